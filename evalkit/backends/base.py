@@ -1,0 +1,153 @@
+"""The backend interface: one kind of model behind `generate` (and `generate_batch`).
+
+API backends answer one call at a time with many in flight; local engines set
+`batch_size` > 1 and receive whole batches in `generate_batch`. Concurrency,
+retries, timeouts and caching belong to the runner, not to backends.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Mapping, Sequence
+
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+
+from ..errors import UsageError, did_you_mean
+from ..redact import MASK, redact_mapping, register
+from ..registry import backend_class, names, BACKENDS
+from ..types import Call, Completion, RecordedOutputs, sha256_hex
+
+
+class TransientError(Exception):
+    """A failure worth retrying (429, 5xx, connection error); may carry a server-given delay."""
+
+    def __init__(self, message: str, retry_after: float | None = None, status: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.status = status
+
+
+class BackendOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def public(self) -> dict[str, Any]:
+        """Options safe to store: secrets masked (they never reach DuckDB or reports)."""
+        data = self.model_dump(mode="python")
+        for key, value in data.items():
+            if isinstance(value, SecretStr):
+                data[key] = MASK if value.get_secret_value() else None
+        return redact_mapping(data)
+
+
+@dataclass(frozen=True)
+class BackendEnv:
+    """What a backend may need from its surroundings, without importing later layers."""
+
+    cwd: Path
+    recorded: RecordedOutputs | None = None
+
+
+class Backend:
+    Options: ClassVar[type[BackendOptions]] = BackendOptions
+    default_concurrency: ClassVar[int] = 16
+    cacheable: ClassVar[bool] = True  # False where a call is already a lookup (replay)
+    batch_size: int = 1
+
+    def __init__(self, model: str, options: BackendOptions, env: BackendEnv):
+        self.model = model
+        self.options = options
+        self.env = env
+        for value in options.model_dump().values():
+            if isinstance(value, SecretStr):
+                register(value.get_secret_value())
+
+    async def start(self) -> None:
+        """Load weights or open connections once per run (never per case)."""
+
+    async def close(self) -> None:
+        pass
+
+    async def generate(self, call: Call) -> Completion:
+        raise NotImplementedError
+
+    async def generate_batch(self, calls: Sequence[Call]) -> list[Completion]:
+        return list(await asyncio.gather(*(self.generate(c) for c in calls)))
+
+    def fingerprint(self) -> str:
+        """Model identity for the cache: changes whenever outputs could change."""
+        return sha256_hex(type(self).__name__, self.model, self.options.public())
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    backend: str
+    model: str
+
+    def __str__(self) -> str:
+        return f"{self.backend}/{self.model}"
+
+
+def parse_model_ref(text: str) -> ModelRef:
+    backend, sep, model = text.partition("/")
+    if not sep or not model:
+        raise UsageError(f"model reference '{text}' must look like BACKEND/MODEL "
+                         f"(e.g. litellm/openai/gpt-4o-mini); backends: {', '.join(names(BACKENDS))}")
+    backend_class(backend)  # unknown names fail here, with a suggestion
+    return ModelRef(backend, model)
+
+
+def parse_model_args(pairs: Sequence[str]) -> dict[str, Any]:
+    """`-M key=value` pairs; values that parse as JSON (numbers, true, {...}) are typed."""
+    args: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"model arg '{pair}' must look like key=value")
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        args[key.strip()] = value
+    return args
+
+
+def create_backend(ref: ModelRef, args: Mapping[str, Any], env: BackendEnv) -> Backend:
+    cls = backend_class(ref.backend)
+    try:
+        options = cls.Options.model_validate(dict(args))
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            key = ".".join(str(p) for p in error["loc"])
+            if error["type"] == "extra_forbidden":
+                hint = did_you_mean(key, cls.Options.model_fields)
+                problems.append(f"unknown model arg '{key}' for backend '{ref.backend}'"
+                                + (f"; {hint}" if hint else ""))
+            else:
+                problems.append(f"model arg '{key}': {error['msg']}")
+        raise UsageError("\n".join(problems)) from None
+    return cls(ref.model, options, env)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After is either delay-seconds or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+    from datetime import datetime, timezone
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 529})

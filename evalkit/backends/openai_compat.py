@@ -1,0 +1,131 @@
+"""Native async client for OpenAI-compatible endpoints (OpenAI, vLLM and llama.cpp servers,
+Ollama, most hosted open-model APIs).
+
+litellm covers every provider but costs seconds to import and milliseconds of CPU per
+call; this fast path is one aiohttp session (one shared connection pool) per model.
+`litellm/openai/...` models use it unless `-M via=litellm`.
+"""
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from pydantic import Field, SecretStr
+
+from ..errors import MissingExtraError
+from ..redact import redact
+from ..types import Call, Completion
+from .base import (RETRYABLE_STATUS, Backend, BackendOptions, TransientError,
+                   parse_retry_after)
+from .costs import call_cost
+
+DEFAULT_API_BASE = "https://api.openai.com/v1"
+
+
+class OpenAIOptions(BackendOptions):
+    api_base: str | None = Field(None, description="base URL, e.g. http://127.0.0.1:8000/v1; "
+                                 "defaults to $OPENAI_BASE_URL or OpenAI's")
+    api_key: SecretStr | None = Field(None, description="defaults to $OPENAI_API_KEY; never stored")
+    organization: str | None = None
+    headers: dict[str, SecretStr] = Field(default_factory=dict, description="extra HTTP headers")
+
+
+def resolve_api_base(api_base: str | None) -> str:
+    base = api_base or os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_BASE")
+    return (base or DEFAULT_API_BASE).rstrip("/")
+
+
+class OpenAICompatBackend(Backend):
+    """Any OpenAI-compatible HTTP endpoint, through evalkit's native async client."""
+    Options = OpenAIOptions
+    default_concurrency = 16
+
+    def __init__(self, model, options, env):
+        super().__init__(model, options, env)
+        self.api_base = resolve_api_base(options.api_base)
+        key = options.api_key.get_secret_value() if options.api_key else os.environ.get("OPENAI_API_KEY")
+        self._headers = {"Content-Type": "application/json"}
+        if key:
+            self._headers["Authorization"] = f"Bearer {key}"
+        if options.organization:
+            self._headers["OpenAI-Organization"] = options.organization
+        self._headers.update({k: v.get_secret_value() for k, v in options.headers.items()})
+        self._session = None
+
+    def fingerprint(self) -> str:
+        # Same identity as the litellm path for the same endpoint and model.
+        from ..types import sha256_hex
+        return sha256_hex("openai-compatible", self.api_base, self.model)
+
+    async def start(self) -> None:
+        try:
+            import aiohttp
+        except ImportError:  # pragma: no cover - aiohttp is a core dependency
+            raise MissingExtraError("aiohttp", "all", "the OpenAI-compatible backend")
+        connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300)
+        self._session = aiohttp.ClientSession(connector=connector, headers=self._headers,
+                                              timeout=aiohttp.ClientTimeout(total=None))
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _payload(self, call: Call) -> tuple[str, dict[str, Any]]:
+        body: dict[str, Any] = {"model": self.model, **call.options}
+        if call.request.messages is not None:
+            body["messages"] = [{"role": m.role, "content": m.content} for m in call.request.messages]
+            return "/chat/completions", body
+        body["prompt"] = call.request.prompt
+        return "/completions", body
+
+    async def generate(self, call: Call) -> Completion:
+        import aiohttp
+
+        path, body = self._payload(call)
+        started = time.perf_counter()
+        try:
+            async with self._session.post(self.api_base + path, json=body) as response:
+                status = response.status
+                text = await response.text()
+                retry_after = response.headers.get("Retry-After")
+        except (aiohttp.ClientError, OSError) as exc:
+            raise TransientError(f"connection error: {redact(str(exc)) or type(exc).__name__}") from None
+        latency = time.perf_counter() - started
+        if status != 200:
+            message = f"HTTP {status}: {redact(_error_message(text))}"
+            if status in RETRYABLE_STATUS:
+                raise TransientError(message, parse_retry_after(retry_after), status)
+            return Completion(text=None, error=message, latency_s=latency)
+        return self._completion(text, latency, chat=call.request.messages is not None)
+
+    def _completion(self, raw: str, latency: float, chat: bool) -> Completion:
+        import json
+
+        try:
+            data = json.loads(raw)
+            choice = data["choices"][0]
+            text = choice["message"]["content"] if chat else choice["text"]
+        except (ValueError, KeyError, IndexError, TypeError):
+            return Completion(text=None, error=f"malformed response: {redact(raw[:200])!r}",
+                              latency_s=latency)
+        usage = data.get("usage") or {}
+        tokens_in, tokens_out = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        model_id = data.get("model") or self.model
+        return Completion(text=text or "", latency_s=latency, tokens_in=tokens_in,
+                          tokens_out=tokens_out, finish_reason=choice.get("finish_reason"),
+                          model_id=model_id,
+                          cost_usd=call_cost(self.model, tokens_in, tokens_out, "openai"))
+
+
+def _error_message(body: str) -> str:
+    import json
+
+    try:
+        error = json.loads(body).get("error")
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])[:300]
+    except (ValueError, AttributeError):
+        pass
+    return body[:300]

@@ -1,0 +1,142 @@
+"""`evalkit runs`, `show`, `validate`, `export`, `list`: read-only views of suites and the store."""
+from __future__ import annotations
+
+import json
+
+import click
+from pathlib import Path
+
+from ..errors import EXIT_OK, EXIT_USAGE, SuiteError, UsageError
+from ..store import Store
+from .render import console, number, percent, safe, table
+
+FAILING_SHOWN = 20
+
+
+def list_runs(db: str, limit: int) -> int:
+    with Store(db, read_only=True) as store:
+        frame = store.runs(limit)
+    out = console()
+    if frame.empty:
+        out.print(f"no runs in {safe(db)}")
+        return EXIT_OK
+    rows = [[r.run_id, r.suite, r.model_ref, r.label or "", r.status, str(r.started_at)[:19],
+             f"{r.results}/{r.n_cases * r.samples}", percent(r.pass_rate), str(r.errors),
+             number(r.cost_usd)] for r in frame.itertuples()]
+    out.print(table(None, ["run", "suite", "model", "label", "status", "started (UTC)",
+                           "results", "pass", "errors", "cost $"], rows))
+    return EXIT_OK
+
+
+def show_run(db: str, ref: str, show_all: bool) -> int:
+    out = console()
+    with Store(db, read_only=True) as store:
+        run_id = store.resolve_run(ref)
+        run = store.run(run_id)
+        scorers = store.scorer_summary(run_id)
+        totals = store.df("SELECT count(*) n, count(error) errors, sum(CASE WHEN passed THEN 1 "
+                          "ELSE 0 END) passed, sum(CASE WHEN cached THEN 1 ELSE 0 END) cached, "
+                          "sum(cost_usd) cost, quantile_cont(latency_s, 0.5) p50, "
+                          "quantile_cont(latency_s, 0.95) p95, sum(tokens_in) tin, "
+                          "sum(tokens_out) tout FROM results WHERE run_id = ?", [run_id]).iloc[0]
+        failing = store.df("SELECT case_id, sample, output, error, target FROM results "
+                           "WHERE run_id = ? AND NOT passed ORDER BY case_id, sample", [run_id])
+        explanations = store.df("SELECT case_id, sample, scorer, explanation FROM scores "
+                                "WHERE run_id = ? AND passed IS NOT TRUE", [run_id])
+    prov = run.get("provenance") or {}
+    git = prov.get("git") or {}
+    out.print(f"[bold]run {run_id}[/]  {safe(run['suite'])} × {safe(run['model_ref'])}"
+              + (f"  label {safe(run['label'])}" if run["label"] else "") + f"  ({run['status']})")
+    out.print(f"  started {str(run['started_at'])[:19]} UTC · evalkit {safe(prov.get('evalkit_version'))}"
+              + (f" · git {git.get('commit', '')[:10]}{' (dirty)' if git.get('dirty') else ''}" if git else "")
+              + f" · suite hash {run['suite_hash'][:12]} · fingerprint {str(run['fingerprint'])[:12]}")
+    out.print(f"  options {safe(json.dumps(run.get('options'), sort_keys=True), 400)}")
+    n = int(totals.n)
+    out.print(f"  {n} results · {int(totals.passed or 0)} passed ({percent((totals.passed or 0) / n if n else None)})"
+              f" · {int(totals.errors)} errors · {int(totals.cached or 0)} cached · latency p50 "
+              f"{number(totals.p50, 3)} s p95 {number(totals.p95, 3)} s · tokens {number(totals.tin, 9)}"
+              f" in / {number(totals.tout, 9)} out · cost ${number(totals.cost)}")
+    if not scorers.empty:
+        out.print(table("scorers", ["scorer", "n", "pass", "mean"],
+                        [[r.scorer, str(r.n), percent(r.pass_rate), number(r.mean)]
+                         for r in scorers.itertuples()]))
+    if failing.empty:
+        out.print("no failing cases")
+        return EXIT_OK
+    why: dict = {}
+    for r in explanations.itertuples():
+        why.setdefault((r.case_id, r.sample), []).append(f"{r.scorer}: {r.explanation}")
+    shown = failing if show_all else failing.head(FAILING_SHOWN)
+    rows = [[r.case_id, str(r.sample), safe(r.target, 120), safe(r.output, 200),
+             safe(r.error or "; ".join(why.get((r.case_id, r.sample), [])), 300)]
+            for r in shown.itertuples()]
+    out.print(table(f"failing cases ({len(failing)})", ["case", "sample", "target", "output",
+                                                          "why"], rows))
+    if len(failing) > len(shown):
+        out.print(f"... {len(failing) - len(shown)} more (use --all)")
+    return EXIT_OK
+
+
+def validate_suites(paths) -> int:
+    from ..suite import load_suite
+
+    out, err, failed = console(), console(stderr=True), 0
+    for path in paths:
+        try:
+            suite = load_suite(path)
+        except SuiteError as exc:
+            failed += 1
+            click.echo(str(exc), err=True)  # plain: no wrapping of the caret lines
+            continue
+        out.print(f"ok: {safe(path)} ({len(suite.cases)} cases × {suite.spec.samples} samples, "
+                  f"{len(suite.scorers)} scorers)")
+    return EXIT_USAGE if failed else EXIT_OK
+
+
+EXPORT_SQL = """
+SELECT r.*, s.scores
+FROM results r
+LEFT JOIN (
+    SELECT case_id, sample,
+           to_json(list({'scorer': scorer, 'value': value, 'passed': passed,
+                         'explanation': explanation} ORDER BY scorer)) AS scores
+    FROM scores WHERE run_id = $run GROUP BY case_id, sample
+) s USING (case_id, sample)
+WHERE r.run_id = $run
+ORDER BY case_id, sample
+"""
+
+
+def export_run(db: str, ref: str, fmt: str, output: str | None) -> int:
+    with Store(db, read_only=True) as store:
+        run_id = store.resolve_run(ref)
+        target = Path(output or f"reports/{run_id}.{fmt}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        copy_format = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER",
+                       "jsonl": "FORMAT json"}[fmt]
+        escaped = str(target).replace("'", "''")
+        try:
+            store.con.execute(f"COPY ({EXPORT_SQL}) TO '{escaped}' ({copy_format})", {"run": run_id})
+        except Exception as exc:
+            raise UsageError(f"cannot write {target}: {exc}") from None
+        count = store.con.execute("SELECT count(*) FROM results WHERE run_id = ?", [run_id]).fetchone()[0]
+    console().print(f"wrote {count} rows of run {run_id} to {safe(target)}")
+    return EXIT_OK
+
+
+def list_registered(kind: str) -> int:
+    from ..registry import BACKENDS, SCORERS, lookup, names
+
+    group = SCORERS if kind == "scorers" else BACKENDS
+    rows = []
+    for name in names(group):
+        cls = lookup(group, name)
+        params_model = cls.Params if kind == "scorers" else cls.Options
+        params = []
+        for field_name, info in params_model.model_fields.items():
+            default = "" if info.is_required() else f"={info.get_default(call_default_factory=True)!r}"
+            params.append(f"{info.alias or field_name}{default}")
+        doc = getattr(cls, "description", "") or (cls.__doc__ or "").strip().split("\n")[0]
+        rows.append([name, safe(doc), safe(", ".join(params))])
+    console().print(table(kind, ["name", "what", "parameters"], rows))
+    return EXIT_OK

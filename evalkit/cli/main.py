@@ -1,0 +1,137 @@
+"""The `evalkit` command. Heavy modules are imported inside commands so --help stays fast.
+
+Exit codes: 0 ok · 1 a gate failed · 2 usage or suite error · 3 runtime error
+(store locked, backend unavailable) · 130 interrupted (results so far are kept).
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import (EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, EvalkitError)
+
+DB_OPTION = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.duckdb",
+                         show_default=True, help="DuckDB file (env EVALKIT_DB)")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="evalkit")
+def cli() -> None:
+    """evalkit: run eval suites against models, store every result in DuckDB, compare versions."""
+
+
+@cli.command()
+@click.argument("suites", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--model", "-m", "models", multiple=True, required=True,
+              help="BACKEND/MODEL, e.g. litellm/openai/gpt-4o-mini (repeatable)")
+@click.option("-M", "model_args", multiple=True, metavar="KEY=VALUE",
+              help="model arg, e.g. -M api_base=http://127.0.0.1:8000/v1 (repeatable)")
+@click.option("--label", help="a name for the run, e.g. v1 or candidate")
+@DB_OPTION
+@click.option("--no-cache", is_flag=True, help="call the model even when a cached answer exists")
+@click.option("--resume", "resume", metavar="RUN_ID", help="continue an interrupted run")
+@click.option("--no-resume", is_flag=True, help="start a new run even if an unfinished one matches")
+@click.option("--max-concurrency", type=click.IntRange(1, 4096), help="calls in flight per model")
+@click.option("--timeout", type=click.FloatRange(0.001), default=120.0, show_default=True,
+              help="seconds per call attempt")
+@click.option("--retries", type=click.IntRange(0, 50), default=6, show_default=True,
+              help="retries for 429, 5xx, connection errors and timeouts")
+@click.option("--progress/--no-progress", default=None, help="live progress bar (default: on a terminal)")
+def run(suites, models, model_args, label, db, no_cache, resume, no_resume, max_concurrency,
+        timeout, retries, progress) -> int:
+    """Run SUITES against each --model and store the results."""
+    from .run_command import run_command
+
+    return run_command(suites, models, model_args, label=label, db=db, cache=not no_cache,
+                       resume=resume, auto_resume=not no_resume, max_concurrency=max_concurrency,
+                       timeout=timeout, retries=retries, progress=progress)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--limit", type=int, default=50, show_default=True)
+def runs(db, limit) -> int:
+    """List stored runs, newest first."""
+    from .inspect_commands import list_runs
+
+    return list_runs(db, limit)
+
+
+@cli.command()
+@click.argument("run_ref", metavar="RUN")
+@DB_OPTION
+@click.option("--all", "show_all", is_flag=True, help="list every failing case, not the first 20")
+def show(run_ref, db, show_all) -> int:
+    """Summary of one run (id, id prefix or label) and its failing cases."""
+    from .inspect_commands import show_run
+
+    return show_run(db, run_ref, show_all)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def validate(paths) -> int:
+    """Check suite files without calling any model."""
+    from .inspect_commands import validate_suites
+
+    return validate_suites(paths)
+
+
+@cli.command()
+def schema() -> int:
+    """Print the JSON Schema of the suite format (for editors)."""
+    import json
+
+    from ..suite.schema import suite_json_schema
+
+    click.echo(json.dumps(suite_json_schema(), indent=2))
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("run_ref", metavar="RUN")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl"]), default="parquet",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="default: reports/RUN.FORMAT")
+@DB_OPTION
+def export(run_ref, fmt, output, db) -> int:
+    """Export a run's results (one row per case and sample, scores included)."""
+    from .inspect_commands import export_run
+
+    return export_run(db, run_ref, fmt, output)
+
+
+@cli.command("list")
+@click.argument("kind", type=click.Choice(["scorers", "backends"]))
+def list_plugins(kind) -> int:
+    """List registered scorers or backends with their parameters."""
+    from .inspect_commands import list_registered
+
+    return list_registered(kind)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: evalkit errors become a message and an exit code, never a traceback."""
+    try:
+        code = cli.main(args=argv, prog_name="evalkit", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        code = EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        click.echo("interrupted: results so far are stored; run the same command again to "
+                   "resume", err=True)
+        code = EXIT_INTERRUPTED
+    except EvalkitError as exc:
+        click.echo(f"error: {exc}", err=True)
+        code = exc.exit_code
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

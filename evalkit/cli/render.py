@@ -1,0 +1,67 @@
+"""Terminal output. Model text is untrusted: control characters and rich markup are
+neutralised before anything reaches the terminal."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..redact import redact
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # ANSI escapes start with \x1b
+
+
+def safe(text: Any, limit: int | None = 300) -> str:
+    from rich.markup import escape
+
+    value = "" if text is None else str(text)
+    value = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", redact(value) or "")
+    if limit is not None and len(value) > limit:
+        value = value[:limit] + "…"
+    return escape(value)
+
+
+def console(stderr: bool = False):
+    import sys
+
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped output (CI logs, files) gets a wide fixed width instead of 80 columns.
+    width = None if stream.isatty() else 160
+    return Console(stderr=stderr, highlight=False, width=width)
+
+
+def percent(value: Any) -> str:
+    try:
+        return "-" if value is None or value != value else f"{float(value):.1%}"
+    except (TypeError, ValueError):
+        return "-"
+
+
+def number(value: Any, digits: int = 4) -> str:
+    try:
+        return "-" if value is None or value != value else f"{float(value):.{digits}g}"
+    except (TypeError, ValueError):
+        return "-"
+
+
+def table(title: str | None, columns: list[str], rows: list[list[Any]]):
+    from rich.table import Table
+
+    out = Table(title=title, title_justify="left", header_style="bold")
+    for name in columns:
+        out.add_column(name, overflow="fold")
+    for row in rows:
+        out.add_row(*[r if isinstance(r, str) else safe(r) for r in row])
+    return out
+
+
+def summary_line(summary) -> str:
+    """One line per finished run (RunSummary)."""
+    label = f" [{safe(summary.label)}]" if summary.label else ""
+    parts = [f"{summary.executed} results", f"{summary.passed} passed ({percent(summary.pass_rate)})",
+             f"{summary.errors} errors", f"{summary.cached} cached"]
+    if summary.resumed:
+        parts.append(f"{summary.resumed} resumed from earlier")
+    return (f"run [bold]{summary.run_id}[/] {safe(summary.suite)} × {safe(summary.model)}{label}: "
+            + ", ".join(parts) + f" in {summary.wall_s:.2f} s")

@@ -1,0 +1,52 @@
+"""`evalkit run`: load every suite first (fail closed), then run each against each model."""
+from __future__ import annotations
+
+import asyncio
+from typing import Sequence
+
+from ..errors import EXIT_OK, UsageError
+from ..runner import RetryPolicy, RunConfig, open_backend, run_suite_async
+from ..store import Store
+from ..suite import load_suite
+from .render import console, safe, summary_line
+
+
+def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pairs: Sequence[str],
+                *, label, db, cache, resume, auto_resume, max_concurrency, timeout, retries,
+                progress) -> int:
+    from ..backends.base import parse_model_args
+
+    if resume and (len(suite_paths) > 1 or len(models) > 1):
+        raise UsageError("--resume continues one run: give one suite and one --model")
+    suites = [load_suite(path) for path in suite_paths]  # every suite valid before any call
+    model_args = parse_model_args(model_arg_pairs)
+    policy = RetryPolicy(max_retries=retries, timeout_s=timeout)
+    configs = [RunConfig(model=m, model_args=model_args, label=label, db=db, cache=cache,
+                         resume=resume, auto_resume=auto_resume, max_concurrency=max_concurrency,
+                         retry=policy, progress=progress) for m in models]
+    out = console()
+    with Store(db) as store:
+        summaries = asyncio.run(_run_all(suites, configs, store))
+        for summary in summaries:
+            out.print(summary_line(summary))
+            scorer_table = store.scorer_summary(summary.run_id)
+            for row in scorer_table.itertuples():
+                out.print(f"  {safe(row.scorer)}: pass {row.pass_rate:.1%}"
+                          + (f", mean {row.mean:.3g}" if row.mean == row.mean else "")
+                          + f" (n={row.n})")
+    out.print(f"stored in {safe(db)} · details: evalkit show RUN --db {safe(db)}")
+    return EXIT_OK
+
+
+async def _run_all(suites, configs, store):
+    summaries = []
+    for config in configs:
+        # one backend per model, shared by its suites (a local model loads once)
+        _, backend = open_backend(config, store)
+        await backend.start()
+        try:
+            for suite in suites:
+                summaries.append(await run_suite_async(suite, config, store=store, backend=backend))
+        finally:
+            await backend.close()
+    return summaries

@@ -1,0 +1,121 @@
+"""Errors raised at evalkit's edges, and the exit codes the CLI maps them to.
+
+Inside a run, failures are data (recorded on the case). These exceptions are for
+the edges: bad input, a locked store, a missing optional extra.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+EXIT_OK = 0
+EXIT_GATE_FAILED = 1
+EXIT_USAGE = 2
+EXIT_RUNTIME = 3
+EXIT_INTERRUPTED = 130
+
+
+class EvalkitError(Exception):
+    """Base class: the CLI prints str(error) on one or a few lines, never a traceback."""
+
+    exit_code = EXIT_RUNTIME
+
+
+class UsageError(EvalkitError):
+    exit_code = EXIT_USAGE
+
+
+class MissingExtraError(EvalkitError):
+    """An optional dependency is not installed; the message names the pip command."""
+
+    def __init__(self, module: str, extra: str, purpose: str):
+        super().__init__(
+            f"{purpose} needs the '{module}' package, which is not installed.\n"
+            f"  fix: pip install 'evalkit[{extra}]'"
+        )
+
+
+class StoreError(EvalkitError):
+    pass
+
+
+class StoreLockedError(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class Location:
+    """A position in a user file (1-based line and column)."""
+
+    path: str
+    line: int | None = None
+    col: int | None = None
+    source_line: str | None = None  # the offending line's text, shown under the message
+
+    def __str__(self) -> str:
+        parts = [self.path]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a user file."""
+
+    message: str
+    location: Location
+    key_path: str = ""
+    hint: str = ""
+
+    def render(self) -> str:
+        text = f"{self.location}: error: {self.message}"
+        if self.key_path:
+            text += f" (at {self.key_path})"
+        loc = self.location
+        if loc.source_line is not None and loc.line is not None:
+            gutter = f"{loc.line:>5} | "
+            text += f"\n{gutter}{loc.source_line.rstrip()}"
+            if loc.col is not None:
+                text += "\n" + " " * (len(gutter) - 2) + "| " + " " * (loc.col - 1) + "^"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+class SuiteError(EvalkitError):
+    """A suite (or a file it refers to) is invalid. Carries every problem found."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(p.render() for p in self.problems))
+
+
+@dataclass
+class ProblemList:
+    """Collects problems so one load reports all of them, not just the first."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise SuiteError(self.problems)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A hint naming the closest valid choice(s), or listing them when none is close."""
+    choices = sorted(set(choices))
+    close = difflib.get_close_matches(str(word), choices, n=2, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    if choices and len(choices) <= 12:
+        return "expected one of: " + ", ".join(choices)
+    return ""

@@ -1,0 +1,37 @@
+"""A live progress bar on stderr: cases done, pass rate, errors, ETA (model text never shown)."""
+from __future__ import annotations
+
+import sys
+
+
+class Progress:
+    def __init__(self, title: str, total: int, enabled: bool | None = None):
+        self.total, self.done, self.passed, self.errors, self.cached = total, 0, 0, 0, 0
+        enabled = sys.stderr.isatty() if enabled is None else enabled
+        self._bar = None
+        if enabled and total:
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress as Bar,
+                                       TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+
+            self._bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("pass {task.fields[rate]}  errors {task.fields[errors]}"
+                                       "  cached {task.fields[cached]}"),
+                            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+                            console=Console(stderr=True), transient=False)
+            self._task = self._bar.add_task(title, total=total, rate="-", errors=0, cached=0)
+            self._bar.start()
+
+    def advance(self, passed: bool, error: bool, cached: bool) -> None:
+        self.done += 1
+        self.passed += passed
+        self.errors += error
+        self.cached += cached
+        if self._bar is not None:
+            rate = f"{self.passed / self.done:.0%}"
+            self._bar.update(self._task, advance=1, rate=rate, errors=self.errors,
+                             cached=self.cached)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()

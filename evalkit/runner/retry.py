@@ -1,0 +1,67 @@
+"""Retries with exponential backoff and jitter, honouring Retry-After; a timeout per attempt.
+
+Whatever happens, a call ends as a Completion: after the last attempt the failure is
+recorded on the case (errors are data) and the run goes on.
+"""
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass, replace
+from typing import Awaitable, Callable
+
+from ..backends.base import TransientError
+from ..redact import redact
+from ..types import Completion
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 6
+    base_s: float = 0.5
+    cap_s: float = 30.0
+    max_retry_after_s: float = 120.0  # a server asking for longer gets this much at most
+    timeout_s: float | None = 120.0  # per attempt
+
+    def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
+        if retry_after is not None:
+            return min(retry_after, self.max_retry_after_s) + rng.uniform(0, self.base_s / 10)
+        ceiling = min(self.cap_s, self.base_s * 2 ** (attempt - 1))
+        return ceiling / 2 + rng.uniform(0, ceiling / 2)  # "equal jitter": never zero, spread out
+
+
+async def call_with_retries(attempt_fn: Callable[[], Awaitable[Completion]], policy: RetryPolicy,
+                            rng: random.Random) -> Completion:
+    attempt = 0
+    while True:
+        attempt += 1
+        retry_after = None
+        try:
+            completion = await asyncio.wait_for(attempt_fn(), policy.timeout_s)
+            return replace(completion, attempts=attempt)
+        except TransientError as exc:
+            failure, retry_after = str(exc), exc.retry_after
+        except asyncio.TimeoutError:
+            failure = f"timed out after {policy.timeout_s:g} s"
+        except Exception as exc:  # a backend bug is this case's error, not the run's end
+            return Completion(text=None, attempts=attempt,
+                              error=redact(f"{type(exc).__name__}: {exc}"))
+        if attempt > policy.max_retries:
+            return Completion(text=None, attempts=attempt,
+                              error=redact(f"{failure} (gave up after {attempt} attempts)"))
+        await asyncio.sleep(policy.delay(attempt, retry_after, rng))
+
+
+async def batch_with_retries(attempt_fn: Callable[[], Awaitable[list[Completion]]], size: int,
+                             policy: RetryPolicy, rng: random.Random) -> list[Completion]:
+    """The same policy for a batched engine: the whole batch is retried together."""
+    holder: list[list[Completion]] = []
+
+    async def once() -> Completion:
+        holder[:] = [await attempt_fn()]
+        return Completion(text="")
+
+    outcome = await call_with_retries(once, policy, rng)
+    if outcome.error is not None:
+        return [replace(outcome) for _ in range(size)]
+    return [replace(c, attempts=outcome.attempts) for c in holder[0]]

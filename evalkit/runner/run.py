@@ -1,0 +1,256 @@
+"""run_suite_async / run_suite: one suite × one model → a Run in the store.
+
+Flow: open the backend once → create or resume the run → serve cache hits → a pool
+of workers (the model's concurrency limit) calls the backend with retries → scorers
+→ the writer thread stores results in bulk as they come.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import secrets
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from ..backends.base import (Backend, BackendEnv, ModelRef, create_backend, parse_model_ref)
+from ..errors import UsageError
+from ..redact import register_environment
+from ..scorers.base import ScoreContext, Scorer
+from ..store import Store
+from ..store.store import utcnow
+from ..suite import Suite
+from ..types import Call, Completion, Result, Score, sha256_hex
+from . import provenance
+from .progress import Progress
+from .retry import RetryPolicy, batch_with_retries, call_with_retries
+from .writer import ResultWriter
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    model: str  # BACKEND/MODEL
+    model_args: Mapping[str, Any] = field(default_factory=dict)
+    label: str | None = None
+    db: str | None = None
+    cache: bool = True
+    resume: str | None = None  # a run id to resume; None resumes automatically when possible
+    auto_resume: bool = True
+    max_concurrency: int | None = None  # default: the backend's own
+    retry: RetryPolicy = RetryPolicy()
+    progress: bool | None = None  # None: only when stderr is a terminal
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: str
+    suite: str
+    model: str
+    label: str | None
+    status: str
+    total: int  # (case, sample) pairs in the suite
+    executed: int  # finished in this invocation
+    resumed: int  # already stored before this invocation
+    passed: int
+    errors: int
+    cached: int
+    wall_s: float
+    db: str
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passed / self.executed if self.executed else None
+
+    def results_df(self):
+        with Store(self.db, read_only=True) as store:
+            return store.results(self.run_id)
+
+    def scores_df(self):
+        with Store(self.db, read_only=True) as store:
+            return store.scores(self.run_id)
+
+
+def new_run_id() -> str:
+    return f"{utcnow():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
+def open_backend(config: RunConfig, store: Store | None = None) -> tuple[ModelRef, Backend]:
+    register_environment()  # env credentials are masked wherever they might appear
+    ref = parse_model_ref(config.model)
+    return ref, create_backend(ref, config.model_args, BackendEnv(Path.cwd(), recorded=store))
+
+
+def cache_key(fingerprint: str, call: Call) -> str:
+    return sha256_hex(fingerprint, call.request.to_json(), dict(call.options), call.sample)
+
+
+def _calls(suite: Suite, done: set[tuple[str, int]]) -> list[Call]:
+    base = suite.options
+    samples = suite.spec.samples
+    calls = []
+    for case in suite.cases:
+        for sample in range(samples):
+            if (case.id, sample) in done:
+                continue
+            options = base
+            if samples > 1 and "seed" in base:  # otherwise every sample would be identical
+                options = {**base, "seed": base["seed"] + sample}
+            calls.append(Call(case, sample, suite.requests[case.id], options))
+    return calls
+
+
+async def _score(scorers: Sequence[Scorer], call: Call, completion: Completion,
+                 suite_dir: Path) -> tuple[Score, ...]:
+    ctx = ScoreContext(suite_dir=suite_dir, sample=call.sample)
+    scores = []
+    for scorer in scorers:
+        try:
+            scores.append(await scorer.ascore(call.case, completion, ctx))
+        except Exception as exc:  # a scorer bug fails this score, not the run
+            scores.append(Score(scorer.name, None, False, f"scorer error: {type(exc).__name__}: {exc}"))
+    return tuple(scores)
+
+
+class _Execution:
+    """The state of one run while its calls are in flight."""
+
+    def __init__(self, suite: Suite, backend: Backend, fingerprint: str, writer: ResultWriter,
+                 progress: Progress, config: RunConfig, use_cache: bool):
+        self.suite, self.backend, self.fingerprint = suite, backend, fingerprint
+        self.writer, self.progress, self.config = writer, progress, config
+        self.use_cache = use_cache
+        self.rng = random.Random(config.seed if config.seed is not None else suite.spec.seed)
+        self.suite_dir = suite.path.resolve().parent
+
+    async def finish(self, call: Call, completion: Completion) -> None:
+        scores = await _score(self.suite.scorers, call, completion, self.suite_dir)
+        result = Result(call.case, call.sample, call.request, completion, scores)
+        entry = None
+        if self.use_cache and completion.ok and not completion.cached:
+            entry = (cache_key(self.fingerprint, call), self.fingerprint, completion)
+        self.writer.put(result, entry)
+        self.progress.advance(result.passed, not completion.ok, completion.cached)
+
+    async def worker(self, queue: asyncio.Queue) -> None:
+        policy = self.config.retry
+        batch_size = max(1, self.backend.batch_size)
+        while True:
+            batch = [await queue.get()]
+            if batch[0] is None:
+                return
+            while len(batch) < batch_size and not queue.empty():
+                batch.append(queue.get_nowait())
+            if batch[-1] is None:  # keep the stop marker for this worker's next turn
+                batch.pop()
+                queue.put_nowait(None)
+            if batch_size == 1:
+                completions = [await call_with_retries(
+                    lambda: self.backend.generate(batch[0]), policy, self.rng)]
+            else:
+                completions = await batch_with_retries(
+                    lambda: self.backend.generate_batch(batch), len(batch), policy, self.rng)
+            for call, completion in zip(batch, completions):
+                await self.finish(call, completion)
+
+
+def _resume_key(suite: Suite, ref: ModelRef, options: dict, label: str | None) -> str:
+    return sha256_hex(suite.name, suite.suite_hash, suite.cases_hash, str(ref), options, label)
+
+
+def _start_run(store: Store, suite: Suite, ref: ModelRef, backend: Backend, fingerprint: str,
+               config: RunConfig) -> tuple[str, set]:
+    options = {"backend": backend.options.public(), "generation": suite.options}
+    resume_key = _resume_key(suite, ref, options, config.label)
+    run_id = config.resume or (store.resumable_run(resume_key) if config.auto_resume else None)
+    if run_id is not None:
+        existing = store.run(run_id)
+        if existing["resume_key"] != resume_key:
+            raise UsageError(f"run {run_id} was made with a different suite, model, options or "
+                             "label; it cannot be resumed with these")
+        store.mark_resumed(run_id)
+        return run_id, store.done_keys(run_id)
+    run_id = new_run_id()
+    store.create_run({
+        "run_id": run_id, "suite": suite.name, "suite_path": str(suite.path),
+        "suite_hash": suite.suite_hash, "cases_hash": suite.cases_hash,
+        "prompt_hash": suite.prompt_hash, "model_ref": str(ref), "backend": ref.backend,
+        "options": options, "fingerprint": fingerprint, "label": config.label,
+        "seed": config.seed if config.seed is not None else suite.spec.seed,
+        "samples": suite.spec.samples, "n_cases": len(suite.cases), "status": "running",
+        "started_at": utcnow(), "provenance": provenance.collect(suite.path),
+        "scorers": suite.describe_scorers(), "resume_key": resume_key})
+    return run_id, set()
+
+
+async def run_suite_async(suite: Suite, config: RunConfig, *, store: Store | None = None,
+                          backend: Backend | None = None) -> RunSummary:
+    """Run one suite against one model. Pass an open `store` / started `backend` to share them."""
+    started = time.perf_counter()
+    own_store = store is None
+    store = store or Store(config.db)
+    own_backend = backend is None
+    try:
+        if own_backend:
+            ref, backend = open_backend(config, store)
+            await backend.start()
+        else:
+            ref = parse_model_ref(config.model)
+        return await _run(suite, config, store, ref, backend, started)
+    finally:
+        if own_backend and backend is not None:
+            await backend.close()
+        if own_store:
+            store.close()
+
+
+async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, backend: Backend,
+               started: float) -> RunSummary:
+    fingerprint = backend.fingerprint()
+    run_id, done = _start_run(store, suite, ref, backend, fingerprint, config)
+    calls = _calls(suite, done)
+    use_cache = config.cache and backend.cacheable
+    progress = Progress(f"{suite.name} · {ref}", len(calls), config.progress)
+    writer = ResultWriter(store, run_id)
+    execution = _Execution(suite, backend, fingerprint, writer, progress, config, use_cache)
+    status, error = "interrupted", None
+    try:
+        if use_cache and calls:
+            hits = store.cached(cache_key(fingerprint, c) for c in calls)
+            pending = []
+            for call in calls:
+                hit = hits.get(cache_key(fingerprint, call))
+                if hit is None:
+                    pending.append(call)
+                else:
+                    await execution.finish(call, replace(hit, cached=True))
+            calls = pending
+        queue: asyncio.Queue = asyncio.Queue()
+        for call in calls:
+            queue.put_nowait(call)
+        workers = min(config.max_concurrency or backend.default_concurrency, max(1, len(calls)))
+        for _ in range(workers):
+            queue.put_nowait(None)
+        await asyncio.gather(*(execution.worker(queue) for _ in range(workers)))
+        status = "completed"
+    except Exception as exc:
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        progress.close()
+        try:
+            writer.close()
+        finally:
+            store.finish_run(run_id, status, error)
+    return RunSummary(run_id=run_id, suite=suite.name, model=str(ref), label=config.label,
+                      status=status, total=len(suite.cases) * suite.spec.samples,
+                      executed=progress.done, resumed=len(done), passed=progress.passed,
+                      errors=progress.errors, cached=progress.cached,
+                      wall_s=time.perf_counter() - started, db=str(store.path))
+
+
+def run_suite(suite: Suite, config: RunConfig, **kwargs) -> RunSummary:
+    """The synchronous twin of run_suite_async."""
+    return asyncio.run(run_suite_async(suite, config, **kwargs))

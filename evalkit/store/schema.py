@@ -1,0 +1,89 @@
+"""DuckDB schema, as numbered migrations applied in order and recorded in schema_migrations.
+
+Results are long rows keyed by (run_id, case_id, sample[, scorer]); metrics are queries.
+"""
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "initial schema", """
+CREATE TABLE runs (
+    run_id       VARCHAR PRIMARY KEY,
+    suite        VARCHAR NOT NULL,
+    suite_path   VARCHAR,
+    suite_hash   VARCHAR NOT NULL,
+    cases_hash   VARCHAR,
+    prompt_hash  VARCHAR,
+    model_ref    VARCHAR NOT NULL,
+    backend      VARCHAR NOT NULL,
+    options      JSON,         -- backend options (secrets masked) + generation options
+    fingerprint  VARCHAR,
+    label        VARCHAR,
+    seed         BIGINT,
+    samples      INTEGER,
+    n_cases      INTEGER,
+    status       VARCHAR NOT NULL,  -- running | completed | interrupted | failed
+    started_at   TIMESTAMP NOT NULL,
+    finished_at  TIMESTAMP,
+    provenance   JSON,
+    scorers      JSON,
+    resume_key   VARCHAR,      -- same suite, model, options and label: resumed automatically
+    error        VARCHAR
+);
+CREATE TABLE results (
+    run_id        VARCHAR NOT NULL,
+    case_id       VARCHAR NOT NULL,
+    sample        INTEGER NOT NULL,
+    input_hash    VARCHAR,
+    prompt        JSON,
+    output        VARCHAR,
+    error         VARCHAR,
+    latency_s     DOUBLE,
+    tokens_in     BIGINT,
+    tokens_out    BIGINT,
+    cost_usd      DOUBLE,
+    cached        BOOLEAN,
+    attempts      INTEGER,
+    finish_reason VARCHAR,
+    model_id      VARCHAR,
+    target        JSON,
+    vars          JSON,
+    metadata      JSON,
+    context       JSON,
+    citations     JSON,
+    passed        BOOLEAN,     -- every scorer passed and the call succeeded
+    created_at    TIMESTAMP DEFAULT current_timestamp,
+    PRIMARY KEY (run_id, case_id, sample)
+);
+CREATE TABLE scores (
+    run_id      VARCHAR NOT NULL,
+    case_id     VARCHAR NOT NULL,
+    sample      INTEGER NOT NULL,
+    scorer      VARCHAR NOT NULL,
+    value       DOUBLE,
+    passed      BOOLEAN,
+    explanation VARCHAR,
+    details     JSON,
+    PRIMARY KEY (run_id, case_id, sample, scorer)
+);
+CREATE TABLE cache (
+    key         VARCHAR PRIMARY KEY,  -- hash of fingerprint, request, options, sample
+    fingerprint VARCHAR,
+    completion  JSON NOT NULL,
+    created_at  TIMESTAMP DEFAULT current_timestamp
+);
+CREATE TABLE baselines (
+    name   VARCHAR NOT NULL,
+    run_id VARCHAR NOT NULL,
+    set_at TIMESTAMP DEFAULT current_timestamp,
+    note   VARCHAR
+);
+"""),
+]
+
+RESULT_COLUMNS = ("run_id", "case_id", "sample", "input_hash", "prompt", "output", "error",
+                  "latency_s", "tokens_in", "tokens_out", "cost_usd", "cached", "attempts",
+                  "finish_reason", "model_id", "target", "vars", "metadata", "context",
+                  "citations", "passed")
+SCORE_COLUMNS = ("run_id", "case_id", "sample", "scorer", "value", "passed", "explanation",
+                 "details")
+CACHE_COLUMNS = ("key", "fingerprint", "completion")

@@ -1,0 +1,246 @@
+"""The Store: one DuckDB file holding runs, results, scores, the response cache and baselines.
+
+One writer process at a time (DuckDB's file lock; a second writer gets StoreLockedError
+with a clear message). Readers open read-only. Writes are bulk: a dict of NumPy
+columns per table, one INSERT ... SELECT per batch, one transaction per batch.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from ..errors import StoreError, StoreLockedError, UsageError
+from ..types import Completion, Result
+from . import rows
+from .schema import MIGRATIONS
+
+DEFAULT_DB = "reports/evalkit.duckdb"
+
+
+def default_db_path() -> str:
+    return os.environ.get("EVALKIT_DB") or DEFAULT_DB
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Store:
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+        import duckdb
+
+        self.path = Path(path or default_db_path())
+        self.read_only = read_only
+        self._lock = threading.RLock()  # a DuckDB connection is not safe across threads
+        if read_only and not self.path.exists():
+            raise StoreError(f"no results database at {self.path}\n"
+                             "  fix: run a suite first, or pass --db PATH / set EVALKIT_DB")
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                holder = re.search(r"PID (\d+)", str(exc))
+                raise StoreLockedError(
+                    f"{self.path} is open for writing by another process"
+                    + (f" (pid {holder.group(1)})" if holder else "")
+                    + "; DuckDB allows one writer at a time.\n"
+                    "  fix: wait for that run to finish, or use another --db file") from None
+            raise StoreError(f"cannot open {self.path}: {exc}") from None
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open {self.path} as a DuckDB database: {exc}") from None
+        if not read_only:
+            self._migrate()
+
+    # -- lifecycle -----------------------------------------------------------------
+    def close(self) -> None:
+        with self._lock:
+            self.con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            self.con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER "
+                             "PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
+            applied = {v for (v,) in self.con.execute("SELECT version FROM schema_migrations").fetchall()}
+            newest = max(v for v, _, _ in MIGRATIONS)
+            if applied and max(applied) > newest:
+                raise StoreError(f"{self.path} was written by a newer evalkit (schema "
+                                 f"{max(applied)} > {newest}); upgrade evalkit")
+            for version, name, sql in MIGRATIONS:
+                if version in applied:
+                    continue
+                self.con.execute("BEGIN")
+                self.con.execute(sql)
+                self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                                 [version, name, utcnow()])
+                self.con.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence | None = None) -> list[tuple]:
+        with self._lock:
+            return self.con.execute(sql, params or []).fetchall()
+
+    def df(self, sql: str, params: Sequence | None = None):
+        """Any query as a pandas DataFrame (for notebooks and the CLI)."""
+        with self._lock:
+            return self.con.execute(sql, params or []).df()
+
+    # -- runs ----------------------------------------------------------------------
+    def create_run(self, run: Mapping[str, Any]) -> None:
+        names = list(run)
+        values = [json.dumps(v, default=str) if isinstance(v, (dict, list)) else v
+                  for v in run.values()]
+        with self._lock:
+            self.con.execute(f"INSERT INTO runs ({', '.join(names)}) VALUES "
+                             f"({', '.join('?' for _ in names)})", values)
+
+    def finish_run(self, run_id: str, status: str, error: str | None = None) -> None:
+        with self._lock:
+            self.con.execute("UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE run_id = ?",
+                             [status, utcnow(), error, run_id])
+
+    def mark_resumed(self, run_id: str) -> None:
+        with self._lock:
+            self.con.execute("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ?",
+                             [run_id])
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        with self._lock:
+            cursor = self.con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id])
+            row = cursor.fetchone()
+            names = [d[0] for d in cursor.description]
+        if row is None:
+            raise UsageError(f"no run '{run_id}' in {self.path}")
+        data = dict(zip(names, row))
+        for key in ("options", "provenance", "scorers"):
+            if isinstance(data.get(key), str):
+                data[key] = json.loads(data[key])
+        return data
+
+    def resumable_run(self, resume_key: str) -> str | None:
+        """The latest unfinished run with the same suite, model, options and label."""
+        rows_ = self._query("SELECT run_id FROM runs WHERE resume_key = ? AND status IN "
+                            "('running', 'interrupted') ORDER BY started_at DESC LIMIT 1",
+                            [resume_key])
+        return rows_[0][0] if rows_ else None
+
+    def resolve_run(self, ref: str) -> str:
+        """A run id, a unique id prefix, or a label (its latest run)."""
+        exact = self._query("SELECT run_id FROM runs WHERE run_id = ?", [ref])
+        if exact:
+            return exact[0][0]
+        by_label = self._query("SELECT run_id FROM runs WHERE label = ? ORDER BY started_at DESC "
+                               "LIMIT 1", [ref])
+        if by_label:
+            return by_label[0][0]
+        prefixed = self._query("SELECT run_id FROM runs WHERE starts_with(run_id, ?)", [ref])
+        if len(prefixed) == 1:
+            return prefixed[0][0]
+        if len(prefixed) > 1:
+            raise UsageError(f"run reference '{ref}' is ambiguous: "
+                             + ", ".join(r for (r,) in prefixed[:5]))
+        raise UsageError(f"no run or label '{ref}' in {self.path}\n  fix: see `evalkit runs`")
+
+    # -- results -------------------------------------------------------------------
+    def write(self, run_id: str, results: Sequence[Result],
+              cache_entries: Sequence[tuple] = ()) -> None:
+        """Results, their scores and cache entries in one transaction (one INSERT per table)."""
+        if not results and not cache_entries:
+            return
+        results_cols = rows.result_columns(run_id, results) if results else None
+        score_cols = rows.score_columns(run_id, results) if results else None
+        cache_cols = rows.cache_columns(cache_entries) if cache_entries else None
+        with self._lock:
+            con = self.con
+            con.execute("BEGIN")
+            try:
+                if results_cols is not None:
+                    con.register("_results_batch", results_cols)
+                    con.execute(f"INSERT INTO results ({', '.join(results_cols)}) "
+                                "SELECT * FROM _results_batch")
+                    if len(score_cols["run_id"]):
+                        con.register("_scores_batch", score_cols)
+                        con.execute(f"INSERT INTO scores ({', '.join(score_cols)}) "
+                                    "SELECT * FROM _scores_batch")
+                if cache_cols is not None:
+                    con.register("_cache_batch", cache_cols)
+                    con.execute("INSERT OR REPLACE INTO cache (key, fingerprint, completion) "
+                                "SELECT * FROM _cache_batch")
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+            finally:
+                for name in ("_results_batch", "_scores_batch", "_cache_batch"):
+                    try:
+                        con.unregister(name)
+                    except Exception:
+                        pass
+
+    def done_keys(self, run_id: str) -> set[tuple[str, int]]:
+        return {(c, s) for c, s in self._query(
+            "SELECT case_id, sample FROM results WHERE run_id = ?", [run_id])}
+
+    def cached(self, keys: Iterable[str]) -> dict[str, Completion]:
+        keys = list(keys)
+        if not keys:
+            return {}
+        import numpy as np
+
+        wanted = {"key": np.array(keys, dtype=object)}
+        with self._lock:
+            self.con.register("_wanted_keys", wanted)
+            try:
+                found = self.con.execute("SELECT c.key, c.completion FROM cache c "
+                                         "JOIN _wanted_keys w ON c.key = w.key").fetchall()
+            finally:
+                self.con.unregister("_wanted_keys")
+        return {key: Completion.from_json(json.loads(raw)) for key, raw in found}
+
+    def recorded_outputs(self, run_ref: str) -> dict[tuple[str, int], Completion]:
+        run_id = self.resolve_run(run_ref)
+        out = {}
+        for case_id, sample, text, error, latency, t_in, t_out, cost, model_id, context, cites in self._query(
+                "SELECT case_id, sample, output, error, latency_s, tokens_in, tokens_out, cost_usd, "
+                "model_id, context, citations FROM results WHERE run_id = ?", [run_id]):
+            out[(case_id, sample)] = Completion(
+                text=text, error=error, latency_s=latency, tokens_in=t_in, tokens_out=t_out,
+                cost_usd=cost, model_id=model_id,
+                context=tuple(json.loads(context)) if context else None,
+                citations=tuple(json.loads(cites)) if cites else None)
+        return out
+
+    # -- tables for people and notebooks --------------------------------------------
+    def runs(self, limit: int | None = None):
+        sql = ("SELECT r.run_id, r.suite, r.model_ref, r.label, r.status, r.started_at, "
+               "r.finished_at, r.n_cases, r.samples, "
+               "count(x.case_id) AS results, "
+               "avg(CASE WHEN x.passed THEN 1.0 ELSE 0.0 END) AS pass_rate, "
+               "count(x.error) AS errors, sum(x.cost_usd) AS cost_usd "
+               "FROM runs r LEFT JOIN results x USING (run_id) GROUP BY ALL "
+               "ORDER BY r.started_at DESC" + (f" LIMIT {int(limit)}" if limit else ""))
+        return self.df(sql)
+
+    def results(self, run_ref: str):
+        return self.df("SELECT * FROM results WHERE run_id = ? ORDER BY case_id, sample",
+                       [self.resolve_run(run_ref)])
+
+    def scores(self, run_ref: str):
+        return self.df("SELECT * FROM scores WHERE run_id = ? ORDER BY case_id, sample, scorer",
+                       [self.resolve_run(run_ref)])
+
+    def scorer_summary(self, run_id: str):
+        return self.df("SELECT scorer, count(*) AS n, avg(value) AS mean, "
+                       "avg(CASE WHEN passed THEN 1.0 ELSE 0.0 END) AS pass_rate "
+                       "FROM scores WHERE run_id = ? GROUP BY scorer ORDER BY scorer", [run_id])

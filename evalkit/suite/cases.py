@@ -1,0 +1,214 @@
+"""Cases from inline lists, JSONL/JSON/CSV files, Parquet, `save_to_disk` folders or the HF hub.
+
+Every record keeps the file:line it came from, so mapping errors and duplicate ids
+point at the record.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from ..errors import Location, Problem, ProblemList
+from ..types import Case, sha256_hex
+from .schema import CaseSource, InlineCase
+from .yaml_source import YamlDoc
+
+RESERVED = ("id", "target", "metadata")
+
+
+@dataclass(frozen=True)
+class Record:
+    fields: Mapping[str, Any]
+    location: Location
+
+
+class CaseFileError(Exception):
+    def __init__(self, problem: Problem):
+        self.problem = problem
+
+
+def _file_problem(path: Path, message: str, line: int | None = None, col: int | None = None,
+                  text: str | None = None, hint: str = "") -> CaseFileError:
+    return CaseFileError(Problem(message, Location(str(path), line, col, text), hint=hint))
+
+
+def _jsonl_records(path: Path) -> Iterator[Record]:
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise _file_problem(path, f"invalid JSON: {exc.msg}", number, exc.colno, line,
+                                    "each line must be one JSON object") from None
+            if not isinstance(value, dict):
+                raise _file_problem(path, f"expected a JSON object, got {type(value).__name__}",
+                                    number, 1, line)
+            yield Record(value, Location(str(path), number, 1, line))
+
+
+def _json_records(path: Path) -> Iterator[Record]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _file_problem(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno,
+                            text.splitlines()[exc.lineno - 1] if text else None) from None
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise _file_problem(path, "expected a JSON array of objects", 1, 1,
+                            hint="or use JSONL: one object per line")
+    for index, record in enumerate(value):
+        yield Record(record, Location(str(path), None, None, f"record {index}"))
+
+
+def _csv_records(path: Path) -> Iterator[Record]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        start = 2
+        for row in reader:
+            if None in row:
+                raise _file_problem(path, "row has more cells than the header", start)
+            yield Record(dict(row), Location(str(path), start))
+            start = reader.line_num + 1
+
+
+def _dataset_records(dataset: Any, origin: str) -> Iterator[Record]:
+    for index, row in enumerate(dataset):
+        yield Record(dict(row), Location(origin, None, None, f"row {index}"))
+
+
+def _datasets_module():
+    try:
+        import datasets
+    except ImportError:  # pragma: no cover - datasets is a core dependency
+        from ..errors import MissingExtraError
+        raise MissingExtraError("datasets", "all", "loading cases with Hugging Face datasets")
+    return datasets
+
+
+def _hf_records(source: CaseSource, suite_dir: Path) -> Iterator[Record]:
+    datasets = _datasets_module()
+    data_files = source.data_files
+    if isinstance(data_files, str):
+        data_files = str(suite_dir / data_files)
+    elif isinstance(data_files, list):
+        data_files = [str(suite_dir / f) for f in data_files]
+    elif isinstance(data_files, dict):
+        data_files = {k: [str(suite_dir / f) for f in ([v] if isinstance(v, str) else v)]
+                      for k, v in data_files.items()}
+    dataset = datasets.load_dataset(source.hf, source.config, data_files=data_files,
+                                    split=source.split or "train", revision=source.revision)
+    yield from _dataset_records(dataset, f"hf:{source.hf}")
+
+
+def _local_records(path: Path, source: CaseSource) -> Iterator[Record]:
+    if path.is_dir():  # a datasets.save_to_disk folder
+        dataset = _datasets_module().load_from_disk(str(path))
+        if hasattr(dataset, "keys"):  # a DatasetDict: pick the split
+            split = source.split or ("test" if "test" in dataset else next(iter(dataset)))
+            dataset = dataset[split]
+        yield from _dataset_records(dataset, str(path))
+        return
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        yield from _jsonl_records(path)
+    elif suffix == ".json":
+        yield from _json_records(path)
+    elif suffix in (".csv", ".tsv"):
+        yield from _csv_records(path)
+    elif suffix == ".parquet":
+        dataset = _datasets_module().load_dataset("parquet", data_files=str(path), split="train")
+        yield from _dataset_records(dataset, str(path))
+    else:
+        raise _file_problem(path, f"unsupported case file type '{suffix}'",
+                            hint="use .jsonl, .json, .csv, .parquet or a save_to_disk folder")
+
+
+def _case_from(fields: Mapping[str, Any], source: CaseSource | None, location: Location,
+               problems: ProblemList) -> Case | None:
+    id_field = source.id if source else "id"
+    target_field = source.target if source else "target"
+    renames = source.fields if source else {}
+    meta_fields = source.metadata if source else []
+    missing = [f for f in [*renames.values(), *meta_fields, target_field or ""] if f and f not in fields]
+    if missing:
+        problems.add(Problem(f"record has no field '{missing[0]}'", location,
+                             hint="fields present: " + ", ".join(sorted(map(str, fields)))))
+        return None
+    metadata = dict(fields.get("metadata") or {}) if isinstance(fields.get("metadata"), dict) else {}
+    metadata.update({f: fields[f] for f in meta_fields})
+    skip = {id_field, target_field, "metadata"}
+    variables = {k: v for k, v in fields.items() if k not in skip}
+    for var, field in renames.items():
+        variables[var] = fields[field]
+    target = fields.get(target_field) if target_field else None
+    raw_id = fields.get(id_field)
+    case_id = str(raw_id) if raw_id not in (None, "") else sha256_hex(variables, target)[:12]
+    where = str(location) if location.line is not None else f"{location} ({location.source_line})"
+    return Case(id=case_id, vars=variables, target=target, metadata=metadata, source=where)
+
+
+def _select(cases: list[Case], source: CaseSource | None, seed: int) -> list[Case]:
+    if source is None:
+        return cases
+    if source.sample is not None and source.sample < len(cases):
+        rng = random.Random(source.seed if source.seed is not None else seed)
+        keep = set(rng.sample(range(len(cases)), source.sample))
+        cases = [c for i, c in enumerate(cases) if i in keep]  # keep file order
+    if source.limit is not None:
+        cases = cases[: source.limit]
+    return cases
+
+
+def _check_unique(cases: list[Case], locations: list[Location], problems: ProblemList) -> None:
+    first: dict[str, Case] = {}
+    for case, location in zip(cases, locations):
+        if case.id in first:
+            problems.add(Problem(f"duplicate case id '{case.id}'", location,
+                                 hint=f"first used at {first[case.id].source}; ids must be unique"))
+        else:
+            first[case.id] = case
+
+
+def load_cases(spec_cases: list[InlineCase] | CaseSource, doc: YamlDoc, seed: int,
+               problems: ProblemList) -> list[Case]:
+    """Build the suite's cases; problems are collected, not raised, so all are reported."""
+    records: list[Record] = []
+    source = spec_cases if isinstance(spec_cases, CaseSource) else None
+    try:
+        if source is None:
+            for index, inline in enumerate(spec_cases):
+                fields = {**(inline.model_extra or {}), "id": inline.id, "target": inline.target,
+                          "metadata": inline.metadata}
+                records.append(Record(fields, doc.location(("cases", index))))
+        elif source.hf is not None:
+            records.extend(_hf_records(source, Path(doc.path).parent))
+        else:
+            path = Path(doc.path).parent / source.from_
+            if not path.exists():
+                problems.add(Problem(f"case file not found: {path}", doc.location(("cases", "from")),
+                                     "cases.from", "paths are relative to the suite file"))
+                return []
+            records.extend(_local_records(path, source))
+    except CaseFileError as exc:
+        problems.add(exc.problem)
+        return []
+    except Exception as exc:  # datasets raises many types; report, never a traceback
+        problems.add(Problem(f"cannot load cases: {type(exc).__name__}: {exc}",
+                             doc.location(("cases",)), "cases"))
+        return []
+    cases, locations = [], []
+    for record in records:
+        case = _case_from(record.fields, source, record.location, problems)
+        if case is not None:
+            cases.append(case)
+            locations.append(record.location)
+    if not records:
+        problems.add(Problem("the suite has no cases", doc.location(("cases",)), "cases"))
+    _check_unique(cases, locations, problems)
+    return _select(cases, source, seed)

@@ -1,0 +1,203 @@
+"""load_suite: YAML file → validated, expanded Suite (cases, rendered prompts, scorers).
+
+Fails closed: every problem found is reported with file:line:col, the key path, the
+offending line and a hint; nothing is half-loaded.
+"""
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Location, Problem, ProblemList, SuiteError, did_you_mean
+from ..registry import UnknownPluginError, scorer_class
+from ..scorers.base import Scorer
+from ..types import Case, Request, sha256_hex
+from .cases import load_cases
+from .schema import SuiteSpec
+from .template import PromptTemplate, TemplateProblem
+from .yaml_source import KeyPath, YamlDoc, format_key_path, load_yaml
+
+MAX_RENDER_PROBLEMS = 20
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    path: Path
+    spec: SuiteSpec
+    cases: tuple[Case, ...]
+    requests: dict[str, Request]  # by case id
+    scorers: tuple[Scorer, ...]
+    suite_hash: str  # the YAML file's content
+    cases_hash: str  # the expanded cases (covers data files and datasets)
+    prompt_hash: str
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return self.spec.options.as_request_options()
+
+    def describe_scorers(self) -> list[dict]:
+        return [s.describe() for s in self.scorers]
+
+
+def _data_path(data: Any, loc: tuple) -> KeyPath:
+    """Map a pydantic error location onto the document, skipping union tags and the like."""
+    path: list = []
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+            path.append(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+            path.append(part)
+        elif isinstance(data, dict) and part == "from_" and "from" in data:
+            data, path = data["from"], path + ["from"]
+    return tuple(path)
+
+
+def _field_names(annotation: Any) -> set[str]:
+    names: set[str] = set()
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return {f.alias or n for n, f in annotation.model_fields.items()}
+    for arg in typing.get_args(annotation):
+        names |= _field_names(arg)
+    return names
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple) -> set[str]:
+    """Field names valid at the parent of `loc` (for 'did you mean')."""
+    annotation: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        for candidate in _models_in(annotation):
+            field = candidate.model_fields.get(part) or next(
+                (f for f in candidate.model_fields.values() if f.alias == part), None)
+            if field is not None:
+                annotation = field.annotation
+                break
+    return _field_names(annotation)
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+
+
+def validation_problems(exc: ValidationError, model: type[BaseModel], doc: YamlDoc,
+                        data: Any, prefix: KeyPath = ()) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        path = prefix + _data_path(data, loc)
+        if error["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            problems.append(Problem(f"unknown key '{key}'", doc.location(path, at_key=True),
+                                    format_key_path(path),
+                                    did_you_mean(key, _allowed_keys(model, loc))))
+        elif error["type"] == "missing":
+            field = str(loc[-1])
+            problems.append(Problem(f"missing required key '{field}'", doc.location(path),
+                                    format_key_path(path) or "(top level)",
+                                    f"add '{field}:' here"))
+        else:
+            message = error["msg"].removeprefix("Value error, ")
+            shown = error.get("input")
+            if isinstance(shown, (str, int, float, bool)) and error["type"] != "value_error":
+                message += f" (got {shown!r})"
+            problems.append(Problem(message, doc.location(path), format_key_path(path)))
+    return sorted(problems, key=lambda p: (p.location.line or 0, p.location.col or 0))
+
+
+def _build_scorers(spec: SuiteSpec, doc: YamlDoc, problems: ProblemList) -> list[Scorer]:
+    scorers = []
+    suite_dir = Path(doc.path).parent
+    for index, scorer_spec in enumerate(spec.scorers):
+        path = ("scorers", index)
+        try:
+            cls = scorer_class(scorer_spec.type)
+        except UnknownPluginError as exc:
+            problems.add(Problem(f"unknown scorer type '{exc.name}'", doc.location(path + ("type",)),
+                                 format_key_path(path + ("type",)), did_you_mean(exc.name, exc.known)))
+            continue
+        raw = doc.data["scorers"][index]
+        params_data = {k: v for k, v in raw.items() if k not in ("type", "name")}
+        try:
+            params = cls.Params.model_validate(params_data, context={"suite_dir": suite_dir})
+        except ValidationError as exc:
+            for problem in validation_problems(exc, cls.Params, doc, params_data, path):
+                problems.add(problem)
+            continue
+        scorers.append(cls(scorer_spec.name or scorer_spec.type, params, suite_dir))
+    return scorers
+
+
+def _template_location(doc: YamlDoc, part: str, line: int | None) -> Location:
+    """The suite line of a template line (block scalars start on the line after the key)."""
+    path: list = []
+    for piece in part.replace("[", ".").replace("]", "").split("."):
+        path.append(int(piece) if piece.isdigit() else piece)
+    if isinstance(doc.data.get("prompt"), str):
+        path = ["prompt"]
+    base = doc.location(tuple(path))
+    if base.line is None or line is None:
+        return base
+    source = base.source_line or ""
+    block = base.col is not None and source[base.col - 1: base.col] in ("|", ">")
+    return doc.location_at(base.line + (line if block else line - 1), 1)
+
+
+def _render_all(template: PromptTemplate, cases: list[Case], doc: YamlDoc,
+                problems: ProblemList) -> dict[str, Request]:
+    requests, failures = {}, 0
+    for case in cases:
+        try:
+            requests[case.id] = template.render(case)
+        except TemplateProblem as exc:
+            failures += 1
+            if failures <= MAX_RENDER_PROBLEMS:
+                problems.add(Problem(f"case '{case.id}' ({case.source}): {exc.message}",
+                                     _template_location(doc, exc.part, exc.line),
+                                     f"{exc.part}, template line {exc.line}",
+                                     "every variable the template uses must be set by each case"))
+    if failures > MAX_RENDER_PROBLEMS:
+        problems.add(Problem(f"... and {failures - MAX_RENDER_PROBLEMS} more cases fail to render",
+                             doc.location(("prompt",))))
+    return requests
+
+
+def load_suite(path: str | Path) -> Suite:
+    """Load, validate and expand a suite file; raises SuiteError listing every problem."""
+    doc = load_yaml(path)
+    if not isinstance(doc.data, dict):
+        raise SuiteError([Problem("a suite file must be a YAML mapping (key: value lines)",
+                                  doc.location(()), hint="start with 'suite: NAME'")])
+    try:
+        spec = SuiteSpec.model_validate(doc.data)
+    except ValidationError as exc:
+        raise SuiteError(validation_problems(exc, SuiteSpec, doc, doc.data)) from None
+    problems = ProblemList()
+    scorers = _build_scorers(spec, doc, problems)
+    try:
+        template = PromptTemplate(spec.prompt)
+    except TemplateProblem as exc:
+        problems.add(Problem(exc.message, _template_location(doc, exc.part, exc.line), exc.part))
+        template = None
+    cases = load_cases(spec.cases, doc, spec.seed, problems)
+    for key in spec.slices:
+        if cases and not any(key in case.metadata for case in cases):
+            problems.add(Problem(f"slice key '{key}' is in no case's metadata",
+                                 doc.location(("slices", spec.slices.index(key))), "slices",
+                                 did_you_mean(key, {k for c in cases for k in c.metadata})))
+    requests = _render_all(template, cases, doc, problems) if template else {}
+    problems.raise_if_any()
+    return Suite(
+        name=spec.suite, path=Path(path), spec=spec, cases=tuple(cases), requests=requests,
+        scorers=tuple(scorers), suite_hash=sha256_hex(doc.text),
+        cases_hash=sha256_hex([(c.id, c.content_hash()) for c in cases]),
+        prompt_hash=sha256_hex(spec.prompt.model_dump()))

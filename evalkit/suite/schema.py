@@ -1,0 +1,155 @@
+"""The suite file format as pydantic models (extra keys forbidden everywhere).
+
+`evalkit schema` prints `suite_json_schema()` for editors.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator,
+                      model_validator)
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class MessageSpec(Strict):
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class PromptSpec(Strict):
+    """A chat prompt (`system` + `user`, or `messages`) or a raw completion prompt.
+
+    A plain string is shorthand for `{user: STRING}`.
+    """
+
+    system: str | None = None
+    user: str | None = None
+    messages: list[MessageSpec] | None = None
+    completion: str | None = Field(None, description="raw completion prompt, no chat format")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return {"user": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "PromptSpec":
+        forms = [name for name in ("user", "messages", "completion") if getattr(self, name) is not None]
+        if len(forms) != 1:
+            raise ValueError("give exactly one of 'user' (with optional 'system'), 'messages' "
+                             "or 'completion'" + (f"; found {', '.join(forms)}" if forms else ""))
+        if self.system is not None and self.user is None:
+            raise ValueError("'system' goes with 'user'; inside 'messages' use role: system")
+        return self
+
+
+class GenerationOptions(Strict):
+    """Options sent with every request. Provider-specific extras go under `extra`."""
+
+    temperature: float | None = Field(None, ge=0, le=2)
+    top_p: float | None = Field(None, gt=0, le=1)
+    top_k: int | None = Field(None, ge=1)
+    max_tokens: int | None = Field(None, ge=1)
+    stop: str | list[str] | None = None
+    seed: int | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    response_format: dict[str, Any] | None = None
+    extra: dict[str, Any] = Field(default_factory=dict, description="passed to the backend as is")
+
+    def as_request_options(self) -> dict[str, Any]:
+        options = {k: v for k, v in self.model_dump(exclude={"extra"}).items() if v is not None}
+        options.update(self.extra)
+        return options
+
+
+class InlineCase(BaseModel):
+    """An inline case: `id`, `target` and `metadata` are reserved; other keys are template vars."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    id: str | int | None = None
+    target: Any = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class CaseSource(Strict):
+    """Cases from a file (JSONL, JSON, CSV, Parquet, a `save_to_disk` folder) or the HF hub."""
+
+    from_: str | None = Field(None, alias="from", description="path relative to the suite file")
+    hf: str | None = Field(None, description="Hugging Face dataset: a hub name, or a builder "
+                           "such as json/csv/parquet used with data_files")
+    data_files: str | list[str] | dict[str, str | list[str]] | None = None
+    config: str | None = Field(None, description="dataset configuration name")
+    split: str | None = None
+    revision: str | None = None
+    id: str = Field("id", description="field holding the case id; a content hash when absent")
+    target: str | None = Field(None, description="field holding the expected answer")
+    fields: dict[str, str] = Field(default_factory=dict, description="var name: source field")
+    metadata: list[str] = Field(default_factory=list, description="fields used as slice keys")
+    limit: int | None = Field(None, ge=1)
+    sample: int | None = Field(None, ge=1, description="seeded random sample of this many cases")
+    seed: int | None = None
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> "CaseSource":
+        if (self.from_ is None) == (self.hf is None):
+            raise ValueError("give exactly one of 'from' (a local file or folder) or 'hf'")
+        if self.data_files is not None and self.hf is None:
+            raise ValueError("'data_files' goes with 'hf' (e.g. hf: json)")
+        return self
+
+
+def _cases_kind(value: Any) -> str:
+    return "inline" if isinstance(value, list) else "source"
+
+
+CasesSpec = Annotated[
+    Union[Annotated[list[InlineCase], Tag("inline")], Annotated[CaseSource, Tag("source")]],
+    Discriminator(_cases_kind),
+]
+
+
+class ScorerSpec(BaseModel):
+    """`type` picks a registered scorer; the other keys are its parameters, checked by it."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    type: str
+    name: str | None = Field(None, pattern=NAME_PATTERN, description="defaults to the type")
+
+    def params(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class SuiteSpec(Strict):
+    suite: str = Field(pattern=NAME_PATTERN, description="the suite's name, stable across versions")
+    version: int | str = 1
+    description: str = ""
+    prompt: PromptSpec
+    options: GenerationOptions = Field(default_factory=GenerationOptions)
+    samples: int = Field(1, ge=1, le=1000, description="samples drawn per case")
+    seed: int = 0
+    cases: CasesSpec
+    scorers: list[ScorerSpec] = Field(default_factory=list)
+    slices: list[str] = Field(default_factory=list, description="metadata keys to group results by")
+
+    @field_validator("scorers")
+    @classmethod
+    def _unique_scorer_names(cls, scorers: list[ScorerSpec]) -> list[ScorerSpec]:
+        seen: set[str] = set()
+        for spec in scorers:
+            name = spec.name or spec.type
+            if name in seen:
+                raise ValueError(f"two scorers are named '{name}'; give one a distinct 'name'")
+            seen.add(name)
+        return scorers
+
+
+def suite_json_schema() -> dict:
+    schema = SuiteSpec.model_json_schema(by_alias=True)
+    schema["title"] = "evalkit suite"
+    return schema

@@ -1,0 +1,92 @@
+"""Prompt templates: Jinja2 in its sandbox, with undefined variables as errors.
+
+Templates are compiled when the suite loads and rendered for every case then too,
+so a template mistake is a load-time error naming the case and the template line.
+"""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..types import Case, Message, Request
+from .schema import PromptSpec
+
+
+@lru_cache(maxsize=1)
+def environment() -> SandboxedEnvironment:
+    # autoescape off: prompts are plain text; the HTML report escapes on its own side.
+    return SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True,
+                                autoescape=False)
+
+
+@dataclass(frozen=True)
+class TemplateProblem(Exception):
+    part: str  # e.g. "prompt.user" or "prompt.messages[1].content"
+    line: int | None  # 1-based line inside the template
+    message: str
+    case_id: str | None = None
+
+
+def _compile(part: str, source: str) -> Template:
+    try:
+        return environment().from_string(source, globals=None)
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(part, exc.lineno, f"template syntax error: {exc.message}") from None
+
+
+def _template_line(exc: BaseException, fallback: int | None) -> int | None:
+    """Jinja rewrites tracebacks so template frames carry the template's line numbers."""
+    line = fallback
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == "<template>":
+            line = frame.lineno
+    return line
+
+
+class PromptTemplate:
+    """The compiled parts of a PromptSpec; `render(case)` returns a Request."""
+
+    def __init__(self, spec: PromptSpec):
+        self.spec = spec
+        self.parts: dict[str, Template] = {}
+        self.roles: list[tuple[str, str]] = []  # (role, part name) in message order
+        if spec.completion is not None:
+            self.parts["prompt.completion"] = _compile("prompt.completion", spec.completion)
+            return
+        if spec.messages is not None:
+            for i, message in enumerate(spec.messages):
+                name = f"prompt.messages[{i}].content"
+                self.parts[name] = _compile(name, message.content)
+                self.roles.append((message.role, name))
+            return
+        if spec.system is not None:
+            self.parts["prompt.system"] = _compile("prompt.system", spec.system)
+            self.roles.append(("system", "prompt.system"))
+        self.parts["prompt.user"] = _compile("prompt.user", spec.user or "")
+        self.roles.append(("user", "prompt.user"))
+
+    @staticmethod
+    def namespace(case: Case) -> dict[str, Any]:
+        # Vars at top level; the target is deliberately absent so it cannot leak into prompts.
+        return {**case.vars, "vars": case.vars, "metadata": case.metadata, "case_id": case.id}
+
+    def _render(self, name: str, case: Case) -> str:
+        try:
+            return self.parts[name].render(self.namespace(case))
+        except TemplateError as exc:
+            line = _template_line(exc, getattr(exc, "lineno", None))
+            raise TemplateProblem(name, line, str(exc.message or exc), case.id) from None
+        except Exception as exc:  # a filter or method raising on this case's data
+            raise TemplateProblem(name, _template_line(exc, None),
+                                  f"{type(exc).__name__}: {exc}", case.id) from None
+
+    def render(self, case: Case) -> Request:
+        if "prompt.completion" in self.parts:
+            return Request(prompt=self._render("prompt.completion", case))
+        return Request(messages=tuple(Message(role, self._render(name, case))
+                                      for role, name in self.roles))

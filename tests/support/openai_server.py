@@ -1,0 +1,363 @@
+"""A small but real OpenAI-compatible HTTP server for tests and benchmarks.
+
+Run it as a process::
+
+    python -m tests.support.openai_server --port 0 [--latency 0.1] [--seed 0]
+
+It binds 127.0.0.1 only, prints one line ``PORT <n>`` once it listens and
+serves until SIGTERM/SIGINT.  Clients (litellm, openai, aiohttp, httpx) talk
+to it exactly as they would to OpenAI, with ``base_url`` =
+``http://127.0.0.1:<n>/v1``.
+
+Answer rule: if ``answers`` maps the last user message (chat) or the prompt
+(completions) to a reply, that reply is sent; otherwise the text is echoed.
+
+Control endpoints (JSON):
+    POST /_config   merge settings (top-level keys; ``answers`` is replaced
+                    wholesale, setting ``seed`` re-seeds the fault RNG);
+                    returns the current config.
+    GET  /_stats    {"total", "by_prompt", "statuses", "auth"}
+    POST /_reset    zero the stats.
+
+In tests, use :func:`serve`, which starts the server as a subprocess.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import queue
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+DEFAULTS: dict[str, Any] = {
+    "latency": 0.0,  # seconds slept before every answer (errors included)
+    "answers": {},  # prompt -> reply
+    "model_id": None,  # if set, overrides the model echoed in responses
+    "fail_rate": 0.0,  # fraction of requests answered with an error status
+    "fail_statuses": [429, 500],  # error status picked uniformly from these
+    "retry_after": None,  # if not None, 429s carry this Retry-After header
+    "timeout_rate": 0.0,  # fraction of requests that hang for hang_s first
+    "hang_s": 30.0,
+    "require_key": None,  # if set, demand "Authorization: Bearer <key>"
+}
+
+# (type, code) of the OpenAI-style error body for each status we may emit.
+_ERROR_KINDS = {
+    400: ("invalid_request_error", None),
+    401: ("invalid_request_error", "invalid_api_key"),
+    404: ("invalid_request_error", "model_not_found"),
+    429: ("requests", "rate_limit_exceeded"),
+    500: ("server_error", None),
+    502: ("server_error", None),
+    503: ("server_error", None),
+}
+
+
+def _words(text: str) -> int:
+    return max(1, len(text.split()))
+
+
+def _content_text(content: Any) -> str:
+    """Message content is a string or a list of parts ({"type": "text", ...})."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return "" if content is None else str(content)
+
+
+def error_response(status: int, message: str, headers: dict | None = None) -> web.Response:
+    etype, code = _ERROR_KINDS.get(status, ("server_error", None))
+    body = {"error": {"message": message, "type": etype, "param": None, "code": code}}
+    return web.json_response(body, status=status, headers=headers)
+
+
+class FakeOpenAI:
+    """Holds config, stats and the fault RNG; builds the aiohttp app."""
+
+    def __init__(self, latency: float = 0.0, seed: int = 0) -> None:
+        self.config: dict[str, Any] = {**DEFAULTS, "answers": {}, "latency": latency}
+        self.rng = random.Random(seed)
+        self.reset()
+
+    def reset(self) -> None:
+        self.total = 0
+        self.by_prompt: Counter[str] = Counter()
+        self.statuses: Counter[str] = Counter()
+        self.auth: Counter[str] = Counter()
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "by_prompt": dict(self.by_prompt),
+            "statuses": dict(self.statuses),
+            "auth": dict(self.auth),
+        }
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_post("/v1/completions", self._completions)
+        app.router.add_get("/v1/models", self._models)
+        app.router.add_post("/_config", self._config)
+        app.router.add_get("/_stats", self._stats)
+        app.router.add_post("/_reset", self._reset)
+        return app
+
+    # ---- completion endpoints -------------------------------------------
+
+    async def _chat(self, request: web.Request) -> web.Response:
+        return await self._handle(request, chat=True)
+
+    async def _completions(self, request: web.Request) -> web.Response:
+        return await self._handle(request, chat=False)
+
+    async def _handle(self, request: web.Request, chat: bool) -> web.Response:
+        self.total += 1
+        auth = request.headers.get("Authorization", "")  # "" = header absent
+        self.auth[auth] += 1
+        resp = await self._answer(request, chat, auth)
+        self.statuses[str(resp.status)] += 1
+        return resp
+
+    async def _answer(self, request: web.Request, chat: bool, auth: str) -> web.Response:
+        cfg = self.config
+        try:
+            body = await request.json()
+        except ValueError as exc:
+            return error_response(400, f"invalid JSON body: {exc}")
+        if not isinstance(body, dict):
+            return error_response(400, "request body must be a JSON object")
+
+        if chat:
+            messages = body.get("messages") or []
+            users = [m for m in messages if isinstance(m, dict) and m.get("role") == "user"]
+            if not users:
+                return error_response(400, "messages must contain a user message")
+            key = _content_text(users[-1].get("content"))
+            prompt_tokens = sum(
+                _words(_content_text(m.get("content"))) for m in messages if isinstance(m, dict)
+            )
+        else:
+            prompt = body.get("prompt")
+            if isinstance(prompt, list) and len(prompt) == 1:
+                prompt = prompt[0]
+            if not isinstance(prompt, str):
+                return error_response(400, "prompt must be a string")
+            key = prompt
+            prompt_tokens = _words(key)
+        self.by_prompt[key] += 1
+
+        require = cfg["require_key"]
+        if require is not None and auth != f"Bearer {require}":
+            return error_response(401, "Incorrect API key provided.")
+        if body.get("stream"):
+            return error_response(400, "stream=true is not supported by this test server")
+
+        # Draw from the seeded RNG only when a fault is configured, so that
+        # a run without faults leaves the sequence untouched.
+        fail_status = None
+        if cfg["fail_rate"] and self.rng.random() < cfg["fail_rate"]:
+            fail_status = int(self.rng.choice(cfg["fail_statuses"]))
+        hang = bool(cfg["timeout_rate"]) and self.rng.random() < cfg["timeout_rate"]
+
+        if hang:
+            await asyncio.sleep(cfg["hang_s"])
+        if cfg["latency"]:
+            await asyncio.sleep(cfg["latency"])
+
+        if fail_status is not None:
+            headers = None
+            if fail_status == 429 and cfg["retry_after"] is not None:
+                headers = {"Retry-After": str(cfg["retry_after"])}
+            return error_response(fail_status, f"injected fault ({fail_status})", headers)
+
+        reply = cfg["answers"].get(key, key)
+        finish = "stop"
+        # newer OpenAI clients send max_completion_tokens instead
+        max_tokens = body.get("max_tokens", body.get("max_completion_tokens"))
+        if isinstance(max_tokens, int) and max_tokens >= 0:
+            words = reply.split()
+            if len(words) > max_tokens:
+                reply, finish = " ".join(words[:max_tokens]), "length"
+
+        n = body.get("n") or 1
+        if chat:
+            prefix, obj = "chatcmpl-", "chat.completion"
+            choices = [
+                {
+                    "index": i,
+                    "message": {"role": "assistant", "content": reply},
+                    "logprobs": None,
+                    "finish_reason": finish,
+                }
+                for i in range(n)
+            ]
+        else:
+            prefix, obj = "cmpl-", "text_completion"
+            choices = [
+                {"index": i, "text": reply, "logprobs": None, "finish_reason": finish}
+                for i in range(n)
+            ]
+        completion_tokens = _words(reply) * n
+        return web.json_response(
+            {
+                "id": prefix + uuid.uuid4().hex[:24],
+                "object": obj,
+                "created": int(time.time()),
+                "model": cfg["model_id"] or body.get("model") or "fake-model",
+                "choices": choices,
+                "usage": {
+                    "prompt_tokens": prompt_tokens,
+                    "completion_tokens": completion_tokens,
+                    "total_tokens": prompt_tokens + completion_tokens,
+                },
+            }
+        )
+
+    async def _models(self, request: web.Request) -> web.Response:
+        model = self.config["model_id"] or "fake-model"
+        return web.json_response(
+            {
+                "object": "list",
+                "data": [
+                    {"id": model, "object": "model", "created": 0, "owned_by": "evalkit-tests"}
+                ],
+            }
+        )
+
+    # ---- control endpoints ----------------------------------------------
+
+    async def _config(self, request: web.Request) -> web.Response:
+        try:
+            update = await request.json()
+        except ValueError as exc:
+            return error_response(400, f"invalid JSON body: {exc}")
+        if not isinstance(update, dict):
+            return error_response(400, "config must be a JSON object")
+        update = dict(update)
+        if "seed" in update:
+            self.rng.seed(update.pop("seed"))
+        unknown = set(update) - set(DEFAULTS)
+        if unknown:  # catch typos in tests early instead of silently ignoring
+            return error_response(400, f"unknown config keys: {sorted(unknown)}")
+        self.config.update(update)
+        return web.json_response(self.config)
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        return web.json_response(self.stats())
+
+    async def _reset(self, request: web.Request) -> web.Response:
+        self.reset()
+        return web.json_response(self.stats())
+
+
+async def _main(port: int, latency: float, seed: int) -> None:
+    server = FakeOpenAI(latency=latency, seed=seed)
+    # access_log=None: per-request logging would cost more than the handler.
+    # Short shutdown_timeout: don't wait for hanging (timeout_rate) requests.
+    runner = web.AppRunner(server.app(), access_log=None, shutdown_timeout=0.5)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port, backlog=1024)
+    await site.start()
+    bound = runner.addresses[0][1]
+    print(f"PORT {bound}", flush=True)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await runner.cleanup()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="OpenAI-compatible fake server (127.0.0.1 only)")
+    parser.add_argument("--port", type=int, default=0, help="0 = pick a free port")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the fault-injection RNG")
+    args = parser.parse_args(argv)
+    asyncio.run(_main(args.port, args.latency, args.seed))
+
+
+# ---- test helper ----------------------------------------------------------
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# No proxies: control calls go straight to 127.0.0.1 whatever the environment.
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class ServerHandle:
+    """A running server subprocess, as yielded by :func:`serve`."""
+
+    def __init__(self, proc: subprocess.Popen, port: int) -> None:
+        self.proc = proc
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.base_url = f"{self.url}/v1"
+
+    def _call(self, method: str, path: str, payload: dict | None = None) -> dict:
+        data = None if payload is None else json.dumps(payload).encode()
+        req = urllib.request.Request(
+            self.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        with _opener.open(req, timeout=10) as resp:
+            return json.loads(resp.read())
+
+    def config(self, **kw: Any) -> dict:
+        return self._call("POST", "/_config", kw)
+
+    def stats(self) -> dict:
+        return self._call("GET", "/_stats")
+
+    def reset(self) -> dict:
+        return self._call("POST", "/_reset", {})
+
+
+@contextlib.contextmanager
+def serve(latency: float = 0.0, seed: int = 0, **config: Any) -> Iterator[ServerHandle]:
+    """Start the server in a subprocess, apply ``config``, yield a handle."""
+    cmd = [sys.executable, "-m", "tests.support.openai_server", "--port", "0",
+           "--latency", str(latency), "--seed", str(seed)]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        # readline() blocks, so read in a thread to be able to time out.
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
+        try:
+            line = lines.get(timeout=20)
+        except queue.Empty:
+            raise RuntimeError("fake OpenAI server did not report its port within 20 s") from None
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"fake OpenAI server failed to start (exit {proc.poll()}): {line!r}")
+        handle = ServerHandle(proc, int(line.split()[1]))
+        if config:
+            handle.config(**config)
+        yield handle
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+
+
+if __name__ == "__main__":
+    main()
