@@ -41,6 +41,7 @@ def show_run(db: str, ref: str, show_all: bool) -> int:
                           "sum(tokens_out) tout FROM results WHERE run_id = ?", [run_id]).iloc[0]
         failing = store.df("SELECT case_id, sample, output, error, target FROM results "
                            "WHERE run_id = ? AND NOT passed ORDER BY case_id, sample", [run_id])
+        slices = {key: store.slice_totals(run_id, key) for key in run.get("slices") or []}
         explanations = store.df("SELECT case_id, sample, scorer, explanation FROM scores "
                                 "WHERE run_id = ? AND passed IS NOT TRUE", [run_id])
     prov = run.get("provenance") or {}
@@ -60,6 +61,9 @@ def show_run(db: str, ref: str, show_all: bool) -> int:
         out.print(table("scorers", ["scorer", "n", "pass", "mean"],
                         [[r.scorer, str(r.n), percent(r.pass_rate), number(r.mean)]
                          for r in scorers.itertuples()]))
+    for key, frame in slices.items():
+        out.print(table(f"slice: {safe(key)}", [safe(key), "n", "pass"],
+                        [[safe(r.value), str(r.n), percent(r.pass_rate)] for r in frame.itertuples()]))
     if failing.empty:
         out.print("no failing cases")
         return EXIT_OK

@@ -10,14 +10,20 @@ from ..redact import redact
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # ANSI escapes start with \x1b
 
 
-def safe(text: Any, limit: int | None = 300) -> str:
-    from rich.markup import escape
-
+def plain(text: Any, limit: int | None = 300) -> str:
+    """Untrusted text for a plain terminal line: secrets masked, control characters replaced."""
     value = "" if text is None else str(text)
     value = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", redact(value) or "")
     if limit is not None and len(value) > limit:
         value = value[:limit] + "…"
-    return escape(value)
+    return value
+
+
+def safe(text: Any, limit: int | None = 300) -> str:
+    """Untrusted text for rich output: as plain(), with rich markup escaped too."""
+    from rich.markup import escape
+
+    return escape(plain(text, limit))
 
 
 def console(stderr: bool = False):
@@ -57,11 +63,11 @@ def table(title: str | None, columns: list[str], rows: list[list[Any]]):
 
 
 def summary_line(summary) -> str:
-    """One line per finished run (RunSummary)."""
-    label = f" [{safe(summary.label)}]" if summary.label else ""
+    """One plain line per finished run (RunSummary); rich is not imported on the run path."""
+    label = f" [{plain(summary.label)}]" if summary.label else ""
     parts = [f"{summary.executed} results", f"{summary.passed} passed ({percent(summary.pass_rate)})",
              f"{summary.errors} errors", f"{summary.cached} cached"]
     if summary.resumed:
         parts.append(f"{summary.resumed} resumed from earlier")
-    return (f"run [bold]{summary.run_id}[/] {safe(summary.suite)} × {safe(summary.model)}{label}: "
+    return (f"run {summary.run_id} {plain(summary.suite)} × {plain(summary.model)}{label}: "
             + ", ".join(parts) + f" in {summary.wall_s:.2f} s")

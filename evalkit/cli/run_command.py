@@ -8,7 +8,9 @@ from ..errors import EXIT_OK, UsageError
 from ..runner import RetryPolicy, RunConfig, open_backend, run_suite_async
 from ..store import Store
 from ..suite import load_suite
-from .render import console, safe, summary_line
+import click
+
+from .render import plain, summary_line
 
 
 def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pairs: Sequence[str],
@@ -24,17 +26,14 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
     configs = [RunConfig(model=m, model_args=model_args, label=label, db=db, cache=cache,
                          resume=resume, auto_resume=auto_resume, max_concurrency=max_concurrency,
                          retry=policy, progress=progress) for m in models]
-    out = console()
     with Store(db) as store:
         summaries = asyncio.run(_run_all(suites, configs, store))
         for summary in summaries:
-            out.print(summary_line(summary))
-            scorer_table = store.scorer_summary(summary.run_id)
-            for row in scorer_table.itertuples():
-                out.print(f"  {safe(row.scorer)}: pass {row.pass_rate:.1%}"
-                          + (f", mean {row.mean:.3g}" if row.mean == row.mean else "")
-                          + f" (n={row.n})")
-    out.print(f"stored in {safe(db)} · details: evalkit show RUN --db {safe(db)}")
+            click.echo(summary_line(summary))
+            for scorer, n, mean, pass_rate in store.scorer_totals(summary.run_id):
+                click.echo(f"  {plain(scorer)}: pass {pass_rate:.1%}"
+                           + (f", mean {mean:.3g}" if mean is not None else "") + f" (n={n})")
+    click.echo(f"stored in {db} · details: evalkit show RUN --db {db}")
     return EXIT_OK
 
 

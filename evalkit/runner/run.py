@@ -125,12 +125,12 @@ class _Execution:
         self.rng = random.Random(config.seed if config.seed is not None else suite.spec.seed)
         self.suite_dir = suite.path.resolve().parent
 
-    async def finish(self, call: Call, completion: Completion) -> None:
+    async def finish(self, call: Call, completion: Completion, key: str | None = None) -> None:
         scores = await _score(self.suite.scorers, call, completion, self.suite_dir)
         result = Result(call.case, call.sample, call.request, completion, scores)
         entry = None
         if self.use_cache and completion.ok and not completion.cached:
-            entry = (cache_key(self.fingerprint, call), self.fingerprint, completion)
+            entry = (key or cache_key(self.fingerprint, call), self.fingerprint, completion)
         self.writer.put(result, entry)
         self.progress.advance(result.passed, not completion.ok, completion.cached)
 
@@ -181,7 +181,8 @@ def _start_run(store: Store, suite: Suite, ref: ModelRef, backend: Backend, fing
         "seed": config.seed if config.seed is not None else suite.spec.seed,
         "samples": suite.spec.samples, "n_cases": len(suite.cases), "status": "running",
         "started_at": utcnow(), "provenance": provenance.collect(suite.path),
-        "scorers": suite.describe_scorers(), "resume_key": resume_key})
+        "scorers": suite.describe_scorers(), "slices": list(suite.spec.slices),
+        "resume_key": resume_key})
     return run_id, set()
 
 
@@ -218,14 +219,15 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
     status, error = "interrupted", None
     try:
         if use_cache and calls:
-            hits = store.cached(cache_key(fingerprint, c) for c in calls)
+            keys = [cache_key(fingerprint, c) for c in calls]
+            hits = store.cached(keys)
             pending = []
-            for call in calls:
-                hit = hits.get(cache_key(fingerprint, call))
+            for call, key in zip(calls, keys):
+                hit = hits.get(key)
                 if hit is None:
                     pending.append(call)
                 else:
-                    await execution.finish(call, replace(hit, cached=True))
+                    await execution.finish(call, replace(hit, cached=True), key)
             calls = pending
         queue: asyncio.Queue = asyncio.Queue()
         for call in calls:

@@ -26,6 +26,7 @@ CREATE TABLE runs (
     finished_at  TIMESTAMP,
     provenance   JSON,
     scorers      JSON,
+    slices       JSON,         -- metadata keys the suite groups results by
     resume_key   VARCHAR,      -- same suite, model, options and label: resumed automatically
     error        VARCHAR
 );

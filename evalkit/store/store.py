@@ -22,6 +22,11 @@ from .schema import MIGRATIONS
 DEFAULT_DB = "reports/evalkit.duckdb"
 
 
+SCORER_TOTALS = ("SELECT scorer, count(*) AS n, avg(value) AS mean, "
+                 "avg(CASE WHEN passed THEN 1.0 ELSE 0.0 END) AS pass_rate "
+                 "FROM scores WHERE run_id = ? GROUP BY scorer ORDER BY scorer")
+
+
 def default_db_path() -> str:
     return os.environ.get("EVALKIT_DB") or DEFAULT_DB
 
@@ -123,7 +128,7 @@ class Store:
         if row is None:
             raise UsageError(f"no run '{run_id}' in {self.path}")
         data = dict(zip(names, row))
-        for key in ("options", "provenance", "scorers"):
+        for key in ("options", "provenance", "scorers", "slices"):
             if isinstance(data.get(key), str):
                 data[key] = json.loads(data[key])
         return data
@@ -240,7 +245,16 @@ class Store:
         return self.df("SELECT * FROM scores WHERE run_id = ? ORDER BY case_id, sample, scorer",
                        [self.resolve_run(run_ref)])
 
+    def slice_totals(self, run_id: str, key: str):
+        """Pass rate per value of one metadata key (a slice)."""
+        path = '$."' + key.replace('"', '\\"') + '"'
+        return self.df("SELECT json_extract_string(metadata, ?) AS value, count(*) AS n, "
+                       "avg(CASE WHEN passed THEN 1.0 ELSE 0.0 END) AS pass_rate FROM results "
+                       "WHERE run_id = ? GROUP BY ALL ORDER BY value", [path, run_id])
+
+    def scorer_totals(self, run_id: str) -> list[tuple]:
+        """(scorer, n, mean value, pass rate) rows, without pandas."""
+        return self._query(SCORER_TOTALS, [run_id])
+
     def scorer_summary(self, run_id: str):
-        return self.df("SELECT scorer, count(*) AS n, avg(value) AS mean, "
-                       "avg(CASE WHEN passed THEN 1.0 ELSE 0.0 END) AS pass_rate "
-                       "FROM scores WHERE run_id = ? GROUP BY scorer ORDER BY scorer", [run_id])
+        return self.df(SCORER_TOTALS, [run_id])

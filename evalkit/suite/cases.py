@@ -8,16 +8,18 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from ..errors import Location, Problem, ProblemList
+from ..errors import Location, Problem, ProblemList, did_you_mean
 from ..types import Case, sha256_hex
 from .schema import CaseSource, InlineCase
-from .yaml_source import YamlDoc
+from .yaml_source import YamlDoc, format_key_path
 
 RESERVED = ("id", "target", "metadata")
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
 
 
 @dataclass(frozen=True)
@@ -52,18 +54,34 @@ def _jsonl_records(path: Path) -> Iterator[Record]:
             yield Record(value, Location(str(path), number, 1, line))
 
 
+def _array_item_offsets(text: str) -> list[int]:
+    """Start offsets of the items of a JSON array (the text is known to be a valid one)."""
+    decoder, offsets = json.JSONDecoder(), []
+    pos = _JSON_SPACE.match(text, 0).end() + 1  # past '['
+    while True:
+        pos = _JSON_SPACE.match(text, pos).end()
+        if text[pos] == "]":
+            return offsets
+        offsets.append(pos)
+        pos = _JSON_SPACE.match(text, decoder.raw_decode(text, pos)[1]).end()
+        pos += text[pos] == ","
+
+
 def _json_records(path: Path) -> Iterator[Record]:
     text = path.read_text(encoding="utf-8")
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _file_problem(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno,
-                            text.splitlines()[exc.lineno - 1] if text else None) from None
+                            text.split("\n")[exc.lineno - 1]) from None
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise _file_problem(path, "expected a JSON array of objects", 1, 1,
                             hint="or use JSONL: one object per line")
-    for index, record in enumerate(value):
-        yield Record(record, Location(str(path), None, None, f"record {index}"))
+    lines = text.split("\n")  # json.loads counts lines by '\n' only
+    for record, offset in zip(value, _array_item_offsets(text)):
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        yield Record(record, Location(str(path), line, col, lines[line - 1]))
 
 
 def _csv_records(path: Path) -> Iterator[Record]:
@@ -111,6 +129,9 @@ def _local_records(path: Path, source: CaseSource) -> Iterator[Record]:
         dataset = _datasets_module().load_from_disk(str(path))
         if hasattr(dataset, "keys"):  # a DatasetDict: pick the split
             split = source.split or ("test" if "test" in dataset else next(iter(dataset)))
+            if split not in dataset:
+                raise _file_problem(path, f"the dataset has no split '{split}'",
+                                    hint=did_you_mean(split, list(dataset.keys())))
             dataset = dataset[split]
         yield from _dataset_records(dataset, str(path))
         return
@@ -130,14 +151,16 @@ def _local_records(path: Path, source: CaseSource) -> Iterator[Record]:
 
 
 def _case_from(fields: Mapping[str, Any], source: CaseSource | None, location: Location,
-               problems: ProblemList) -> Case | None:
+               problems: ProblemList, anchor: Location) -> Case | None:
     id_field = source.id if source else "id"
     target_field = source.target if source else "target"
     renames = source.fields if source else {}
     meta_fields = source.metadata if source else []
     missing = [f for f in [*renames.values(), *meta_fields, target_field or ""] if f and f not in fields]
     if missing:
-        problems.add(Problem(f"record has no field '{missing[0]}'", location,
+        where, shown = (location, "") if location.line is not None else (
+            anchor, f" ({location.path} {location.source_line})")  # dataset rows have no line
+        problems.add(Problem(f"record{shown} has no field '{missing[0]}'", where,
                              hint="fields present: " + ", ".join(sorted(map(str, fields)))))
         return None
     metadata = dict(fields.get("metadata") or {}) if isinstance(fields.get("metadata"), dict) else {}
@@ -169,7 +192,8 @@ def _check_unique(cases: list[Case], locations: list[Location], problems: Proble
     first: dict[str, Case] = {}
     for case, location in zip(cases, locations):
         if case.id in first:
-            problems.add(Problem(f"duplicate case id '{case.id}'", location,
+            shown = "" if case.source == str(location) else f" ({case.source})"  # dataset rows
+            problems.add(Problem(f"duplicate case id '{case.id}'{shown}", location,
                                  hint=f"first used at {first[case.id].source}; ids must be unique"))
         else:
             first[case.id] = case
@@ -180,6 +204,10 @@ def load_cases(spec_cases: list[InlineCase] | CaseSource, doc: YamlDoc, seed: in
     """Build the suite's cases; problems are collected, not raised, so all are reported."""
     records: list[Record] = []
     source = spec_cases if isinstance(spec_cases, CaseSource) else None
+    # Where problems without a line of their own (dataset rows, a whole file) are reported.
+    anchor_path: tuple = ("cases",) if source is None else (
+        ("cases", "hf") if source.hf is not None else ("cases", "from"))
+    anchor = doc.location(anchor_path)
     try:
         if source is None:
             for index, inline in enumerate(spec_cases):
@@ -196,7 +224,11 @@ def load_cases(spec_cases: list[InlineCase] | CaseSource, doc: YamlDoc, seed: in
                 return []
             records.extend(_local_records(path, source))
     except CaseFileError as exc:
-        problems.add(exc.problem)
+        problem = exc.problem
+        if problem.location.line is None:  # about the file as a whole: point at `from:`
+            problem = Problem(f"{problem.location.path}: {problem.message}", anchor,
+                              format_key_path(anchor_path), problem.hint)
+        problems.add(problem)
         return []
     except Exception as exc:  # datasets raises many types; report, never a traceback
         problems.add(Problem(f"cannot load cases: {type(exc).__name__}: {exc}",
@@ -204,10 +236,10 @@ def load_cases(spec_cases: list[InlineCase] | CaseSource, doc: YamlDoc, seed: in
         return []
     cases, locations = [], []
     for record in records:
-        case = _case_from(record.fields, source, record.location, problems)
+        case = _case_from(record.fields, source, record.location, problems, anchor)
         if case is not None:
             cases.append(case)
-            locations.append(record.location)
+            locations.append(record.location if record.location.line is not None else anchor)
     if not records:
         problems.add(Problem("the suite has no cases", doc.location(("cases",)), "cases"))
     _check_unique(cases, locations, problems)

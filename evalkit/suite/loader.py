@@ -149,7 +149,12 @@ def _template_location(doc: YamlDoc, part: str, line: int | None) -> Location:
         return base
     source = base.source_line or ""
     block = base.col is not None and source[base.col - 1: base.col] in ("|", ">")
-    return doc.location_at(base.line + (line if block else line - 1), 1)
+    if block:
+        return doc.location_at(base.line + line, 1)
+    # A quoted or plain scalar: "\n" escapes and folding make template lines differ from
+    # file lines, so stay inside the scalar (a one-line "a\n{{ b }" is all on its line).
+    last = doc.value_end_lines.get(tuple(path), base.line)
+    return doc.location_at(min(base.line + line - 1, max(last, base.line)), 1)
 
 
 def _render_all(template: PromptTemplate, cases: list[Case], doc: YamlDoc,

@@ -7,6 +7,7 @@ the offending line.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,9 @@ from ..errors import Location, Problem, SuiteError
 KeyPath = tuple  # of str | int
 
 MAX_NODES = 200_000  # alias bombs ("billion laughs") expand past any real suite
+MAX_DEPTH = 100  # deeper nesting is no real suite, and would overflow Python's stack later on
+# Untagged (or plainly tagged) collections; any other tag (!!python/object, !!set, !foo) is refused.
+PLAIN_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 def format_key_path(path: KeyPath) -> str:
@@ -34,6 +38,7 @@ class YamlDoc:
     data: Any
     value_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    value_end_lines: dict[KeyPath, int] = field(default_factory=dict)  # last line of a value
 
     @property
     def lines(self) -> list[str]:
@@ -70,6 +75,7 @@ class _Builder:
         self.doc = doc
         self.constructor = yaml.SafeLoader("")  # only used for its scalar constructors
         self.count = 0
+        self.active: set[int] = set()  # ids of the collections being built (alias cycles)
 
     def problem(self, node: yaml.Node, message: str, path: KeyPath, hint: str = "") -> SuiteError:
         loc = self.doc.location_at(*_mark(node))
@@ -81,11 +87,24 @@ class _Builder:
             raise self.problem(node, f"document expands to more than {MAX_NODES} nodes", path,
                                "remove YAML aliases that expand recursively")
         self.doc.value_marks.setdefault(path, _mark(node))
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
+        self.doc.value_end_lines.setdefault(path, node.end_mark.line + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path)
+        if node.tag not in PLAIN_COLLECTION_TAGS:
+            raise self.problem(node, f"tag '{node.tag}' is not allowed", path,
+                               "plain YAML only: tags such as !!python/... are not allowed")
+        if id(node) in self.active:
+            raise self.problem(node, "an alias refers to the collection that contains it", path,
+                               "remove the recursive alias (*name inside &name)")
+        if len(self.active) >= MAX_DEPTH:
+            raise self.problem(node, f"nested more than {MAX_DEPTH} levels deep", path)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self._scalar(node, path)
+        finally:
+            self.active.discard(id(node))
 
     def _scalar(self, node: yaml.Node, path: KeyPath) -> Any:
         try:
@@ -115,21 +134,58 @@ class _Builder:
         return out
 
 
+def _too_deep(text: str, doc: YamlDoc) -> SuiteError:
+    """PyYAML's composer recursed past Python's stack: find the first too-deep collection."""
+    depth, mark = 0, None
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):  # events: no recursion
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    break
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    loc = doc.location_at(mark.line + 1, mark.column + 1) if mark else doc.location_at(1, 1)
+    return SuiteError([Problem(f"nested more than {MAX_DEPTH} levels deep", loc)])
+
+
+def _offset_location(doc: YamlDoc, offset: int) -> Location:
+    """line:col of a character offset, counting line breaks the way YAML does."""
+    before = doc.text[:offset]
+    line = len(re.findall(r"\r\n|[\r\n\x85\u2028\u2029]", before)) + 1
+    start = max(before.rfind(c) for c in "\r\n\x85\u2028\u2029") + 1
+    return doc.location_at(line, offset - start + 1)
+
+
 def parse_yaml(text: str, path: str) -> YamlDoc:
     doc = YamlDoc(path=path, text=text, data=None)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        loc = doc.location_at(mark.line + 1, mark.column + 1) if mark else Location(path)
+        loc = doc.location_at(mark.line + 1, mark.column + 1) if mark else doc.location_at(1, 1)
         message = f"invalid YAML: {exc.problem or exc.context}"
         raise SuiteError([Problem(message, loc, hint="check indentation and quoting")]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (control codes)
+        char = exc.character  # PyYAML gives the code point as an int
+        code = char if isinstance(char, int) else ord(str(char)[:1] or "?")
+        raise SuiteError([Problem(f"invalid YAML: character U+{code:04X} is not allowed: "
+                                  f"{exc.reason}", _offset_location(doc, exc.position),
+                                  hint="remove the control character")]) from None
     except yaml.YAMLError as exc:
-        raise SuiteError([Problem(f"invalid YAML: {exc}", Location(path))]) from None
+        raise SuiteError([Problem(f"invalid YAML: {exc}", doc.location_at(1, 1))]) from None
+    except RecursionError:
+        raise _too_deep(text, doc) from None
     if node is None:
         raise SuiteError([Problem("the file is empty", Location(path, 1, 1),
                                   hint="a suite needs at least 'suite', 'prompt' and 'cases'")])
-    doc.data = _Builder(doc).build(node, ())
+    try:
+        doc.data = _Builder(doc).build(node, ())
+    except RecursionError:  # pragma: no cover - MAX_DEPTH stops the builder well before
+        raise _too_deep(text, doc) from None
     return doc
 
 
@@ -143,6 +199,11 @@ def load_yaml(path: str | Path) -> YamlDoc:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise SuiteError([Problem("file is not valid UTF-8", Location(str(path), line),
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line_end = raw.find(b"\n", exc.start)
+        text = raw[line_start: None if line_end < 0 else line_end].decode("utf-8", "replace")
+        col = len(raw[line_start: exc.start].decode("utf-8", "replace")) + 1
+        raise SuiteError([Problem(f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                                  Location(str(path), line, col, text),
                                   hint="save the file as UTF-8")]) from None
     return parse_yaml(text, str(path))
