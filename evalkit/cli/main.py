@@ -5,6 +5,7 @@ Exit codes: 0 ok · 1 a gate failed · 2 usage or suite error · 3 runtime error
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -120,17 +121,22 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         code = EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("interrupted", err=True)
-        code = EXIT_INTERRUPTED
-    except KeyboardInterrupt:
+    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
         click.echo("interrupted: results so far are stored; run the same command again to "
                    "resume", err=True)
         code = EXIT_INTERRUPTED
     except EvalkitError as exc:
         click.echo(f"error: {exc}", err=True)
         code = exc.exit_code
-    sys.exit(code if isinstance(code, int) else EXIT_OK)
+    code = code if isinstance(code, int) else EXIT_OK
+    # Everything is closed by now (DuckDB checkpointed, writer joined): skip the interpreter's
+    # teardown of every imported module, which costs a noticeable share of a short command.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`| head`) is not an error of ours
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

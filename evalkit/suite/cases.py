@@ -6,6 +6,7 @@ point at the record.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import random
 import re
@@ -86,13 +87,16 @@ def _json_records(path: Path) -> Iterator[Record]:
 
 def _csv_records(path: Path) -> Iterator[Record]:
     with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        start = 2
-        for row in reader:
-            if None in row:
-                raise _file_problem(path, "row has more cells than the header", start)
-            yield Record(dict(row), Location(str(path), start))
-            start = reader.line_num + 1
+        text = handle.read()
+    lines = re.split(r"\r\n|\r|\n", text)  # the line breaks csv counts in line_num
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    start = 2
+    for row in reader:
+        shown = lines[start - 1] if start <= len(lines) else None
+        if None in row:
+            raise _file_problem(path, "row has more cells than the header", start, 1, shown)
+        yield Record(dict(row), Location(str(path), start, 1, shown))
+        start = reader.line_num + 1
 
 
 def _dataset_records(dataset: Any, origin: str) -> Iterator[Record]:

@@ -1,0 +1,2 @@
+"""Fixtures for the cli tests (shared with the other folders through tests/cli/helpers.py)."""
+from tests.cli.helpers import srv  # noqa: F401  (a fixture)
