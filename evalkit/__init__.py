@@ -17,7 +17,7 @@ _API = {
     "SuiteError": "evalkit.errors",
 }
 
-__all__ = sorted(_API) + ["__version__"]
+__all__ = ["__version__", *_API]
 
 
 def __getattr__(name: str):

@@ -64,7 +64,13 @@ class Backend:
                 register(value.get_secret_value())
 
     async def start(self) -> None:
-        """Load weights or open connections once per run (never per case)."""
+        """Load weights or open connections once (never per case). fingerprint() must not
+        depend on it: a fully cached run never starts the backend."""
+
+    async def ensure_started(self) -> None:
+        if not getattr(self, "_started", False):
+            await self.start()
+            self._started = True
 
     async def close(self) -> None:
         pass

@@ -62,7 +62,7 @@ class OpenAICompatBackend(Backend):
         try:
             import aiohttp
         except ImportError:  # pragma: no cover - aiohttp is a core dependency
-            raise MissingExtraError("aiohttp", "all", "the OpenAI-compatible backend")
+            raise MissingExtraError("aiohttp", "all", "the OpenAI-compatible backend") from None
         connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300)
         self._session = aiohttp.ClientSession(connector=connector, headers=self._headers,
                                               timeout=aiohttp.ClientTimeout(total=None))

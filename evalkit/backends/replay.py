@@ -57,21 +57,26 @@ class ReplayBackend(Backend):
         super().__init__(model, options, env)
         self.default_concurrency = options.concurrency
         self._outputs: Mapping[tuple[str, int], Completion] | None = None
-        self._identity = ""
 
     async def start(self) -> None:
         if self.model.startswith("run:"):
             if self.env.recorded is None:
                 raise UsageError("replay from a run needs a store (--db)")
             self._outputs = self.env.recorded.recorded_outputs(self.model[4:])
-            self._identity = self.model
         else:
-            path = (self.env.cwd / self.model).resolve()
-            self._outputs = read_recordings(path)
-            self._identity = sha256_hex(path.read_bytes().hex())
+            self._outputs = read_recordings(self._path())
+
+    def _path(self) -> Path:
+        return (self.env.cwd / self.model).resolve()
 
     def fingerprint(self) -> str:
-        return sha256_hex("replay", self.model, self._identity)
+        if self.model.startswith("run:"):
+            return sha256_hex("replay", self.model)
+        try:
+            content = self._path().read_bytes().hex()
+        except OSError:
+            content = ""
+        return sha256_hex("replay", self.model, content)
 
     async def generate(self, call: Call) -> Completion:
         recorded = (self._outputs or {}).get((call.case.id, call.sample))

@@ -84,7 +84,7 @@ def show_run(db: str, ref: str, show_all: bool) -> int:
 def validate_suites(paths) -> int:
     from ..suite import load_suite
 
-    out, err, failed = console(), console(stderr=True), 0
+    out, failed = console(), 0
     for path in paths:
         try:
             suite = load_suite(path)

@@ -41,8 +41,7 @@ async def _run_all(suites, configs, store):
     summaries = []
     for config in configs:
         # one backend per model, shared by its suites (a local model loads once)
-        _, backend = open_backend(config, store)
-        await backend.start()
+        _, backend = open_backend(config, store)  # started on its first uncached call
         try:
             for suite in suites:
                 summaries.append(await run_suite_async(suite, config, store=store, backend=backend))

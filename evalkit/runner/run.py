@@ -7,7 +7,6 @@ of workers (the model's concurrency limit) calls the backend with retries → sc
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import secrets
 import time
@@ -147,11 +146,12 @@ class _Execution:
                 batch.pop()
                 queue.put_nowait(None)
             if batch_size == 1:
+                call = batch[0]
                 completions = [await call_with_retries(
-                    lambda: self.backend.generate(batch[0]), policy, self.rng)]
+                    lambda: self.backend.generate(call), policy, self.rng)]  # noqa: B023 (awaited here)
             else:
                 completions = await batch_with_retries(
-                    lambda: self.backend.generate_batch(batch), len(batch), policy, self.rng)
+                    lambda: self.backend.generate_batch(batch), len(batch), policy, self.rng)  # noqa: B023
             for call, completion in zip(batch, completions):
                 await self.finish(call, completion)
 
@@ -196,7 +196,6 @@ async def run_suite_async(suite: Suite, config: RunConfig, *, store: Store | Non
     try:
         if own_backend:
             ref, backend = open_backend(config, store)
-            await backend.start()
         else:
             ref = parse_model_ref(config.model)
         return await _run(suite, config, store, ref, backend, started)
@@ -229,6 +228,8 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
                 else:
                     await execution.finish(call, replace(hit, cached=True), key)
             calls = pending
+        if calls:
+            await backend.ensure_started()  # a fully cached run never loads the model
         queue: asyncio.Queue = asyncio.Queue()
         for call in calls:
             queue.put_nowait(call)

@@ -166,8 +166,12 @@ def parse_yaml(text: str, path: str) -> YamlDoc:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        loc = doc.location_at(mark.line + 1, mark.column + 1) if mark else doc.location_at(1, 1)
         message = f"invalid YAML: {exc.problem or exc.context}"
+        if mark is not None and exc.context_mark is not None and exc.problem and exc.context \
+                and doc._line(mark.line + 1) is None:
+            # The problem is the end of the file: point where the unclosed thing began.
+            mark, message = exc.context_mark, f"{message} {exc.context}"
+        loc = doc.location_at(mark.line + 1, mark.column + 1) if mark else doc.location_at(1, 1)
         raise SuiteError([Problem(message, loc, hint="check indentation and quoting")]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (control codes)
         char = exc.character  # PyYAML gives the code point as an int

@@ -63,7 +63,7 @@ def test_unknown_scorer_parameter_in_flow_mapping(tmp_path):
 def test_bad_scorer_parameter_type(tmp_path):
     path = suite_file(tmp_path, GOOD_HEAD + "scorers:\n  - type: exact\n    strip: maybe\n")
     check_problem(load_error(path), file=path, line=7, col=12, message="valid boolean",
-                  key_path="scorers[1].strip" if False else "scorers[0].strip",
+                  key_path="scorers[0].strip",
                   source="    strip: maybe")
 
 
@@ -190,19 +190,28 @@ def test_custom_tag_on_inline_case_var_is_refused(tmp_path):
 
 
 def test_invalid_yaml_syntax(tmp_path):
-    path = suite_file(tmp_path, 'suite: s\nprompt: "{{ q }}"\n  user: hi\ncases: []\n')
-    check_problem(load_error(path), file=path, line=3, col=7,
+    path = suite_file(tmp_path, "suite: s\nprompt: hi: there\ncases: []\n")
+    error = load_error(path)
+    assert len(error.problems) == 1
+    check_problem(error, file=path, line=2, col=11,
                   message="invalid YAML: mapping values are not allowed here",
+                  source="prompt: hi: there", hint="check indentation and quoting")
+
+
+def test_invalid_yaml_bad_indentation(tmp_path):
+    path = suite_file(tmp_path, 'suite: s\nprompt: "{{ q }}"\n  user: hi\ncases: []\n')
+    check_problem(load_error(path), file=path, line=3, col=3, message="invalid YAML: expected",
                   source="  user: hi", hint="check indentation and quoting")
 
 
-def test_invalid_yaml_unclosed_quote(tmp_path):
+def test_invalid_yaml_unclosed_quote_points_where_it_opens(tmp_path):
+    # PyYAML notices at the end of the file; the useful line is where the quote began.
     path = suite_file(tmp_path, "suite: s\nprompt: 'unclosed\ncases: []\n")
     error = load_error(path)
     assert len(error.problems) == 1
-    problem = error.problems[0]
-    assert problem.message.startswith("invalid YAML")
-    assert problem.location.path == str(path) and problem.location.line is not None
+    check_problem(error, file=path, line=2, col=9,
+                  message="invalid YAML: found unexpected end of stream while scanning a quoted",
+                  source="prompt: 'unclosed", hint="check indentation and quoting")
 
 
 def test_wrong_types_are_all_reported(tmp_path):
@@ -405,8 +414,9 @@ def test_cases_need_exactly_one_origin(tmp_path):
 
 def test_two_scorers_with_one_name(tmp_path):
     path = suite_file(tmp_path, GOOD_HEAD + "scorers:\n  - type: exact\n  - type: exact\n")
-    check_problem(load_error(path), file=path, line=6, col=5,
-                  message="two scorers are named 'exact'", key_path="scorers")
+    check_problem(load_error(path), file=path, line=6, col=3,
+                  message="two scorers are named 'exact'", key_path="scorers",
+                  source="  - type: exact")
 
 
 def test_slice_key_must_be_in_some_case_metadata(tmp_path):
