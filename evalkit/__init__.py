@@ -17,7 +17,8 @@ _API = {
     "SuiteError": "evalkit.errors",
 }
 
-__all__ = ["__version__", *_API]
+__all__ = ["EvalkitError", "RunConfig", "Store", "Suite", "SuiteError", "__version__",
+           "load_suite", "run_suite", "run_suite_async"]
 
 
 def __getattr__(name: str):
