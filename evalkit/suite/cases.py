@@ -175,7 +175,7 @@ def _case_from(fields: Mapping[str, Any], source: CaseSource | None, location: L
         variables[var] = fields[field]
     target = fields.get(target_field) if target_field else None
     raw_id = fields.get(id_field)
-    case_id = str(raw_id) if raw_id not in (None, "") else sha256_hex(variables, target)[:12]
+    case_id = str(raw_id) if raw_id not in (None, "") else sha256_hex(variables, target, metadata)[:12]
     where = str(location) if location.line is not None else f"{location} ({location.source_line})"
     return Case(id=case_id, vars=variables, target=target, metadata=metadata, source=where)
 

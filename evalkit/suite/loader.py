@@ -14,7 +14,6 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import Location, Problem, ProblemList, SuiteError, did_you_mean
 from ..registry import UnknownPluginError, scorer_class
-from ..scorers.base import Scorer
 from ..types import Case, Request, sha256_hex
 from .cases import load_cases
 from .schema import SuiteSpec
@@ -22,6 +21,9 @@ from .template import PromptTemplate, TemplateProblem
 from .yaml_source import KeyPath, YamlDoc, format_key_path, load_yaml
 
 MAX_RENDER_PROBLEMS = 20
+# evalkit.scorers.base.Scorer instances, built through the registry: suite and scorers are
+# sibling layers (see the import-linter contract), so the suite never imports scorers.
+Scorer = Any
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,8 @@ def _render_all(template: PromptTemplate, cases: list[Case], doc: YamlDoc,
                 problems.add(Problem(f"case '{case.id}' ({case.source}): {exc.message}",
                                      _template_location(doc, exc.part, exc.line),
                                      f"{exc.part}, template line {exc.line}",
-                                     "every variable the template uses must be set by each case"))
+                                     "every variable the template uses must be set by each case"
+                                     if "undefined" in exc.message else ""))
     if failures > MAX_RENDER_PROBLEMS:
         problems.add(Problem(f"... and {failures - MAX_RENDER_PROBLEMS} more cases fail to render",
                              doc.location(("prompt",))))

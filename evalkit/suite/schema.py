@@ -152,4 +152,8 @@ class SuiteSpec(Strict):
 def suite_json_schema() -> dict:
     schema = SuiteSpec.model_json_schema(by_alias=True)
     schema["title"] = "evalkit suite"
+    # `prompt: "{{ question }}"` is shorthand for {user: ...} (PromptSpec._shorthand).
+    schema["properties"]["prompt"] = {"anyOf": [
+        {"type": "string", "description": "shorthand for {user: STRING}"},
+        schema["properties"]["prompt"]]}
     return schema

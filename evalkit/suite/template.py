@@ -11,17 +11,37 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from ..types import Case, Message, Request
 from .schema import PromptSpec
 
 
+MAX_REPEAT = 1_000_000  # longest string/list a template may build with `*`
+MAX_EXPONENT = 1_000
+
+
+class BoundedSandbox(SandboxedEnvironment):
+    """Jinja's sandbox blocks unsafe attributes; this also bounds `*` and `**`, which a
+    template could otherwise use to stall the loader or exhaust memory."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) \
+                        and len(seq) * count > MAX_REPEAT:
+                    raise SecurityError(f"template builds a value longer than {MAX_REPEAT:,}")
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"exponent larger than {MAX_EXPONENT} in a template")
+        return super().call_binop(context, operator, left, right)
+
+
 @lru_cache(maxsize=1)
 def environment() -> SandboxedEnvironment:
     # autoescape off: prompts are plain text; the HTML report escapes on its own side.
-    return SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True,
-                                autoescape=False)
+    return BoundedSandbox(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ MAX_NODES = 200_000  # alias bombs ("billion laughs") expand past any real suite
 MAX_DEPTH = 100  # deeper nesting is no real suite, and would overflow Python's stack later on
 # Untagged (or plainly tagged) collections; any other tag (!!python/object, !!set, !foo) is refused.
 PLAIN_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def format_key_path(path: KeyPath) -> str:
@@ -76,6 +77,7 @@ class _Builder:
         self.constructor = yaml.SafeLoader("")  # only used for its scalar constructors
         self.count = 0
         self.active: set[int] = set()  # ids of the collections being built (alias cycles)
+        self.inherited: dict[int, int] = {}  # mapping id: how many pairs came from '<<' merges
 
     def problem(self, node: yaml.Node, message: str, path: KeyPath, hint: str = "") -> SuiteError:
         loc = self.doc.location_at(*_mark(node))
@@ -114,17 +116,31 @@ class _Builder:
                                path, "plain YAML only: tags such as !!python/... are not allowed")
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict:
-        try:
-            self.constructor.flatten_mapping(node)  # resolves '<<' merge keys
-        except yaml.YAMLError as exc:
-            raise self.problem(node, f"bad merge key: {getattr(exc, 'problem', exc)}", path)
-        out: dict = {}
-        for key_node, value_node in node.value:
+        if id(node) not in self.inherited:
+            own = sum(1 for key_node, _ in node.value if key_node.tag != MERGE_TAG)
+            try:
+                self.constructor.flatten_mapping(node)  # resolves '<<' merge keys
+            except yaml.YAMLError as exc:
+                raise self.problem(node, f"bad merge key: {getattr(exc, 'problem', exc)}", path)
+            # flatten_mapping puts the merged pairs first; the mapping's own keys override them.
+            self.inherited[id(node)] = len(node.value) - own
+        inherited_count = self.inherited[id(node)]
+        pairs = []
+        for index, (key_node, value_node) in enumerate(node.value):
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self.problem(key_node, "mapping keys must be plain scalars", path)
             key = self._scalar(key_node, path)
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 key = str(key)
+            pairs.append((index < inherited_count, key, key_node, value_node))
+        # A merged pair is overridden by the mapping's own key or by a later merged pair
+        # (PyYAML's order: the first mapping listed in `<<: [*a, *b]` wins).
+        own_keys = {key for merged, key, _, _ in pairs if not merged}
+        last_merged = {key: i for i, (merged, key, _, _) in enumerate(pairs) if merged}
+        out: dict = {}
+        for i, (merged, key, key_node, value_node) in enumerate(pairs):
+            if merged and (key in own_keys or last_merged[key] != i):
+                continue
             if key in out:
                 first = self.doc.key_marks[path + (key,)]
                 raise self.problem(key_node, f"duplicate key '{key}'", path + (key,),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from evalkit.errors import EXIT_USAGE, SuiteError
 
-from .helpers import check_problem, load_error, write, write_jsonl
+from .helpers import check_problem, load_error, write_jsonl
 
 GOOD_HEAD = 'suite: s\nprompt: "{{ q }}"\ncases:\n  - {id: a, q: x, target: y}\n'
 
@@ -425,3 +425,68 @@ def test_slice_key_must_be_in_some_case_metadata(tmp_path):
     check_problem(load_error(path), file=path, line=5, col=10,
                   message="slice key 'lang' is in no case's metadata", key_path="slices",
                   source="slices: [lang]", hint="did you mean 'language'?")
+
+
+def test_problem_rendering_parts():
+    from evalkit.errors import Location, Problem, did_you_mean
+
+    assert str(Location("a.yaml")) == "a.yaml"
+    assert str(Location("a.yaml", 3)) == "a.yaml:3"
+    assert str(Location("a.yaml", 3, 7)) == "a.yaml:3:7"
+    problem = Problem("bad value", Location("a.yaml", 12, 3, "  key: value\n"), "x.key",
+                      "did you mean 'kay'?")
+    assert problem.render() == ("a.yaml:12:3: error: bad value (at x.key)\n"
+                                "   12 |   key: value\n"
+                                "      |   ^\n"
+                                "  hint: did you mean 'kay'?")
+    assert Problem("gone", Location("a.yaml")).render() == "a.yaml: error: gone"
+    assert did_you_mean("scorrers", ["scorers", "suite"]) == "did you mean 'scorers'?"
+    assert did_you_mean("zzz", ["b", "a"]) == "expected one of: a, b"
+    assert did_you_mean("zzz", [f"k{i}" for i in range(13)]) == ""
+
+
+def test_missing_suite_file_has_no_line(tmp_path):
+    # The one problem without a line: there is no file to point into.
+    path = tmp_path / "nope.yaml"
+    error = load_error(path)
+    assert len(error.problems) == 1
+    assert error.problems[0].location == type(error.problems[0].location)(str(path))
+    assert str(error) == f"{path}: error: cannot read file: No such file or directory"
+
+
+def test_merge_keys_may_override_but_own_keys_may_not_repeat(tmp_path):
+    from evalkit.suite import load_suite
+
+    path = suite_file(tmp_path, 'suite: s\nprompt: "{{ q }} {{ tone }}"\ncases:\n'
+                                "  - &base {id: a, q: x, tone: calm}\n"
+                                "  - {<<: *base, id: b}\n"
+                                "  - {<<: *base, id: c, tone: curt}\n")
+    suite = load_suite(path)
+    assert [(c.id, c.vars["tone"]) for c in suite.cases] == [
+        ("a", "calm"), ("b", "calm"), ("c", "curt")]
+    path = suite_file(tmp_path, 'suite: s\nprompt: "{{ q }}"\ncases:\n'
+                                "  - &base {id: a, q: x}\n  - {<<: *base, id: b, id: c}\n")
+    check_problem(load_error(path), file=path, line=5, col=24, message="duplicate key 'id'",
+                  key_path="cases[1].id", source="  - {<<: *base, id: b, id: c}",
+                  hint="first defined at line 5")
+
+
+def test_overriding_value_is_located_at_the_override(tmp_path):
+    path = suite_file(tmp_path, GOOD_HEAD + "scorers:\n  - &s {type: contains, value: x}\n"
+                                            "  - {<<: *s, name: other, all: maybe}\n")
+    error = load_error(path)
+    assert len(error.problems) == 1
+    check_problem(error, file=path, line=7, col=32, message="valid boolean",
+                  key_path="scorers[1].all", source="  - {<<: *s, name: other, all: maybe}")
+
+
+def test_merge_semantics_match_pyyaml():
+    import yaml
+
+    from evalkit.suite.yaml_source import parse_yaml
+
+    text = ("a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\n"
+            "both: {<<: [*a, *b]}\nboth_rev: {<<: [*b, *a], z: 3}\n"
+            "one: &one {<<: *a, x: 9}\nagain: *one\nnested: {<<: *one, w: 0}\n")
+    assert parse_yaml(text, "m.yaml").data == yaml.safe_load(text)
+    assert parse_yaml(text, "m.yaml").data["both"] == {"x": 1, "y": 1, "z": 2}
