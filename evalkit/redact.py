@@ -49,7 +49,7 @@ def redact_mapping(options: dict) -> dict:
     clean = {}
     for key, value in options.items():
         if is_secret_name(str(key)):
-            clean[key] = MASK
+            clean[key] = MASK if value not in (None, "") else value  # absent stays absent
         elif isinstance(value, dict):
             clean[key] = redact_mapping(value)
         elif isinstance(value, str):

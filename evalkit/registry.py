@@ -10,13 +10,15 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib.metadata import EntryPoint, entry_points
 
-from .errors import EvalkitError, did_you_mean
+from .errors import EXIT_USAGE, EvalkitError, did_you_mean
 
 BACKENDS = "evalkit.backends"
 SCORERS = "evalkit.scorers"
 
 
 class UnknownPluginError(EvalkitError, LookupError):
+    exit_code = EXIT_USAGE  # a misspelt name on the command line is a usage error
+
     def __init__(self, kind: str, name: str, known: list[str]):
         self.kind, self.name, self.known = kind, name, known
         hint = did_you_mean(name, known)

@@ -15,7 +15,7 @@ def canonical_json(value: Any) -> str:
 def sha256_hex(*parts: Any) -> str:
     digest = hashlib.sha256()
     for part in parts:
-        digest.update(canonical_json(part).encode())
+        digest.update(canonical_json(part).encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
     return digest.hexdigest()
 

@@ -157,3 +157,29 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 529})
+
+
+def completion_field_problem(record: Mapping[str, Any]) -> str | None:
+    """What is wrong with the optional Completion fields of user-supplied data (a pipeline's
+    dict, a replay record), or None. Caught here, a wrong type is that case's error; missed,
+    it would fail the store's bulk insert and lose every result written with it."""
+    import numbers
+
+    for key in ("tokens_in", "tokens_out"):
+        value = record.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)
+                                  or not -2**63 <= value < 2**63):  # the store's BIGINT
+            return f"'{key}' must be an integer, got {value!r}"
+    for key in ("cost_usd", "latency_s"):
+        value = record.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+            return f"'{key}' must be a number, got {value!r}"
+    for key in ("model_id", "finish_reason", "error"):
+        value = record.get(key)
+        if value is not None and not isinstance(value, str):
+            return f"'{key}' must be a string, got {value!r}"
+    for key in ("context", "citations"):
+        value = record.get(key)
+        if value is not None and not isinstance(value, (list, tuple)):
+            return f"'{key}' must be a list, got {type(value).__name__}"
+    return None

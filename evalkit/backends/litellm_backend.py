@@ -56,7 +56,13 @@ class LiteLLMBackend(Backend):
     def fingerprint(self) -> str:
         provider, _, name = self.model.partition("/")
         if provider == "openai":  # same identity whichever client makes the call
-            return sha256_hex("openai-compatible", resolve_api_base(self.options.api_base), name)
+            identity = ("openai-compatible", resolve_api_base(self.options.api_base), name)
+            extra = self.options.model_extra
+            if not extra:
+                return sha256_hex(*identity)
+            # `-M` args litellm passes on (temperature, top_p, ...) can change the outputs
+            public = self.options.public()  # secret-named args masked
+            return sha256_hex(*identity, {key: public[key] for key in extra})
         return sha256_hex("litellm", self.model, self.options.api_base, self.options.model_extra)
 
     async def start(self) -> None:

@@ -56,7 +56,9 @@ class OpenAICompatBackend(Backend):
     def fingerprint(self) -> str:
         # Same identity as the litellm path for the same endpoint and model.
         from ..types import sha256_hex
-        return sha256_hex("openai-compatible", self.api_base, self.model)
+        extra = {"organization": self.options.organization, "headers": sorted(self.options.headers)}
+        return sha256_hex("openai-compatible", self.api_base, self.model,
+                          *([extra] if self.options.organization or self.options.headers else []))
 
     async def start(self) -> None:
         try:

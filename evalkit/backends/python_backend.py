@@ -21,7 +21,7 @@ from pydantic import ConfigDict, Field
 from ..errors import UsageError
 from ..redact import redact
 from ..types import Call, Completion, sha256_hex
-from .base import Backend, BackendOptions
+from .base import Backend, BackendOptions, completion_field_problem
 
 KNOWN_PARAMS = ("prompt", "messages", "vars", "case", "options", "sample")
 RESULT_KEYS = {"text", "context", "citations", "tokens_in", "tokens_out", "cost_usd",
@@ -61,8 +61,9 @@ def _to_completion(value: Any, latency: float) -> Completion:
     if isinstance(value, dict):
         unknown = set(value) - RESULT_KEYS - {"output"}
         text = value.get("text", value.get("output"))
-        if not isinstance(text, str) or unknown:
-            problem = f"unknown keys {sorted(unknown)}" if unknown else "no 'text' string"
+        problem = (f"unknown keys {sorted(unknown)}" if unknown else "no 'text' string"
+                   if not isinstance(text, str) else completion_field_problem(value))
+        if problem:
             return Completion(text=None, latency_s=latency,
                               error=f"pipeline returned a dict with {problem}")
         context = value.get("context")

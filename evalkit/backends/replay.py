@@ -14,7 +14,7 @@ from pydantic import Field
 
 from ..errors import UsageError
 from ..types import Call, Completion, sha256_hex
-from .base import Backend, BackendOptions
+from .base import Backend, BackendOptions, completion_field_problem
 
 FIELDS = ("error", "latency_s", "tokens_in", "tokens_out", "cost_usd", "finish_reason",
           "model_id", "context", "citations")
@@ -41,6 +41,11 @@ def read_recordings(path: Path) -> dict[tuple[str, int], Completion]:
             raise UsageError(f"{path}:{number}: bad replay record ({type(exc).__name__}: {exc}); "
                              "each line needs 'id' and 'output'") from None
         extra = {k: record[k] for k in FIELDS if record.get(k) is not None}
+        problem = completion_field_problem(extra)
+        if text is not None and not isinstance(text, str):
+            problem = f"'output' must be a string, got {text!r}"
+        if problem:
+            raise UsageError(f"{path}:{number}: bad replay record: {problem}")
         for key_name in ("context", "citations"):
             if key_name in extra:
                 extra[key_name] = tuple(extra[key_name])

@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from ..errors import (EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, EvalkitError)
+from ..errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, EvalkitError
 
 DB_OPTION = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.duckdb",
                          show_default=True, help="DuckDB file (env EVALKIT_DB)")
@@ -128,6 +128,15 @@ def main(argv: list[str] | None = None) -> None:
     except EvalkitError as exc:
         click.echo(f"error: {exc}", err=True)
         code = exc.exit_code
+    except Exception as exc:  # a bug of ours: say so plainly; the traceback only on request
+        if os.environ.get("EVALKIT_DEBUG"):
+            raise
+        from ..redact import redact
+
+        click.echo(f"internal error: {redact(f'{type(exc).__name__}: {exc}')}\n"
+                   "  results already stored are kept; set EVALKIT_DEBUG=1 for the traceback "
+                   "and please report it", err=True)
+        code = EXIT_RUNTIME
     code = code if isinstance(code, int) else EXIT_OK
     # Everything is closed by now (DuckDB checkpointed, writer joined): skip the interpreter's
     # teardown of every imported module, which costs a noticeable share of a short command.

@@ -72,6 +72,10 @@ class RunSummary:
             return store.scores(self.run_id)
 
 
+class StoreWriteFailed(Exception):
+    """Raised inside workers to stop the run once the writer has failed."""
+
+
 def new_run_id() -> str:
     return f"{utcnow():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
@@ -125,6 +129,8 @@ class _Execution:
         self.suite_dir = suite.path.resolve().parent
 
     async def finish(self, call: Call, completion: Completion, key: str | None = None) -> None:
+        if self.writer.error is not None:
+            raise StoreWriteFailed()  # stop calling the model; close() reports the cause
         scores = await _score(self.suite.scorers, call, completion, self.suite_dir)
         result = Result(call.case, call.sample, call.request, completion, scores)
         entry = None
@@ -156,20 +162,23 @@ class _Execution:
                 await self.finish(call, completion)
 
 
-def _resume_key(suite: Suite, ref: ModelRef, options: dict, label: str | None) -> str:
-    return sha256_hex(suite.name, suite.suite_hash, suite.cases_hash, str(ref), options, label)
+def _resume_key(suite: Suite, ref: ModelRef, fingerprint: str, options: dict,
+                label: str | None) -> str:
+    # The fingerprint too: an edited pipeline or new weights must not continue an old run.
+    return sha256_hex(suite.name, suite.suite_hash, suite.cases_hash, str(ref), fingerprint,
+                      options, label)
 
 
 def _start_run(store: Store, suite: Suite, ref: ModelRef, backend: Backend, fingerprint: str,
                config: RunConfig) -> tuple[str, set]:
     options = {"backend": backend.options.public(), "generation": suite.options}
-    resume_key = _resume_key(suite, ref, options, config.label)
+    resume_key = _resume_key(suite, ref, fingerprint, options, config.label)
     run_id = config.resume or (store.resumable_run(resume_key) if config.auto_resume else None)
     if run_id is not None:
         existing = store.run(run_id)
         if existing["resume_key"] != resume_key:
-            raise UsageError(f"run {run_id} was made with a different suite, model, options or "
-                             "label; it cannot be resumed with these")
+            raise UsageError(f"run {run_id} was made with a different suite, model (or model "
+                             "version), options or label; it cannot be resumed with these")
         store.mark_resumed(run_id)
         return run_id, store.done_keys(run_id)
     run_id = new_run_id()
@@ -236,7 +245,12 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
         workers = min(config.max_concurrency or backend.default_concurrency, max(1, len(calls)))
         for _ in range(workers):
             queue.put_nowait(None)
-        await asyncio.gather(*(execution.worker(queue) for _ in range(workers)))
+        try:
+            await asyncio.gather(*(execution.worker(queue) for _ in range(workers)))
+        except StoreWriteFailed:
+            pass  # writer.close() below raises the real error
+        progress.close()
+        writer.close()
         status = "completed"
     except Exception as exc:
         status, error = "failed", f"{type(exc).__name__}: {exc}"
@@ -245,6 +259,9 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
         progress.close()
         try:
             writer.close()
+        except Exception as exc:
+            status, error = "failed", str(exc)
+            raise
         finally:
             store.finish_run(run_id, status, error)
     return RunSummary(run_id=run_id, suite=suite.name, model=str(ref), label=config.label,

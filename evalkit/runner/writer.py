@@ -3,13 +3,21 @@
 Each write takes everything queued since the previous one, so writes are batched
 when the run is busy and immediate when it is not: a crash loses at most the calls
 in flight and the batch being written.
+
+If a write fails (disk full, a value DuckDB refuses), nothing computed is dropped:
+that batch and every later result go to a JSONL file beside the database, the run
+stops, and the error names the file.
 """
 from __future__ import annotations
 
+import json
 import queue
 import threading
+from pathlib import Path
 
+from ..errors import StoreError
 from ..store import Store
+from ..store.rows import result_record
 from ..types import Result
 
 _STOP = object()
@@ -21,6 +29,7 @@ class ResultWriter:
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self.error: BaseException | None = None
         self.written = 0
+        self.spill_path = Path(f"{store.path}.{run_id}.unsaved.jsonl")
         self._thread = threading.Thread(target=self._loop, name="evalkit-writer", daemon=True)
         self._thread.start()
 
@@ -40,17 +49,32 @@ class ResultWriter:
             if _STOP in items:
                 stop = True
                 items = [i for i in items if i is not _STOP]
-            if not items or self.error is not None:
-                continue
+            if items:
+                self._write(items)
+
+    def _write(self, items: list) -> None:
+        results = [r for r, _ in items]
+        if self.error is None:
             try:
-                self.store.write(self.run_id, [r for r, _ in items],
-                                 [c for _, c in items if c is not None])
+                self.store.write(self.run_id, results, [c for _, c in items if c is not None])
                 self.written += len(items)
-            except BaseException as exc:  # reported by close(); the run stops writing
+                return
+            except BaseException as exc:  # reported by close(); the run stops
                 self.error = exc
+        self._spill(results)
+
+    def _spill(self, results: list[Result]) -> None:
+        with self.spill_path.open("a", encoding="utf-8") as handle:
+            for result in results:
+                handle.write(json.dumps(result_record(self.run_id, result), default=str) + "\n")
 
     def close(self) -> None:
+        """Flush and stop; raises once if any write failed (a second close is a no-op)."""
+        if not self._thread.is_alive():
+            return
         self._queue.put(_STOP)
         self._thread.join()
         if self.error is not None:
-            raise self.error
+            raise StoreError(f"could not store results in {self.store.path}: "
+                             f"{type(self.error).__name__}: {self.error}\n"
+                             f"  the results not stored are in {self.spill_path}")

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import Location, Problem, ProblemList, SuiteError, did_you_mean
 from ..registry import UnknownPluginError, scorer_class
+from ..scorers.base import Scorer
 from ..types import Case, Request, sha256_hex
 from .cases import load_cases
 from .schema import SuiteSpec
@@ -21,9 +22,6 @@ from .template import PromptTemplate, TemplateProblem
 from .yaml_source import KeyPath, YamlDoc, format_key_path, load_yaml
 
 MAX_RENDER_PROBLEMS = 20
-# evalkit.scorers.base.Scorer instances, built through the registry: suite and scorers are
-# sibling layers (see the import-linter contract), so the suite never imports scorers.
-Scorer = Any
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,16 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # What the `server` fixture of tests/conftest.py does not reset, and tests here change.
-SERVER_DEFAULTS = dict(fail_statuses=[429, 500], hang_s=30.0, seed=0)
+SERVER_DEFAULTS = {"fail_statuses": [429, 500], "hang_s": 30.0, "seed": 0}
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def clean_env(**extra: str) -> dict[str, str]:
 def evalkit(*args: Any, cwd: Path, env: dict[str, str] | None = None,
             timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([*evalkit_command(), *map(str, args)], cwd=cwd,
-                          env=env if env is not None else clean_env(), capture_output=True,
+                          env=env if env is not None else clean_env(), capture_output=True, check=False,
                           text=True, timeout=timeout)
 
 
