@@ -1,8 +1,10 @@
 """Group commit: results reach DuckDB while the run goes, in bulk, from one writer thread.
 
-Each write takes everything queued since the previous one, so writes are batched
-when the run is busy and immediate when it is not: a crash loses at most the calls
-in flight and the batch being written.
+Each write takes everything queued since the previous one, at most every
+FLUSH_INTERVAL_S: a DuckDB transaction costs milliseconds of CPU whatever its size,
+so writing each result alone would cost more CPU than the calls themselves. A crash
+(even SIGKILL) loses at most the calls in flight and the results of the last
+FLUSH_INTERVAL_S; a resumed run calls the model again only for those.
 
 If a write fails (disk full, a value DuckDB refuses), nothing computed is dropped:
 that batch and every later result go to a JSONL file beside the database, the run
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
+import time
 from pathlib import Path
 
 from ..errors import StoreError
@@ -21,6 +24,7 @@ from ..store.rows import result_record
 from ..types import Result
 
 _STOP = object()
+FLUSH_INTERVAL_S = 0.1
 
 
 class ResultWriter:
@@ -38,19 +42,22 @@ class ResultWriter:
         self._queue.put((result, cache_entry))
 
     def _loop(self) -> None:
-        stop = False
-        while not stop:
+        last_write = 0.0
+        while True:
             items = [self._queue.get()]
-            while len(items) < self.max_batch:
+            deadline = last_write + FLUSH_INTERVAL_S
+            while items[-1] is not _STOP and len(items) < self.max_batch:
                 try:
-                    items.append(self._queue.get_nowait())
+                    items.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
                 except queue.Empty:
                     break
-            if _STOP in items:
-                stop = True
-                items = [i for i in items if i is not _STOP]
+            stop = items[-1] is _STOP
+            items = [i for i in items if i is not _STOP]
             if items:
                 self._write(items)
+                last_write = time.monotonic()
+            if stop:
+                return
 
     def _write(self, items: list) -> None:
         results = [r for r, _ in items]

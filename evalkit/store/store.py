@@ -198,19 +198,12 @@ class Store:
             "SELECT case_id, sample FROM results WHERE run_id = ?", [run_id])}
 
     def cached(self, keys: Iterable[str]) -> dict[str, Completion]:
+        """Cached completions for these keys, in one query (a list parameter, no NumPy)."""
         keys = list(keys)
-        if not keys:
+        if not keys or not self._query("SELECT 1 FROM cache LIMIT 1"):
             return {}
-        import numpy as np
-
-        wanted = {"key": np.array(keys, dtype=object)}
-        with self._lock:
-            self.con.register("_wanted_keys", wanted)
-            try:
-                found = self.con.execute("SELECT c.key, c.completion FROM cache c "
-                                         "JOIN _wanted_keys w ON c.key = w.key").fetchall()
-            finally:
-                self.con.unregister("_wanted_keys")
+        found = self._query("SELECT key, completion FROM cache WHERE key IN "
+                            "(SELECT unnest(?::VARCHAR[]))", [keys])
         return {key: Completion.from_json(json.loads(raw)) for key, raw in found}
 
     def recorded_outputs(self, run_ref: str) -> dict[tuple[str, int], Completion]:
