@@ -139,6 +139,37 @@ class _Execution:
         self.writer.put(result, entry)
         self.progress.advance(result.passed, not completion.ok, completion.cached)
 
+    async def serve_cached(self, calls: list[Call]) -> list[Call]:
+        """Finish every call the cache answers (one query); return the others."""
+        keys = [cache_key(self.fingerprint, c) for c in calls]
+        hits = self.writer.store.cached(keys)
+        pending = []
+        for call, key in zip(calls, keys):
+            hit = hits.get(key)
+            if hit is None:
+                pending.append(call)
+            else:
+                await self.finish(call, replace(hit, cached=True), key)
+        return pending
+
+    async def run_workers(self, calls: list[Call], max_concurrency: int | None) -> None:
+        """A pool of workers (the model's concurrency limit); one failing stops the others."""
+        queue: asyncio.Queue = asyncio.Queue()
+        for call in calls:
+            queue.put_nowait(call)
+        count = min(max_concurrency or self.backend.default_concurrency, len(calls))
+        for _ in range(count):
+            queue.put_nowait(None)
+        tasks = [asyncio.ensure_future(self.worker(queue)) for _ in range(count)]
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                task.result()  # re-raise the first failure
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
     async def worker(self, queue: asyncio.Queue) -> None:
         policy = self.config.retry
         batch_size = max(1, self.backend.batch_size)
@@ -226,27 +257,12 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
     execution = _Execution(suite, backend, fingerprint, writer, progress, config, use_cache)
     status, error = "interrupted", None
     try:
-        if use_cache and calls:
-            keys = [cache_key(fingerprint, c) for c in calls]
-            hits = store.cached(keys)
-            pending = []
-            for call, key in zip(calls, keys):
-                hit = hits.get(key)
-                if hit is None:
-                    pending.append(call)
-                else:
-                    await execution.finish(call, replace(hit, cached=True), key)
-            calls = pending
-        if calls:
-            await backend.ensure_started()  # a fully cached run never loads the model
-        queue: asyncio.Queue = asyncio.Queue()
-        for call in calls:
-            queue.put_nowait(call)
-        workers = min(config.max_concurrency or backend.default_concurrency, max(1, len(calls)))
-        for _ in range(workers):
-            queue.put_nowait(None)
         try:
-            await asyncio.gather(*(execution.worker(queue) for _ in range(workers)))
+            if use_cache:
+                calls = await execution.serve_cached(calls)
+            if calls:
+                await backend.ensure_started()  # a fully cached run never loads the model
+                await execution.run_workers(calls, config.max_concurrency)
         except StoreWriteFailed:
             pass  # writer.close() below raises the real error
         progress.close()
