@@ -116,6 +116,6 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(str(word), choices, n=2, cutoff=0.6)
     if close:
         return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
-    if choices and len(choices) <= 12:
+    if choices and len(choices) <= 16:  # a suite's top-level keys still fit
         return "expected one of: " + ", ".join(choices)
     return ""

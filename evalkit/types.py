@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping, Protocol
+from typing import Any, Mapping, Protocol, Sequence
 
 
 def canonical_json(value: Any) -> str:
@@ -138,3 +138,16 @@ class RecordedOutputs(Protocol):
     """What the replay backend needs from a store, without importing the store."""
 
     def recorded_outputs(self, run_ref: str) -> Mapping[tuple[str, int], Completion]: ...
+
+
+class VerdictCache(Protocol):
+    """What a judging scorer needs from a store to cache its verdicts, without importing it.
+
+    Verdicts are kept apart from the model's response cache: a judge's answer about an output
+    is keyed by (judge identity, rubric hash, the judged case and output, repeat).
+    """
+
+    def judge_verdicts(self, keys: Sequence[str]) -> Mapping[str, Mapping[str, Any]]: ...
+
+    def put_judge_verdicts(self, entries: Sequence[tuple[str, str, Mapping[str, Any]]]) -> None:
+        """(key, judge identity, verdict) rows, written in one statement."""

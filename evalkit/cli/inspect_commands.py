@@ -8,6 +8,8 @@ from pathlib import Path
 
 from ..errors import EXIT_OK, EXIT_USAGE, SuiteError, UsageError
 from ..store import Store
+from ..store.slices import counterfactual_disagreement, slice_gaps
+from .parity import print_parity
 from .render import console, number, percent, safe, table
 
 FAILING_SHOWN = 20
@@ -42,6 +44,8 @@ def show_run(db: str, ref: str, show_all: bool) -> int:
         failing = store.df("SELECT case_id, sample, output, error, target FROM results "
                            "WHERE run_id = ? AND NOT passed ORDER BY case_id, sample", [run_id])
         slices = {key: store.slice_totals(run_id, key) for key in run.get("slices") or []}
+        gaps = {key: slice_gaps(store, run_id, key) for key in run.get("slices") or []}
+        flips = counterfactual_disagreement(store, run_id)
         explanations = store.df("SELECT case_id, sample, scorer, explanation FROM scores "
                                 "WHERE run_id = ? AND passed IS NOT TRUE", [run_id])
     prov = run.get("provenance") or {}
@@ -64,6 +68,7 @@ def show_run(db: str, ref: str, show_all: bool) -> int:
     for key, frame in slices.items():
         out.print(table(f"slice: {safe(key)}", [safe(key), "n", "pass"],
                         [[safe(r.value), str(r.n), percent(r.pass_rate)] for r in frame.itertuples()]))
+    print_parity(out, gaps, flips)
     if failing.empty:
         out.print("no failing cases")
         return EXIT_OK

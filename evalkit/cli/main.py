@@ -11,6 +11,7 @@ import sys
 import click
 
 from ..errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, EvalkitError
+from .compare_commands import baseline_group, compare_command
 
 DB_OPTION = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.duckdb",
                          show_default=True, help="DuckDB file (env EVALKIT_DB)")
@@ -39,14 +40,16 @@ def cli() -> None:
 @click.option("--retries", type=click.IntRange(0, 50), default=6, show_default=True,
               help="retries for 429, 5xx, connection errors and timeouts")
 @click.option("--progress/--no-progress", default=None, help="live progress bar (default: on a terminal)")
+@click.option("--baseline", metavar="NAME", help="compare each run with this baseline (or run) "
+              "right after it; exit 1 when a gate fails")
 def run(suites, models, model_args, label, db, no_cache, resume, no_resume, max_concurrency,
-        timeout, retries, progress) -> int:
+        timeout, retries, progress, baseline) -> int:
     """Run SUITES against each --model and store the results."""
     from .run_command import run_command
 
     return run_command(suites, models, model_args, label=label, db=db, cache=not no_cache,
                        resume=resume, auto_resume=not no_resume, max_concurrency=max_concurrency,
-                       timeout=timeout, retries=retries, progress=progress)
+                       timeout=timeout, retries=retries, progress=progress, baseline=baseline)
 
 
 @cli.command()
@@ -110,6 +113,10 @@ def list_plugins(kind) -> int:
     from .inspect_commands import list_registered
 
     return list_registered(kind)
+
+
+cli.add_command(compare_command)
+cli.add_command(baseline_group)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,11 +11,12 @@ from ..suite import load_suite
 import click
 
 from .render import plain, summary_line
+from .run_gates import gate_runs, needs_gates, resolve_baseline
 
 
 def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pairs: Sequence[str],
                 *, label, db, cache, resume, auto_resume, max_concurrency, timeout, retries,
-                progress) -> int:
+                progress, baseline=None) -> int:
     from ..backends.base import parse_model_args
 
     if resume and (len(suite_paths) > 1 or len(models) > 1):
@@ -26,15 +27,20 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
     configs = [RunConfig(model=m, model_args=model_args, label=label, db=db, cache=cache,
                          resume=resume, auto_resume=auto_resume, max_concurrency=max_concurrency,
                          retry=policy, progress=progress) for m in models]
+    code = EXIT_OK
     with Store(db) as store:
+        gated = needs_gates(suites, baseline)
+        baseline_run = resolve_baseline(store, baseline, suites) if baseline else None
         summaries = asyncio.run(_run_all(suites, configs, store))
         for summary in summaries:
             click.echo(summary_line(summary))
             for scorer, n, mean, pass_rate in store.scorer_totals(summary.run_id):
                 click.echo(f"  {plain(scorer)}: pass {pass_rate:.1%}"
                            + (f", mean {mean:.3g}" if mean is not None else "") + f" (n={n})")
+        if gated:
+            code = gate_runs(store, summaries, suites, baseline_run)
     click.echo(f"stored in {db} · details: evalkit show RUN --db {db}")
-    return EXIT_OK
+    return code
 
 
 async def _run_all(suites, configs, store):

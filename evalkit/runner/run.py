@@ -21,8 +21,10 @@ from ..scorers.base import ScoreContext, Scorer
 from ..store import Store
 from ..store.store import utcnow
 from ..suite import Suite
-from ..types import Call, Completion, Result, Score, sha256_hex
+from ..suite.gate_spec import policy_json
+from ..types import Call, Completion, Result, Score, VerdictCache, sha256_hex
 from . import provenance
+from .late_scoring import close_scorers, score_late
 from .progress import Progress
 from .retry import RetryPolicy, batch_with_retries, call_with_retries
 from .writer import ResultWriter
@@ -106,10 +108,12 @@ def _calls(suite: Suite, done: set[tuple[str, int]]) -> list[Call]:
 
 
 async def _score(scorers: Sequence[Scorer], call: Call, completion: Completion,
-                 suite_dir: Path) -> tuple[Score, ...]:
-    ctx = ScoreContext(suite_dir=suite_dir, sample=call.sample)
+                 suite_dir: Path, verdicts: VerdictCache | None = None) -> tuple[Score, ...]:
+    ctx = ScoreContext(suite_dir=suite_dir, sample=call.sample, verdicts=verdicts)
     scores = []
     for scorer in scorers:
+        if scorer.batched:  # scored over the whole run at the end (late_scoring)
+            continue
         try:
             scores.append(await scorer.ascore(call.case, completion, ctx))
         except Exception as exc:  # a scorer bug fails this score, not the run
@@ -131,7 +135,8 @@ class _Execution:
     async def finish(self, call: Call, completion: Completion, key: str | None = None) -> None:
         if self.writer.error is not None:
             raise StoreWriteFailed()  # stop calling the model; close() reports the cause
-        scores = await _score(self.suite.scorers, call, completion, self.suite_dir)
+        scores = await _score(self.suite.scorers, call, completion, self.suite_dir,
+                              self.writer.store)
         result = Result(call.case, call.sample, call.request, completion, scores)
         entry = None
         if self.use_cache and completion.ok and not completion.cached:
@@ -155,6 +160,8 @@ class _Execution:
     async def run_workers(self, calls: list[Call], max_concurrency: int | None) -> None:
         """A pool of workers (the model's concurrency limit); one failing stops the others."""
         queue: asyncio.Queue = asyncio.Queue()
+        if self.backend.batch_size > 1:  # prompts of similar length share a batch: less padding
+            calls = sorted(calls, key=lambda c: len(c.request.text()))
         for call in calls:
             queue.put_nowait(call)
         count = min(max_concurrency or self.backend.default_concurrency, len(calls))
@@ -222,7 +229,7 @@ def _start_run(store: Store, suite: Suite, ref: ModelRef, backend: Backend, fing
         "samples": suite.spec.samples, "n_cases": len(suite.cases), "status": "running",
         "started_at": utcnow(), "provenance": provenance.collect(suite.path),
         "scorers": suite.describe_scorers(), "slices": list(suite.spec.slices),
-        "resume_key": resume_key})
+        "resume_key": resume_key, "gates": policy_json(suite.spec)})
     return run_id, set()
 
 
@@ -240,6 +247,7 @@ async def run_suite_async(suite: Suite, config: RunConfig, *, store: Store | Non
             ref = parse_model_ref(config.model)
         return await _run(suite, config, store, ref, backend, started)
     finally:
+        await close_scorers(suite.scorers)
         if own_backend and backend is not None:
             await backend.close()
         if own_store:
@@ -255,7 +263,7 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
     progress = Progress(f"{suite.name} · {ref}", len(calls), config.progress)
     writer = ResultWriter(store, run_id)
     execution = _Execution(suite, backend, fingerprint, writer, progress, config, use_cache)
-    status, error = "interrupted", None
+    status, error, flipped = "interrupted", None, set()
     try:
         try:
             if use_cache:
@@ -267,6 +275,7 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
             pass  # writer.close() below raises the real error
         progress.close()
         writer.close()
+        flipped = await score_late(suite, store, run_id)  # batch scorers, over every output
         status = "completed"
     except Exception as exc:
         status, error = "failed", f"{type(exc).__name__}: {exc}"
@@ -282,7 +291,8 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
             store.finish_run(run_id, status, error)
     return RunSummary(run_id=run_id, suite=suite.name, model=str(ref), label=config.label,
                       status=status, total=len(suite.cases) * suite.spec.samples,
-                      executed=progress.done, resumed=len(done), passed=progress.passed,
+                      executed=progress.done, resumed=len(done),
+                      passed=progress.passed - len(flipped - done),
                       errors=progress.errors, cached=progress.cached,
                       wall_s=time.perf_counter() - started, db=str(store.path))
 

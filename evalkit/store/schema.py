@@ -79,6 +79,22 @@ CREATE TABLE baselines (
     note   VARCHAR
 );
 """),
+    # Comparison: the suite's gate policy on each run (so a diff needs no suite file), and
+    # baselines as a history of actions (set / rollback) in order.
+    (2, "gates on runs, baseline actions", """
+ALTER TABLE runs ADD COLUMN gates JSON;
+ALTER TABLE baselines ADD COLUMN action VARCHAR DEFAULT 'set';
+ALTER TABLE baselines ADD COLUMN seq INTEGER;
+"""),
+    # LLM-judge verdicts, cached apart from the model's responses (scorers/judge.py).
+    (3, "judge verdict cache", """
+CREATE TABLE judge_cache (
+    key        VARCHAR PRIMARY KEY,  -- hash of judge identity, rubric hash, judged messages, repeat
+    judge      VARCHAR NOT NULL,     -- model reference @ fingerprint
+    verdict    JSON NOT NULL,        -- {"score", "reason", "rubric_sha256"}
+    created_at TIMESTAMP DEFAULT current_timestamp
+);
+"""),
 ]
 
 RESULT_COLUMNS = ("run_id", "case_id", "sample", "input_hash", "prompt", "output", "error",

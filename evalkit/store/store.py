@@ -96,6 +96,10 @@ class Store:
         with self._lock:
             return self.con.execute(sql, params or []).fetchall()
 
+    def query(self, sql: str, params: Sequence | Mapping | None = None) -> list[tuple]:
+        """Any statement, rows as tuples (for the modules above the store)."""
+        return self._query(sql, params)
+
     def df(self, sql: str, params: Sequence | None = None):
         """Any query as a pandas DataFrame (for notebooks and the CLI)."""
         with self._lock:
@@ -128,7 +132,7 @@ class Store:
         if row is None:
             raise UsageError(f"no run '{run_id}' in {self.path}")
         data = dict(zip(names, row))
-        for key in ("options", "provenance", "scorers", "slices"):
+        for key in ("options", "provenance", "scorers", "slices", "gates"):
             if isinstance(data.get(key), str):
                 data[key] = json.loads(data[key])
         return data
@@ -205,6 +209,23 @@ class Store:
         found = self._query("SELECT key, completion FROM cache WHERE key IN "
                             "(SELECT unnest(?::VARCHAR[]))", [keys])
         return {key: Completion.from_json(json.loads(raw)) for key, raw in found}
+
+    def judge_verdicts(self, keys: Sequence[str]) -> dict[str, dict]:
+        """Cached LLM-judge verdicts for these keys (the VerdictCache protocol), one query."""
+        keys = list(keys)
+        if not keys:
+            return {}
+        found = self._query("SELECT key, verdict FROM judge_cache WHERE key IN "
+                            "(SELECT unnest(?::VARCHAR[]))", [keys])
+        return {key: json.loads(raw) for key, raw in found}
+
+    def put_judge_verdicts(self, entries: Sequence[tuple[str, str, Mapping[str, Any]]]) -> None:
+        """(key, judge identity, verdict) rows in one statement."""
+        if entries:
+            keys, judges, verdicts = zip(*[(k, j, json.dumps(v, default=str)) for k, j, v in entries])
+            self._query("INSERT OR REPLACE INTO judge_cache (key, judge, verdict) SELECT "
+                        "unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
+                        [list(keys), list(judges), list(verdicts)])
 
     def recorded_outputs(self, run_ref: str) -> dict[tuple[str, int], Completion]:
         run_id = self.resolve_run(run_ref)

@@ -17,6 +17,8 @@ from ..registry import UnknownPluginError, scorer_class
 from ..scorers.base import Scorer
 from ..types import Case, Request, sha256_hex
 from .cases import load_cases
+from .counterfactuals import expand_counterfactuals
+from .gate_spec import gate_problems
 from .schema import SuiteSpec
 from .template import PromptTemplate, TemplateProblem
 from .yaml_source import KeyPath, YamlDoc, format_key_path, load_yaml
@@ -195,11 +197,16 @@ def load_suite(path: str | Path) -> Suite:
         problems.add(Problem(exc.message, _template_location(doc, exc.part, exc.line), exc.part))
         template = None
     cases = load_cases(spec.cases, doc, spec.seed, problems)
+    if spec.counterfactuals is not None:
+        cases = expand_counterfactuals(spec.counterfactuals, cases, doc, problems)
     for key in spec.slices:
         if cases and not any(key in case.metadata for case in cases):
             problems.add(Problem(f"slice key '{key}' is in no case's metadata",
                                  doc.location(("slices", spec.slices.index(key))), "slices",
                                  did_you_mean(key, {k for c in cases for k in c.metadata})))
+    for problem in gate_problems(spec, {s.name or s.type for s in spec.scorers},
+                                 {case.id for case in cases}, doc.location):
+        problems.add(problem)
     requests = _render_all(template, cases, doc, problems) if template else {}
     problems.raise_if_any()
     return Suite(

@@ -9,6 +9,9 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator,
                       model_validator)
 
+from .counterfactuals import CounterfactualSpec
+from .gate_spec import ComparePolicy, GateSpec, Waiver
+
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 
 
@@ -136,6 +139,12 @@ class SuiteSpec(Strict):
     cases: CasesSpec
     scorers: list[ScorerSpec] = Field(default_factory=list)
     slices: list[str] = Field(default_factory=list, description="metadata keys to group results by")
+    counterfactuals: CounterfactualSpec | None = Field(
+        None, description="bias slices: each case's {{placeholders}} swapped across groups")
+    gates: list[GateSpec] = Field(default_factory=list, description="pass/fail policy: "
+                                  "thresholds, slice gaps, regression and cost/latency gates")
+    waivers: list[Waiver] = Field(default_factory=list, description="known failures, with expiry")
+    compare: ComparePolicy = Field(default_factory=ComparePolicy)
 
     @field_validator("scorers")
     @classmethod

@@ -26,7 +26,7 @@ HEAVY = ("litellm", "duckdb", "pandas", "datasets", "numpy", "pyarrow", "torch",
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--model", "litelm/openai/some-model"], "unknown backend 'litelm'; did you mean 'litellm'?"),
+    (["--model", "litelm/openai/some-model"], "unknown backend 'litelm'; did you mean 'litellm'"),
     (["--model", "replya/outputs.jsonl"], "did you mean 'replay'?"),
     (["--model", "gpt-4o-mini"], "must look like BACKEND/MODEL"),
     (["--model", "openai/m", "-M", "api_base"], "model arg 'api_base' must look like key=value"),

@@ -32,8 +32,8 @@ def test_unknown_key_without_close_match_lists_the_valid_keys(tmp_path):
     path = suite_file(tmp_path, GOOD_HEAD + "zzz: 1\n")
     check_problem(load_error(path), file=path, line=5, col=1, message="unknown key 'zzz'",
                   key_path="zzz", source="zzz: 1",
-                  hint="expected one of: cases, description, options, prompt, samples, "
-                       "scorers, seed, slices, suite, version")
+                  hint="expected one of: cases, compare, counterfactuals, description, gates, "
+                       "options, prompt, samples, scorers, seed, slices, suite, version, waivers")
 
 
 def test_unknown_key_in_options(tmp_path):
@@ -442,7 +442,7 @@ def test_problem_rendering_parts():
     assert Problem("gone", Location("a.yaml")).render() == "a.yaml: error: gone"
     assert did_you_mean("scorrers", ["scorers", "suite"]) == "did you mean 'scorers'?"
     assert did_you_mean("zzz", ["b", "a"]) == "expected one of: a, b"
-    assert did_you_mean("zzz", [f"k{i}" for i in range(13)]) == ""
+    assert did_you_mean("zzz", [f"k{i}" for i in range(17)]) == ""  # more than 16: no list
 
 
 def test_missing_suite_file_has_no_line(tmp_path):

@@ -82,7 +82,7 @@ def test_model_id_override_and_models(srv):
     srv.config(model_id="served-model")
     _, _, body = chat(srv, "x")
     assert body["model"] == "served-model"
-    with urllib.request.urlopen(srv.base_url + "/models", timeout=10) as resp:
+    with _opener.open(srv.base_url + "/models", timeout=10) as resp:
         assert json.loads(resp.read())["data"][0]["id"] == "served-model"
 
 

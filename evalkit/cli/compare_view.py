@@ -1,0 +1,203 @@
+"""Terminal view of a Diff and its gates: header, what else changed, the metrics table,
+operations, repeats, noise floor, the worst regressed cases side by side, the gates.
+
+Everything that comes from runs (outputs, targets, case ids, slice values, labels,
+options) is untrusted and goes through safe(); markup here is only our own.
+"""
+from __future__ import annotations
+
+import json
+import math
+
+from rich.markup import escape
+
+from .render import number, percent, safe, table
+
+STATUS_ORDER = ("pass_to_fail", "fail_to_pass", "still_passing", "still_failing", "new", "removed")
+STATUS_WORDS = {"pass_to_fail": "pass→fail", "fail_to_pass": "fail→pass",
+                "still_passing": "still passing", "still_failing": "still failing",
+                "new": "new", "removed": "removed"}
+MEASURE_WORDS = {"cost_total": "cost $ (total)", "cost": "cost $ / result",
+                 "latency_p50": "latency p50 (s)", "latency_p95": "latency p95 (s)",
+                 "tokens_in": "tokens in / result", "tokens_out": "tokens out / result"}
+VERDICT_STYLE = {"regressed": "bold red", "improved": "green"}
+GATE_MARK = {"passed": "[green]pass[/]", "failed": "[bold red]FAIL[/]", "skipped": "[dim]skip[/]"}
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def run_title(run: dict) -> str:
+    label = f" (label {safe(run['label'])})" if run.get("label") else ""
+    return f"{safe(run['run_id'])}{label} {safe(run['model_ref'])}"
+
+
+def value_text(value, stat: str) -> str:
+    return percent(value) if stat == "pass_rate" else number(value)
+
+
+def delta_text(value, stat: str) -> str:
+    if _missing(value):
+        return "-"
+    return f"{value * 100:+.1f} pp" if stat == "pass_rate" else f"{value:+.4g}"
+
+
+def interval_text(low, high, stat: str) -> str:
+    if _missing(low):
+        return "-"
+    if stat == "pass_rate":
+        return escape(f"[{low * 100:+.1f}, {high * 100:+.1f}]")
+    return escape(f"[{low:+.3g}, {high:+.3g}]")
+
+
+def target_text(target) -> str:
+    """Targets are stored as JSON: show a plain string without its quotes."""
+    if _missing(target):
+        return ""
+    try:
+        value = json.loads(target)
+    except (TypeError, ValueError):
+        return str(target)
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def verdict_text(row) -> str:
+    text = row.verdict
+    if text == "no detectable change":
+        if _missing(row.mde):
+            text += " (too few cases to detect any)"
+        else:
+            mde = f"{row.mde * 100:.1f} pp" if row.stat == "pass_rate" else f"{row.mde:.3g}"
+            text += f" (MDE {mde})"
+    style = VERDICT_STYLE.get(row.verdict)
+    return f"[{style}]{text}[/]" if style else text
+
+
+def metric_rows(diff) -> list[list[str]]:
+    rows = []
+    for r in diff.metrics.itertuples(index=False):
+        if isinstance(r.same_as, str):  # the same numbers as `passed`: said once, below the table
+            continue
+        name = r.metric if r.stat == "pass_rate" else f"{r.metric} (mean)"
+        where = "" if _missing(r.slice_key) else f"{r.slice_key}={r.slice_value}"
+        flips = "-" if r.stat != "pass_rate" else f"{r.pass_to_fail} / {r.fail_to_pass}"
+        p = "-" if _missing(r.p_holm) else f"{r.p_holm:.3g}"
+        rows.append([safe(name), safe(where), str(r.n), value_text(r.baseline, r.stat),
+                     value_text(r.candidate, r.stat), delta_text(r.delta, r.stat),
+                     interval_text(r.ci_low, r.ci_high, r.stat), flips, p, verdict_text(r)])
+    return rows
+
+
+def render_header(out, diff) -> None:
+    out.print(f"[bold]compare {safe(diff.baseline['suite'])}[/]: baseline {run_title(diff.baseline)}"
+              f"  →  candidate {run_title(diff.candidate)}")
+    counts = diff.counts()
+    parts = [f"{counts.get(s, 0)} {STATUS_WORDS[s]}" for s in STATUS_ORDER]
+    waived = int(diff.cases["waived"].sum()) if len(diff.cases) else 0
+    out.print("  " + " · ".join(parts) + (f" · {waived} waived" if waived else "")
+              + "  (case × sample)")
+
+
+def render_manifest(out, diff) -> None:
+    manifest = diff.manifest
+    besides = manifest[manifest["part"] != "model"]
+    if besides.empty:
+        out.print("what else changed: nothing besides the model")
+        return
+    rows = [[safe(r.item) + (" *" if r.strict else ""), safe(r.baseline, 80), safe(r.candidate, 80)]
+            for r in besides.itertuples(index=False)]
+    out.print(table("what else changed besides the model (* = --strict refuses it)",
+                    ["item", "baseline", "candidate"], rows))
+
+
+def render_metrics(out, diff) -> None:
+    if diff.metrics.empty:
+        out.print("no paired results: the runs share no (case, sample)")
+        return
+    settings = diff.policy.compare
+    tests = int((diff.metrics["p"].notna() & diff.metrics["same_as"].isna()).sum())
+    title = (f"metrics (Δ = candidate − baseline on paired cases; {1 - settings.alpha:.0%} "
+             f"bootstrap CI; p Holm-adjusted over {tests} tests, α {settings.alpha:g})")
+    out.print(table(title, ["metric", "slice", "n", "baseline", "candidate", "Δ", "CI",
+                            "flips ↓ / ↑", "p", "verdict"], metric_rows(diff)))
+    same = sorted({m for m, s in zip(diff.metrics["metric"], diff.metrics["same_as"])
+                   if isinstance(s, str)})
+    if same:
+        out.print(f"  {safe(', '.join(same))}: pass/fail equals `passed` on every case "
+                  "(same rows, counted once)")
+
+
+def render_operations(out, diff) -> None:
+    rows = []
+    for r in diff.operations.itertuples(index=False):
+        if _missing(r.baseline) and _missing(r.candidate):
+            continue
+        change = "-" if _missing(r.change) else ("+∞" if r.change == math.inf else f"{r.change:+.1%}")
+        rows.append([MEASURE_WORDS.get(r.measure, r.measure), number(r.baseline),
+                     number(r.candidate), change])
+    out.print(table("operations", ["measure", "baseline", "candidate", "change"], rows))
+
+
+def render_repeats(out, diff) -> None:
+    if diff.repeats.empty:
+        return
+    rows = [[r["run"], str(r["k"]), str(r["cases"]), percent(r["pass@1"]), percent(r["pass@k"]),
+             percent(r["pass^k"]), str(r["flaky"])] for r in diff.repeats.to_dict("records")]
+    out.print(table("repeated samples", ["run", "k", "cases", "pass@1", "pass@k", "pass^k",
+                                         "flaky cases"], rows))
+
+
+def render_noise(out, diff) -> None:
+    if diff.noise_run is None:
+        out.print("[dim]noise floor: no rerun of the baseline's configuration in the store "
+                  "(run it again with --no-cache to measure one)[/]")
+        return
+    row = diff.noise[(diff.noise["metric"] == "passed")]
+    cached = diff.noise["rerun_cached"].iloc[0] if len(diff.noise) else None
+    if row.empty:
+        return
+    r = row.iloc[0]
+    out.print(f"noise floor (A/A: baseline vs its rerun {safe(diff.noise_run)}): passed Δ "
+              f"{delta_text(r['delta'], 'pass_rate')} {interval_text(r['ci_low'], r['ci_high'], 'pass_rate')}"
+              f", {r['pass_to_fail']} pass→fail / {r['fail_to_pass']} fail→pass, p {r['p']:.3g}"
+              + (f" · rerun {percent(cached)} cached" if cached else ""))
+
+
+def _output(text, error) -> str:
+    return f"error: {error}" if not _missing(error) else ("" if _missing(text) else text)
+
+
+def render_worst(out, diff, limit: int) -> None:
+    worst = diff.worst.head(limit)
+    if worst.empty:
+        return
+    rows = [[safe(r.case_id, 60), str(r.sample), STATUS_WORDS.get(r.status, r.status),
+             safe(target_text(r.target), 100), safe(_output(r.baseline_output, r.baseline_error), 200),
+             safe(_output(r.candidate_output, r.candidate_error), 200),
+             "" if _missing(r.why) else safe(r.why, 200)]
+            for r in worst.itertuples(index=False)]
+    out.print(table(f"worst regressed cases (up to {limit})", ["case", "sample", "status",
+                    "target", "baseline output", "candidate output", "why (candidate)"], rows))
+
+
+def render_gates(out, report) -> None:
+    if not report.results:
+        out.print("  (the suite has no gates)")
+        return
+    for result in report.results:
+        out.print(f"  {GATE_MARK[result.status]}  {safe(result.gate)}: {safe(result.reason, 400)}")
+    failed = len(report.failed)
+    out.print(f"[bold red]{failed} gate(s) failed[/]" if failed else "[green]all gates passed[/]")
+
+
+def render_diff(out, diff, report, cases: int = 10) -> None:
+    render_header(out, diff)
+    render_manifest(out, diff)
+    render_metrics(out, diff)
+    render_operations(out, diff)
+    render_repeats(out, diff)
+    render_noise(out, diff)
+    render_worst(out, diff, cases)
+    out.print("[bold]gates[/]")
+    render_gates(out, report)

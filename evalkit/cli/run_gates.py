@@ -1,0 +1,58 @@
+"""Gates right after `evalkit run`: absolute gates on every run, and with --baseline NAME a
+comparison of each run against that baseline. Exit 1 when a gate fails.
+
+Imported only when a suite has gates or waivers, or --baseline is given, so plain runs
+stay free of pandas and rich.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..errors import EXIT_GATE_FAILED, EXIT_OK, UsageError
+from ..store import Store
+
+
+def needs_gates(suites: Sequence, baseline: str | None) -> bool:
+    return baseline is not None or any(s.spec.gates or s.spec.waivers for s in suites)
+
+
+def resolve_baseline(store: Store, baseline: str, suites: Sequence) -> str:
+    """The baseline's run id, checked before any model is called."""
+    from ..compare.baselines import resolve
+
+    run_id = resolve(store, baseline)
+    suite_name = store.run(run_id)["suite"]
+    others = sorted({s.name for s in suites if s.name != suite_name})
+    if others:
+        raise UsageError(f"--baseline {baseline} is a run of suite '{suite_name}'; it cannot "
+                         f"be compared with suite(s) {', '.join(others)}")
+    return run_id
+
+
+def gate_runs(store: Store, summaries: Sequence, suites: Sequence,
+              baseline_run: str | None) -> int:
+    from ..compare import compare, run_values
+    from ..compare.diff import today_utc
+    from ..gates import check_diff, check_run
+    from ..suite.gate_spec import Policy
+    from .compare_view import render_diff, render_gates
+    from .render import console, safe
+
+    out = console()
+    policies = {s.name: Policy.of(s.spec) for s in suites}
+    failed = False
+    for summary in summaries:
+        policy = policies[summary.suite]
+        if baseline_run is not None:
+            diff = compare(store, baseline_run, summary.run_id, policy=policy)
+            report = check_diff(diff)
+            render_diff(out, diff, report)
+        else:
+            today = today_utc()
+            slices = store.run(summary.run_id).get("slices") or []
+            values = run_values(store, summary.run_id, slices, policy.active_waivers(today))
+            report = check_run(values, policy, today)
+            out.print(f"[bold]gates[/] of run {safe(summary.run_id)} ({safe(summary.suite)})")
+            render_gates(out, report)
+        failed = failed or not report.ok
+    return EXIT_GATE_FAILED if failed else EXIT_OK

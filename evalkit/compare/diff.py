@@ -1,0 +1,157 @@
+"""compare(store, baseline, candidate) → Diff: every table of a comparison as a DataFrame.
+
+The CLI prints a Diff; notebooks read the same DataFrames, so both show the same numbers.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+from ..errors import UsageError
+from ..store import Store
+from ..suite.gate_spec import OVERALL_METRIC, Policy
+from .align import Alignment
+from .baselines import resolve
+from .manifest import manifest_rows
+from .operations import operations
+from .repeats import case_rates, summary
+from .run_metrics import MetricValue, run_values
+from .verdicts import REGRESSED, metric_table
+
+MANIFEST_COLUMNS = ["item", "baseline", "candidate", "part", "strict"]
+NOISE_COLUMNS = ["metric", "stat", "n", "delta", "ci_low", "ci_high", "pass_to_fail",
+                 "fail_to_pass", "p"]
+
+RERUN = """
+SELECT r.run_id FROM runs r JOIN runs b ON b.run_id = $base
+WHERE r.run_id NOT IN ($base, $cand) AND r.status = 'completed' AND r.suite = b.suite
+  AND r.suite_hash = b.suite_hash AND r.cases_hash IS NOT DISTINCT FROM b.cases_hash
+  AND r.model_ref = b.model_ref AND r.fingerprint IS NOT DISTINCT FROM b.fingerprint
+  AND r.options::VARCHAR IS NOT DISTINCT FROM b.options::VARCHAR
+ORDER BY r.started_at DESC LIMIT 1
+"""
+
+
+@dataclass(frozen=True)
+class Diff:
+    baseline: dict  # the two runs' rows (provenance, options, scorers, gates...)
+    candidate: dict
+    policy: Policy  # the candidate's gates, waivers and compare settings (or the ones given)
+    today: date  # the day waivers were checked against
+    metrics: Any  # metric × slice: n, baseline, candidate, delta, CI, flips, p, p_holm, verdict, mde
+    cases: Any  # (case_id, sample): status (pass_to_fail, fail_to_pass, still_passing, ...)
+    scores: Any  # (case_id, sample, scorer): status, values and their delta
+    worst: Any  # the worst regressed cases with both outputs
+    operations: Any  # cost, latency p50/p95, tokens, errors: baseline, candidate, change
+    manifest: Any  # what else differs between the runs (see manifest.py)
+    case_rates: Any  # per-case pass rates and flakiness (runs with several samples)
+    repeats: Any  # pass@1, pass@k, pass^k, flaky cases per run (several samples)
+    noise: Any  # A/A: the baseline against a rerun of the same configuration
+    noise_run: str | None
+    candidate_values: tuple[MetricValue, ...]  # the candidate alone, for absolute gates
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def baseline_id(self) -> str:
+        return self.baseline["run_id"]
+
+    @property
+    def candidate_id(self) -> str:
+        return self.candidate["run_id"]
+
+    def counts(self) -> dict[str, int]:
+        """How many (case, sample) pairs fall in each status."""
+        return {str(k): int(v) for k, v in self.cases["status"].value_counts().items()}
+
+    def row(self, metric: str = OVERALL_METRIC, stat: str = "pass_rate",
+            slice_key: str | None = None, slice_value: str | None = None) -> dict | None:
+        table = self.metrics
+        mask = (table["metric"] == metric) & (table["stat"] == stat)
+        if slice_key is None:
+            mask &= table["slice_key"].isna()
+        else:
+            mask &= (table["slice_key"] == slice_key) & (table["slice_value"] == slice_value)
+        found = table[mask]
+        return None if found.empty else found.iloc[0].to_dict()
+
+    def regressions(self):
+        return self.metrics[self.metrics["verdict"] == REGRESSED]
+
+    def else_changed(self):
+        """Manifest rows that --strict refuses: changes besides the model."""
+        return self.manifest[self.manifest["strict"]]
+
+
+def today_utc() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | None = None,
+            worst: int = 10, noise: str | None = "auto", today: date | None = None,
+            resamples: int | None = None) -> Diff:
+    """Compare two runs of one suite. `baseline`/`candidate`: run id, baseline name, label
+    or id prefix. `policy`: gates/waivers/settings (default: the candidate run's). `noise`:
+    "auto" finds a rerun of the baseline's configuration for an A/A noise floor, a run
+    reference names one, None skips it."""
+    import pandas as pd
+
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    base_id, cand_id = resolve(store, baseline), resolve(store, candidate)
+    if base_id == cand_id:
+        raise UsageError(f"baseline and candidate are the same run ({base_id})")
+    base, cand = store.run(base_id), store.run(cand_id)
+    if base["suite"] != cand["suite"]:
+        raise UsageError(f"run {base_id} is of suite '{base['suite']}' and run {cand_id} of "
+                         f"suite '{cand['suite']}': only runs of the same suite compare")
+    policy = policy if policy is not None else Policy.model_validate(cand.get("gates") or {})
+    today = today or today_utc()
+    waivers = policy.active_waivers(today)
+    slice_keys = list(cand.get("slices") or [])
+    alignment = Alignment(store, base_id, cand_id, waivers=waivers, slice_keys=slice_keys)
+    try:
+        metrics = metric_table(alignment, policy, resamples, timings)
+        cases, scores, worst_cases = alignment.case_tables(max(0, int(worst)))
+    finally:
+        alignment.drop()
+    rates = repeats = pd.DataFrame()
+    k = min(int(base.get("samples") or 1), int(cand.get("samples") or 1))
+    if max(int(base.get("samples") or 1), int(cand.get("samples") or 1)) > 1:
+        rates = case_rates(store, base_id, cand_id)
+        repeats = summary(rates, k)
+    noise_id = _noise_run(store, noise, base_id, cand_id)
+    noise_table = (_noise(store, base_id, noise_id, policy, waivers, resamples, timings)
+                   if noise_id else pd.DataFrame(columns=NOISE_COLUMNS))
+    timings["total_s"] = time.perf_counter() - started
+    return Diff(
+        baseline=base, candidate=cand, policy=policy, today=today, metrics=metrics, cases=cases,
+        scores=scores, worst=worst_cases, operations=operations(store, base_id, cand_id),
+        manifest=pd.DataFrame(manifest_rows(base, cand), columns=MANIFEST_COLUMNS),
+        case_rates=rates, repeats=repeats, noise=noise_table, noise_run=noise_id,
+        candidate_values=tuple(run_values(store, cand_id, slice_keys, waivers)), timings=timings)
+
+
+def _noise_run(store: Store, noise: str | None, base_id: str, cand_id: str) -> str | None:
+    if noise is None:
+        return None
+    if noise != "auto":
+        return resolve(store, noise)
+    found = store.query(RERUN, {"base": base_id, "cand": cand_id})
+    return found[0][0] if found else None
+
+
+def _noise(store: Store, base_id: str, rerun_id: str, policy: Policy, waivers, resamples,
+           timings: dict):
+    """The baseline against its rerun, overall only: how much two runs of one model differ."""
+    alignment = Alignment(store, base_id, rerun_id, waivers=waivers)
+    try:
+        table = metric_table(alignment, policy, resamples, timings)
+    finally:
+        alignment.drop()
+    cached = store.query("SELECT avg(CASE WHEN cached THEN 1.0 ELSE 0.0 END) FROM results "
+                         "WHERE run_id = ?", [rerun_id])[0][0]
+    table = table[NOISE_COLUMNS].copy()
+    table["rerun_cached"] = cached  # a cached rerun repeats the outputs: no noise to see
+    return table

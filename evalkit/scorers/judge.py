@@ -1,0 +1,235 @@
+"""LLM-as-judge: a rubric, any backend as the judge, a score and a reason per verdict.
+
+    - type: judge
+      judge: {model: openai/gpt-4o-mini, args: {api_base: ...}}   # or a list of judges
+      rubric_file: ../golden/rubrics/tone.md                        # or rubric: "inline text"
+      scale: [1, 5]
+      min_score: 4
+      repeats: 1
+
+Every verdict records the judge's identity (model reference and fingerprint) and the
+rubric's SHA-256. Verdicts are cached in the store's `judge_cache` table, apart from the
+model's response cache, keyed by judge, rubric, the judged messages and the repeat; an
+off-format verdict is never cached. With several judges or repeats the score is their
+mean, and their agreement on pass/fail is reported.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from ..backends.base import Backend, BackendEnv, TransientError, create_backend, parse_model_ref
+from ..errors import EvalkitError
+from ..redact import redact
+from ..types import Call, Case, Completion, Request, Score, sha256_hex
+from .base import ScoreContext, Scorer, ScorerParams
+from .files import read_text, resolve
+from .judge_verdict import Verdict, agreement, judge_messages, parse_verdict
+
+FLUSH_EVERY = 200  # cached verdicts are written in bulk
+
+
+class JudgeSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    model: str = Field(description="BACKEND/MODEL of the judge, e.g. openai/gpt-4o-mini")
+    args: dict[str, Any] = Field(default_factory=dict,
+                                 description="backend options (api_base, ...)")
+    options: dict[str, Any] = Field(default_factory=lambda: {"temperature": 0, "max_tokens": 300},
+                                    description="generation options for the judge's calls")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return {"model": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _backend(self) -> "JudgeSpec":
+        try:
+            make_backend(self)
+        except EvalkitError as exc:
+            raise ValueError(f"judge {self.model!r}: {exc}") from None
+        return self
+
+
+def make_backend(spec: JudgeSpec) -> Backend:
+    """The judge's backend (not started: nothing is loaded or connected yet)."""
+    return create_backend(parse_model_ref(spec.model), spec.args, BackendEnv(Path.cwd()))
+
+
+class JudgeParams(ScorerParams):
+    judge: JudgeSpec | list[JudgeSpec] = Field(description="the judge model(s)")
+    rubric: str | None = Field(None, description="the rubric, inline")
+    rubric_file: str | None = Field(None, description="a rubric file, relative to the suite")
+    scale: tuple[float, float] = Field((1, 5), description="the judge's score range")
+    min_score: float | None = Field(None, description="pass at this mean score (default: the "
+                                    "middle of the scale)")
+    repeats: int = Field(1, ge=1, le=20, description="verdicts per judge (agreement is reported)")
+    input_var: str | None = Field(None,
+                                  description="the case var shown as the input (default: all)")
+    include_target: bool = Field(True, description="show the case's target as a reference answer")
+    retries: int = Field(3, ge=0, le=10, description="retries of a judge call on 429/5xx")
+    timeout_s: float = Field(120, gt=0, description="time limit of one judge call")
+
+    @field_validator("rubric_file")
+    @classmethod
+    def _rubric_readable(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and not read_text(resolve(value, info, "rubric file"),
+                                               "rubric file").strip():
+            raise ValueError(f"rubric file {value} is empty")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "JudgeParams":
+        if (self.rubric is None) == (self.rubric_file is None):
+            raise ValueError("give exactly one of 'rubric' (inline text) or 'rubric_file'")
+        if self.rubric is not None and not self.rubric.strip():
+            raise ValueError("the rubric is empty")
+        lo, hi = self.scale
+        if lo >= hi:
+            raise ValueError(f"scale must be [low, high] with low < high, got [{lo:g}, {hi:g}]")
+        if self.min_score is not None and not lo <= self.min_score <= hi:
+            raise ValueError(f"min_score {self.min_score:g} is outside the scale {lo:g}–{hi:g}")
+        return self
+
+
+class JudgeScorer(Scorer):
+    """A rubric graded by one or more LLM judges (any backend)."""
+
+    Params = JudgeParams
+    description = "an LLM judge grades the output against a rubric (score + reason), cached"
+
+    def __init__(self, name, params, suite_dir):
+        super().__init__(name, params, suite_dir)
+        self.judges = params.judge if isinstance(params.judge, list) else [params.judge]
+        self.rubric = params.rubric if params.rubric is not None else read_text(
+            (suite_dir / params.rubric_file).resolve(), "rubric file")
+        self.rubric_sha256 = hashlib.sha256(self.rubric.encode("utf-8")).hexdigest()
+        lo, hi = params.scale
+        self.min_score = params.min_score if params.min_score is not None else (lo + hi) / 2
+        self._backends: dict[int, Backend] = {}
+        self.identities = []  # model reference @ fingerprint: recorded with every verdict
+        for index, spec in enumerate(self.judges):
+            backend = self._backends[index] = make_backend(spec)
+            self.identities.append(f"{spec.model}@{backend.fingerprint()[:16]}")
+        self._pending: list[tuple[str, str, dict]] = []
+        self._store = None  # the run's verdict cache, kept for the final flush
+
+    def describe(self) -> dict:
+        data = super().describe()
+        data["params"]["judge"] = [{"model": j.model, "args": b.options.public(),
+                                    "options": j.options, "identity": identity}
+                                   for j, b, identity in zip(self.judges, self._option_views(),
+                                                             self.identities)]
+        data["params"]["rubric_sha256"] = self.rubric_sha256
+        return data
+
+    def _option_views(self) -> list[Backend]:
+        return [self._backends.get(i) or make_backend(j) for i, j in enumerate(self.judges)]
+
+    async def _backend(self, index: int) -> Backend:
+        backend = self._backends.get(index)
+        if backend is None:
+            backend = self._backends[index] = make_backend(self.judges[index])
+        await backend.ensure_started()
+        return backend
+
+    async def _ask(self, index: int, repeat: int, request: Request, identity: str) -> Verdict:
+        spec = self.judges[index]
+        options = dict(spec.options)
+        if "seed" in options and repeat:
+            options["seed"] = options["seed"] + repeat
+        backend = await self._backend(index)
+        call = Call(Case(id=f"judge-{repeat}", vars={}), repeat, request, options)
+        for attempt in range(self.params.retries + 1):
+            try:
+                completion = await asyncio.wait_for(backend.generate(call), self.params.timeout_s)
+                break
+            except (TransientError, asyncio.TimeoutError) as exc:
+                if attempt == self.params.retries:
+                    why = str(exc) or f"no answer within {self.params.timeout_s:g} s"
+                    return Verdict(identity, repeat, None, "", f"the judge call failed: {why}")
+                delay = getattr(exc, "retry_after", None)
+                await asyncio.sleep(delay if delay is not None else min(8.0, 0.5 * 2 ** attempt))
+        if not completion.ok:
+            return Verdict(identity, repeat, None, "", f"the judge call failed: {completion.error}")
+        return parse_verdict(completion.text, self.params.scale, identity, repeat)
+
+    async def ascore(self, case: Case, completion: Completion, ctx: ScoreContext) -> Score:
+        if not completion.ok:
+            return Score(self.name, None, False, f"no output to score: {completion.error}")
+        messages = judge_messages(self.rubric, case, completion, self.params.scale,
+                                  self.params.input_var, self.params.include_target)
+        request = Request(messages=messages)
+        asks = []
+        for index, (spec, identity) in enumerate(zip(self.judges, self.identities)):
+            for repeat in range(self.params.repeats):
+                key = sha256_hex("judge", identity, self.rubric_sha256, request.to_json(),
+                                 spec.options, repeat)
+                asks.append((index, repeat, identity, key))
+        cached = {}
+        if ctx.verdicts is not None:
+            cached = await asyncio.to_thread(ctx.verdicts.judge_verdicts, [a[3] for a in asks])
+
+        async def one(index: int, repeat: int, identity: str, key: str) -> Verdict:
+            hit = cached.get(key)
+            if hit is not None:
+                return Verdict(identity, repeat, hit["score"], hit.get("reason", ""), cached=True)
+            verdict = await self._ask(index, repeat, request, identity)
+            if verdict.error is None:
+                self._pending.append((key, identity, {
+                    "score": verdict.score, "reason": verdict.reason,
+                    "rubric_sha256": self.rubric_sha256}))
+            return verdict
+
+        verdicts = await asyncio.gather(*(one(*a) for a in asks))
+        self._store = ctx.verdicts
+        if len(self._pending) >= FLUSH_EVERY:
+            await self._flush()
+        return self._score(list(verdicts))
+
+    def _score(self, verdicts: list[Verdict]) -> Score:
+        lo, hi = self.params.scale
+        good = [v for v in verdicts if v.error is None]
+        details = {"rubric_sha256": self.rubric_sha256, "scale": [lo, hi],
+                   "min_score": self.min_score, "verdicts": [v.to_json() for v in verdicts]}
+        failed = [v for v in verdicts if v.error is not None]
+        if not good:
+            return Score(self.name, None, False, redact(failed[0].error), details)
+        mean = sum(v.score for v in good) / len(good)
+        passes = [v.score >= self.min_score for v in good]
+        details.update(mean_score=mean, agreement=agreement(passes))
+        value = (mean - lo) / (hi - lo)
+        passed = mean >= self.min_score and not failed
+        first = good[0]
+        if len(verdicts) == 1:
+            why = (f"the judge ({first.judge.split('@')[0]}) gave {first.score:g} of {hi:g}"
+                   f" ({'at least' if passed else 'below'} the pass mark {self.min_score:g}): "
+                   f"{first.reason or '(no reason given)'}")
+        else:
+            agree = sum(p == passes[0] for p in passes)
+            why = (f"{len(good)} verdicts, mean score {mean:.2f} of {hi:g} ("
+                   f"{'at least' if mean >= self.min_score else 'below'} the pass mark "
+                   f"{self.min_score:g}); agreement {details['agreement']:.2f} "
+                   f"({agree} of {len(passes)} verdicts {'pass' if passes[0] else 'fail'} like the "
+                   f"first); first reason: {first.reason or '(none)'}")
+        if failed:
+            why = f"{len(failed)} of {len(verdicts)} verdicts unusable ({failed[0].error}); " + why
+        return Score(self.name, value, passed, redact(why), details)
+
+    async def _flush(self) -> None:
+        entries, self._pending = self._pending, []
+        if entries and self._store is not None:
+            await asyncio.to_thread(self._store.put_judge_verdicts, entries)
+
+    async def aclose(self) -> None:
+        try:
+            await self._flush()
+        finally:
+            self._store = None
+            backends, self._backends = list(self._backends.values()), {}
+            for backend in backends:
+                await backend.close()
