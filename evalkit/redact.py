@@ -9,8 +9,9 @@ import os
 import re
 import threading
 
-SECRET_NAME = re.compile(r"(api[_-]?key|token|secret|password|passwd|authorization|auth)",
-                         re.IGNORECASE)
+# "token" only at the end of a name (HF_TOKEN, access_token), so max_tokens is not a secret.
+SECRET_NAME = re.compile(r"(api[_-]?key|secret|password|passwd|authorization|credential|"
+                         r"token$|^auth)", re.IGNORECASE)
 MASK = "***"
 _MIN_LENGTH = 6  # shorter values would mask ordinary words
 
