@@ -186,9 +186,11 @@ class _Execution:
                 return
             while len(batch) < batch_size and not queue.empty():
                 batch.append(queue.get_nowait())
-            if batch[-1] is None:  # keep the stop marker for this worker's next turn
-                batch.pop()
-                queue.put_nowait(None)
+            stops = batch.count(None)
+            if stops:  # stop markers taken with a batch go back for the next turns
+                batch = [c for c in batch if c is not None]
+                for _ in range(stops):
+                    queue.put_nowait(None)
             if batch_size == 1:
                 call = batch[0]
                 completions = [await call_with_retries(
