@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
 from ..errors import UsageError, did_you_mean
 from ..redact import MASK, redact_mapping, register
-from ..registry import backend_class, names, BACKENDS
+from ..registry import BACKENDS, backend_class, names
 from ..types import Call, Completion, RecordedOutputs, sha256_hex
 
 
@@ -145,8 +145,8 @@ def parse_retry_after(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         pass
-    from email.utils import parsedate_to_datetime
     from datetime import datetime, timezone
+    from email.utils import parsedate_to_datetime
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

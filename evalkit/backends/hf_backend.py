@@ -18,9 +18,9 @@ from pydantic import Field, model_validator
 
 from ..errors import MissingExtraError, UsageError
 from ..types import Call, Completion, sha256_hex
-from .base import Backend
 from .local import (
     STANDARD,
+    BatchEngineBackend,
     LocalOptions,
     UnsupportedOption,
     check_options,
@@ -59,7 +59,7 @@ class HFOptions(LocalOptions):
         return self
 
 
-class HFBackend(Backend):
+class HFBackend(BatchEngineBackend):
     """Causal LMs through transformers: batched, on CPU or CUDA."""
     Options = HFOptions
     default_concurrency = 1  # one engine: the batches are the parallelism
@@ -174,9 +174,3 @@ class HFBackend(Backend):
                     tokens_out=out.tokens_out, finish_reason=out.finish_reason,
                     model_id=self.model)
         return results  # type: ignore[return-value]
-
-    async def generate_batch(self, calls: Sequence[Call]) -> list[Completion]:
-        return await asyncio.to_thread(self._run_batch, list(calls))
-
-    async def generate(self, call: Call) -> Completion:
-        return (await self.generate_batch([call]))[0]

@@ -7,15 +7,16 @@ temperature gets greedy decoding, one that sets no max_tokens gets the backend's
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
 from ..errors import MissingExtraError, UsageError
-from ..types import Call
-from .base import BackendOptions
+from ..types import Call, Completion
+from .base import Backend, BackendOptions
 
 # The generation options every suite may set (suite/schema.py GenerationOptions).
 STANDARD = ("temperature", "top_p", "top_k", "max_tokens", "stop", "seed")
@@ -28,6 +29,20 @@ class LocalOptions(BackendOptions):
     # Not "default_max_tokens": option names containing "token" are masked as secrets.
     default_length: int = Field(256, ge=1, description="max tokens when the suite sets none")
     raw: bool = Field(False, description="send chat prompts as plain text (no chat template)")
+
+
+class BatchEngineBackend(Backend):
+    """A local engine whose batch call blocks: `_run_batch` runs in a worker thread so the
+    event loop stays free, and a single call is a batch of one."""
+
+    def _run_batch(self, calls: Sequence[Call]) -> list[Completion]:
+        raise NotImplementedError
+
+    async def generate_batch(self, calls: Sequence[Call]) -> list[Completion]:
+        return await asyncio.to_thread(self._run_batch, list(calls))
+
+    async def generate(self, call: Call) -> Completion:
+        return (await self.generate_batch([call]))[0]
 
 
 class UnsupportedOption(ValueError):

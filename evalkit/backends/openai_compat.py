@@ -16,8 +16,7 @@ from pydantic import Field, SecretStr
 from ..errors import MissingExtraError
 from ..redact import redact
 from ..types import Call, Completion
-from .base import (RETRYABLE_STATUS, Backend, BackendOptions, TransientError,
-                   parse_retry_after)
+from .base import RETRYABLE_STATUS, Backend, BackendOptions, TransientError, parse_retry_after
 from .costs import call_cost
 
 DEFAULT_API_BASE = "https://api.openai.com/v1"

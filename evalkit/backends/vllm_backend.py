@@ -19,9 +19,9 @@ from pydantic import Field
 
 from ..errors import MissingExtraError, UsageError
 from ..types import Call, Completion, sha256_hex
-from .base import Backend
 from .local import (
     STANDARD,
+    BatchEngineBackend,
     LocalOptions,
     check_options,
     effective_seed,
@@ -79,7 +79,7 @@ def to_vllm_request(call: Call, options: VLLMOptions) -> VLLMRequest:
     return VLLMRequest("generate", call.request.text(), None, sampling)
 
 
-class VLLMBackend(Backend):
+class VLLMBackend(BatchEngineBackend):
     """vLLM's offline engine on a GPU, batched."""
     Options = VLLMOptions
     default_concurrency = 1  # one engine; vLLM schedules the batch itself
@@ -145,9 +145,3 @@ class VLLMBackend(Backend):
                     tokens_out=len(best.token_ids), finish_reason=best.finish_reason,
                     model_id=self.model)
         return results  # type: ignore[return-value]
-
-    async def generate_batch(self, calls: Sequence[Call]) -> list[Completion]:
-        return await asyncio.to_thread(self._run_batch, list(calls))
-
-    async def generate(self, call: Call) -> Completion:
-        return (await self.generate_batch([call]))[0]

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
-from pathlib import Path
 
 from ..errors import EXIT_OK, EXIT_USAGE, SuiteError, UsageError
 from ..store import Store

@@ -4,12 +4,13 @@ from __future__ import annotations
 import asyncio
 from typing import Sequence
 
+import click
+
+from ..backends.base import parse_model_args
 from ..errors import EXIT_OK, UsageError
 from ..runner import RetryPolicy, RunConfig, open_backend, run_suite_async
 from ..store import Store
 from ..suite import load_suite
-import click
-
 from .render import plain, summary_line
 from .run_gates import gate_runs, needs_gates, resolve_baseline
 
@@ -17,8 +18,6 @@ from .run_gates import gate_runs, needs_gates, resolve_baseline
 def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pairs: Sequence[str],
                 *, label, db, cache, resume, auto_resume, max_concurrency, timeout, retries,
                 progress, baseline=None) -> int:
-    from ..backends.base import parse_model_args
-
     if resume and (len(suite_paths) > 1 or len(models) > 1):
         raise UsageError("--resume continues one run: give one suite and one --model")
     suites = [load_suite(path) for path in suite_paths]  # every suite valid before any call

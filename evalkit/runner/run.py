@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..backends.base import (Backend, BackendEnv, ModelRef, create_backend, parse_model_ref)
+from ..backends.base import Backend, BackendEnv, ModelRef, create_backend, parse_model_ref
 from ..errors import UsageError
 from ..redact import register_environment
 from ..scorers.base import ScoreContext, Scorer

@@ -16,7 +16,6 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from ..types import Case, Message, Request
 from .schema import PromptSpec
 
-
 MAX_REPEAT = 1_000_000  # longest string/list a template may build with `*`
 MAX_EXPONENT = 1_000
 
