@@ -1,0 +1,1 @@
+"""pytest plugin: evalkit suites as test items (see docs/pytest-plugin.md)."""

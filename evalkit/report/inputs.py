@@ -1,0 +1,77 @@
+"""What every report format renders: one run, or a comparison, with its gates and verdict.
+
+Built once (`prepare`), then rendered as HTML, Markdown or JUnit; all three show the same
+numbers and the same answer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ..compare import compare, resolve, run_values
+from ..compare.diff import Diff, today_utc
+from ..gates import GateReport, check_diff, check_run
+from ..store import Store
+from ..suite.gate_spec import Policy
+from . import verdict as verdicts
+from .redaction import Redactor
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    run: dict  # the candidate (or single) run's row
+    baseline: dict | None  # the baseline run's row; None for a single-run report
+    diff: Diff | None
+    gates: GateReport
+    verdict: verdicts.SwapVerdict
+    values: tuple  # the candidate's MetricValues (overall and per slice)
+    policy: Policy
+    today: date
+    redact: Redactor
+    db_path: str
+
+    @property
+    def is_comparison(self) -> bool:
+        return self.diff is not None
+
+    @property
+    def title(self) -> str:
+        run = self.run
+        if self.baseline is None:
+            return f"{run['suite']}: {_name(run)}"
+        return f"{run['suite']}: {_name(self.baseline)} → {_name(run)}"
+
+
+def _name(run: dict) -> str:
+    return run.get("label") or f"{run['model_ref']} ({run['run_id'][:8]})"
+
+
+def prepare(store: Store, candidate: str, baseline: str | None = None, *,
+            policy: Policy | None = None, strict: bool = False, worst: int = 50,
+            redactor: Redactor | None = None, today: date | None = None) -> ReportInput:
+    """Resolve the runs, compare them (when there is a baseline), check the gates, answer."""
+    redactor = redactor or Redactor()
+    today = today or today_utc()
+    if baseline is not None:
+        diff = compare(store, baseline, candidate, policy=policy, worst=worst, today=today)
+        gates = check_diff(diff, strict=strict)
+        return ReportInput(run=diff.candidate, baseline=diff.baseline, diff=diff, gates=gates,
+                           verdict=verdicts.for_diff(diff, gates),
+                           values=diff.candidate_values, policy=diff.policy, today=today,
+                           redact=redactor, db_path=str(store.path))
+    run = store.run(resolve(store, candidate))
+    policy = policy if policy is not None else Policy.model_validate(run.get("gates") or {})
+    values = tuple(run_values(store, run["run_id"], run.get("slices") or [],
+                              policy.active_waivers(today)))
+    gates = check_run(values, policy, today)
+    return ReportInput(run=run, baseline=None, diff=None, gates=gates,
+                       verdict=verdicts.for_run(gates), values=values, policy=policy,
+                       today=today, redact=redactor, db_path=str(store.path))
+
+
+def value_of(values, metric: str, stat: str = "pass_rate") -> Any:
+    for v in values:
+        if v.metric == metric and v.stat == stat and v.slice_key is None:
+            return v.value
+    return None
