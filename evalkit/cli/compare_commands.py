@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from ..errors import EXIT_GATE_FAILED, EXIT_OK, UsageError
+from .report_command import with_redaction
 
 db_option = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.duckdb",
                          show_default=True, help="DuckDB file (env EVALKIT_DB)")
@@ -35,7 +36,14 @@ def policy_from_suite(path: str, suite_name: str | None = None):
               "run's own, stored when it ran)")
 @click.option("--cases", "shown", type=click.IntRange(0, 10_000), default=10, show_default=True,
               help="how many of the worst regressed cases to show")
-def compare_command(baseline, candidate, db, strict, suite_path, shown) -> int:
+@click.option("--report", "html", type=click.Path(dir_okay=False),
+              help="also write the self-contained HTML report here")
+@click.option("--markdown", type=click.Path(dir_okay=False),
+              help="also write the Markdown summary (sized for a PR comment) here")
+@click.option("--junit", type=click.Path(dir_okay=False), help="also write JUnit XML here")
+@with_redaction
+def compare_command(baseline, candidate, db, strict, suite_path, shown, html, markdown, junit,
+                    redact_emails, redact_patterns) -> int:
     """Compare CANDIDATE with BASELINE (run ids, baseline names, labels or id prefixes).
 
     Exit 0 when every gate passes, 1 when one fails, 2 on bad input."""
@@ -46,15 +54,30 @@ def compare_command(baseline, candidate, db, strict, suite_path, shown) -> int:
     from .render import console
 
     with Store(db, read_only=True) as store:
-        policy = None
-        if suite_path:
-            from ..compare.baselines import resolve
+        policy = policy_for(store, suite_path, candidate)
+        diff = compare(store, baseline, candidate, policy=policy, worst=max(shown, 50))
+        report = check_diff(diff, strict=strict)
+        render_diff(console(), diff, report, shown)
+        if html or markdown or junit:
+            from ..report import prepare
+            from .render import plain
+            from .report_command import redactor, write_reports
 
-            policy = policy_from_suite(suite_path, store.run(resolve(store, candidate))["suite"])
-        diff = compare(store, baseline, candidate, policy=policy, worst=shown)
-    report = check_diff(diff, strict=strict)
-    render_diff(console(), diff, report, shown)
+            inp = prepare(store, candidate, baseline, policy=policy, strict=strict,
+                          redactor=redactor(redact_emails, redact_patterns), diff=diff, gates=report)
+            for what, path in write_reports(store, inp, html=html, markdown=markdown,
+                                            junit=junit):
+                console().print(f"{what}: {plain(path)}", markup=False, soft_wrap=True)
     return EXIT_GATE_FAILED if report.failed else EXIT_OK
+
+
+def policy_for(store, suite_path: str | None, candidate: str):
+    """Gates and settings from --suite FILE, or None for the candidate run's own."""
+    if not suite_path:
+        return None
+    from ..compare.baselines import resolve
+
+    return policy_from_suite(suite_path, store.run(resolve(store, candidate))["suite"])
 
 
 @click.group("baseline")

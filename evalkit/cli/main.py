@@ -12,6 +12,7 @@ import click
 
 from ..errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, EvalkitError
 from .compare_commands import baseline_group, compare_command
+from .report_command import with_redaction
 
 DB_OPTION = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.duckdb",
                          show_default=True, help="DuckDB file (env EVALKIT_DB)")
@@ -113,6 +114,30 @@ def list_plugins(kind) -> int:
     from .inspect_commands import list_registered
 
     return list_registered(kind)
+
+
+@cli.command()
+@click.argument("runs", nargs=-1, required=True, metavar="[BASELINE] CANDIDATE")
+@click.option("-o", "--output", help="where to write it (default: reports/SUITE-BASE-vs-CAND.html;"
+              " for --format md, standard output)")
+@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html",
+              show_default=True, help="html: the self-contained report; md: a summary sized "
+              "for a pull-request comment")
+@click.option("--junit", type=click.Path(dir_okay=False), help="also write JUnit XML here")
+@DB_OPTION
+@click.option("--strict", is_flag=True, help="fail the verdict when anything besides the model "
+              "changed")
+@click.option("--suite", "suite_path", type=click.Path(dir_okay=False),
+              help="gates and settings from this suite file (default: the candidate run's own)")
+@with_redaction
+def report(runs, output, fmt, junit, db, strict, suite_path, redact_emails,
+           redact_patterns) -> int:
+    """Write a report of one run, or of CANDIDATE against BASELINE (run ids, baseline names,
+    labels or id prefixes). Exit 0 once written; `evalkit compare` gives the gate's exit code."""
+    from .report_command import report_command
+
+    return report_command(runs, output, fmt, junit, db, strict, suite_path, redact_emails,
+                          redact_patterns)
 
 
 cli.add_command(compare_command)

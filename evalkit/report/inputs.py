@@ -49,17 +49,20 @@ def _name(run: dict) -> str:
 
 def prepare(store: Store, candidate: str, baseline: str | None = None, *,
             policy: Policy | None = None, strict: bool = False, worst: int = 50,
-            redactor: Redactor | None = None, today: date | None = None) -> ReportInput:
-    """Resolve the runs, compare them (when there is a baseline), check the gates, answer."""
+            redactor: Redactor | None = None, today: date | None = None,
+            diff: Diff | None = None, gates: GateReport | None = None) -> ReportInput:
+    """Resolve the runs, compare them (when there is a baseline), check the gates, answer.
+    A caller that already compared passes its `diff` and `gates` to reuse them."""
     redactor = redactor or Redactor()
-    today = today or today_utc()
     if baseline is not None:
-        diff = compare(store, baseline, candidate, policy=policy, worst=worst, today=today)
-        gates = check_diff(diff, strict=strict)
+        today = diff.today if diff is not None else (today or today_utc())
+        diff = diff or compare(store, baseline, candidate, policy=policy, worst=worst, today=today)
+        gates = gates or check_diff(diff, strict=strict)
         return ReportInput(run=diff.candidate, baseline=diff.baseline, diff=diff, gates=gates,
                            verdict=verdicts.for_diff(diff, gates),
                            values=diff.candidate_values, policy=diff.policy, today=today,
                            redact=redactor, db_path=str(store.path))
+    today = today or today_utc()
     run = store.run(resolve(store, candidate))
     policy = policy if policy is not None else Policy.model_validate(run.get("gates") or {})
     values = tuple(run_values(store, run["run_id"], run.get("slices") or [],

@@ -1,9 +1,9 @@
 """"Safe to swap?" — one answer (yes / no / inconclusive) with the reasons behind it.
 
 no: a gate failed, or a metric (overall or in a slice) regressed beyond its margin.
-inconclusive: nothing failed, but the data cannot rule out a regression that matters
-  (the overall pass rate's minimum detectable effect exceeds its margin, or there is no data).
-yes: every gate passed, nothing regressed, and the comparison had the power to see it.
+inconclusive: nothing failed, but the overall pass rate's interval does not rule out a drop
+  larger than the margin (non-inferiority not shown), or there is no data.
+yes: every gate passed, nothing regressed, and the interval rules out a drop beyond the margin.
 A single run has no comparison: yes / no by its gates, inconclusive when it has none.
 """
 from __future__ import annotations
@@ -66,23 +66,31 @@ def for_diff(diff, gate_report) -> SwapVerdict:
     overall = diff.row()
     if overall is None or not overall.get("n"):
         return SwapVerdict(INCONCLUSIVE, ("no case was run by both models",))
-    mde, margin = overall.get("mde"), overall.get("margin") or 0.0
+    margin = overall.get("margin") or 0.0
+    low, mde = overall.get("ci_low"), overall.get("mde")
     flips = (f"{int(overall['pass_to_fail'])} pass→fail, "
              f"{int(overall['fail_to_pass'])} fail→pass")
     if overall["verdict"] == "improved":
         reasons.append(f"pass rate improved {_delta_text(overall)} ({flips})")
-    if mde is not None and not (isinstance(mde, float) and math.isnan(mde)) and mde > margin \
-            and overall["verdict"] != "improved":
-        reasons.append(
-            f"pass rate {_delta_text(overall)} ({flips}) over {int(overall['n'])} cases: "
-            f"too few to rule out a drop of up to {mde * 100:.1f} pp (margin "
-            f"{margin * 100:.1f} pp); run more cases or samples")
+    # Non-inferiority: "yes" needs the interval to rule out a drop larger than the margin.
+    if low is None or _nan(low) or low < -margin - 1e-12:
+        drop = "" if low is None or _nan(low) else f"a drop of up to {-low * 100:.1f} pp"
+        power = ("" if mde is None or _nan(mde) else
+                 f"; with {int(overall['n'])} cases only changes over {mde * 100:.1f} pp are "
+                 "detectable — run more cases or samples")
+        reasons.append(f"pass rate {_delta_text(overall)} ({flips}): "
+                       f"{drop or 'no interval'} is not ruled out (margin {margin * 100:.1f} pp)"
+                       f"{power}")
         reasons.extend(_passed_gates(gate_report))
         return SwapVerdict(INCONCLUSIVE, tuple(reasons))
     if overall["verdict"] != "improved":
         reasons.append(f"no metric regressed (pass rate {_delta_text(overall)}, {flips})")
     reasons.extend(_passed_gates(gate_report))
     return SwapVerdict(YES, tuple(reasons))
+
+
+def _nan(value) -> bool:
+    return isinstance(value, float) and math.isnan(value)
 
 
 def for_run(gate_report) -> SwapVerdict:
