@@ -14,17 +14,6 @@ db_option = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.d
                          show_default=True, help="DuckDB file (env EVALKIT_DB)")
 
 
-def policy_from_suite(path: str, suite_name: str | None = None):
-    from ..suite import load_suite
-    from ..suite.gate_spec import Policy
-
-    suite = load_suite(path)
-    if suite_name is not None and suite.name != suite_name:
-        raise UsageError(f"--suite {path} is suite '{suite.name}', but the runs are of "
-                         f"suite '{suite_name}'")
-    return Policy.of(suite.spec)
-
-
 @click.command("compare")
 @click.argument("baseline")
 @click.argument("candidate")
@@ -47,37 +36,58 @@ def compare_command(baseline, candidate, db, strict, suite_path, shown, html, ma
     """Compare CANDIDATE with BASELINE (run ids, baseline names, labels or id prefixes).
 
     Exit 0 when every gate passes, 1 when one fails, 2 on bad input."""
-    from ..compare import compare
+    from ..compare import compare, pair_runs
     from ..gates import check_diff
     from ..store import Store
     from .compare_view import render_diff
-    from .render import console
+    from .render import console, plain, safe
 
     with Store(db, read_only=True) as store:
-        policy = policy_for(store, suite_path, candidate)
-        diff = compare(store, baseline, candidate, policy=policy, worst=max(shown, 50))
-        report = check_diff(diff, strict=strict)
-        render_diff(console(), diff, report, shown)
-        if html or markdown or junit:
-            from ..report import prepare
-            from .render import plain
-            from .report_command import redactor, write_reports
+        found = pair_runs(store, baseline, candidate)
+        policies = suite_policies(store, suite_path, [c for _, _, c in found.pairs])
+        out, failed, items = console(), False, []
+        for (suite, base_id, cand_id), policy in zip(found.pairs, policies):
+            diff = compare(store, base_id, cand_id, policy=policy, worst=max(shown, 50))
+            gates = check_diff(diff, strict=strict)
+            render_diff(out, diff, gates, shown)
+            failed = failed or bool(gates.failed)
+            items.append((diff, gates))
+        unpaired = ([f"suite {s} was run by the baseline only ({r})" for s, r in found.only_baseline]
+                    + [f"suite {s} was run by the candidate only ({r})"
+                       for s, r in found.only_candidate])
+        for note in unpaired:
+            out.print(f"[yellow]note:[/] {safe(note)}")
+        from ..report import prepare
+        from ..report.inputs import ReportSet
+        from ..report.verdict import combine
+        from .report_command import print_verdict, redactor, write_reports
 
-            inp = prepare(store, candidate, baseline, policy=policy, strict=strict,
-                          redactor=redactor(redact_emails, redact_patterns), diff=diff, gates=report)
-            for what, path in write_reports(store, inp, html=html, markdown=markdown,
-                                            junit=junit):
-                console().print(f"{what}: {plain(path)}", markup=False, soft_wrap=True)
-    return EXIT_GATE_FAILED if report.failed else EXIT_OK
+        clean = redactor(redact_emails, redact_patterns)
+        inputs = tuple(prepare(store, d.candidate_id, d.baseline_id, redactor=clean, diff=d,
+                               gates=g) for d, g in items)
+        report_set = ReportSet(inputs, combine([(i.run["suite"], i.verdict) for i in inputs],
+                                               unpaired), tuple(unpaired), clean, str(store.path))
+        print_verdict(out, report_set.verdict)
+        for what, path in write_reports(store, report_set, html=html, markdown=markdown,
+                                        junit=junit):
+            out.print(f"{what}: {plain(path)}", markup=False, soft_wrap=True)
+    return EXIT_GATE_FAILED if failed else EXIT_OK
 
 
-def policy_for(store, suite_path: str | None, candidate: str):
-    """Gates and settings from --suite FILE, or None for the candidate run's own."""
+def suite_policies(store, suite_path: str | None, candidates: list[str]) -> list:
+    """Each candidate run's policy: from --suite FILE for the run of that suite, else None
+    (the run's own, stored when it ran)."""
     if not suite_path:
-        return None
-    from ..compare.baselines import resolve
+        return [None] * len(candidates)
+    suites = [store.run(c)["suite"] for c in candidates]
+    from ..suite import load_suite
+    from ..suite.gate_spec import Policy
 
-    return policy_from_suite(suite_path, store.run(resolve(store, candidate))["suite"])
+    suite = load_suite(suite_path)
+    if suite.name not in suites:
+        raise UsageError(f"--suite {suite_path} is suite '{suite.name}', but the runs are of "
+                         f"suite(s) {', '.join(suites)}")
+    return [Policy.of(suite.spec) if name == suite.name else None for name in suites]
 
 
 @click.group("baseline")

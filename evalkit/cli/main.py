@@ -30,6 +30,9 @@ def cli() -> None:
               help="BACKEND/MODEL, e.g. litellm/openai/gpt-4o-mini (repeatable)")
 @click.option("-M", "model_args", multiple=True, metavar="KEY=VALUE",
               help="model arg, e.g. -M api_base=http://127.0.0.1:8000/v1 (repeatable)")
+@click.option("--var", "-V", "var_pairs", multiple=True, metavar="KEY=VALUE",
+              help="set a template var the suite declares under 'vars:', e.g. -V prompt=v2 "
+              "(repeatable)")
 @click.option("--label", help="a name for the run, e.g. v1 or candidate")
 @DB_OPTION
 @click.option("--no-cache", is_flag=True, help="call the model even when a cached answer exists")
@@ -43,14 +46,15 @@ def cli() -> None:
 @click.option("--progress/--no-progress", default=None, help="live progress bar (default: on a terminal)")
 @click.option("--baseline", metavar="NAME", help="compare each run with this baseline (or run) "
               "right after it; exit 1 when a gate fails")
-def run(suites, models, model_args, label, db, no_cache, resume, no_resume, max_concurrency,
+def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_resume, max_concurrency,
         timeout, retries, progress, baseline) -> int:
     """Run SUITES against each --model and store the results."""
     from .run_command import run_command
 
     return run_command(suites, models, model_args, label=label, db=db, cache=not no_cache,
                        resume=resume, auto_resume=not no_resume, max_concurrency=max_concurrency,
-                       timeout=timeout, retries=retries, progress=progress, baseline=baseline)
+                       timeout=timeout, retries=retries, progress=progress, baseline=baseline,
+                       var_pairs=var_pairs)
 
 
 @cli.command()

@@ -32,10 +32,12 @@ def redactor(emails: bool, patterns) -> object:
     return Redactor(emails=emails, patterns=compile_patterns(patterns))
 
 
-def default_path(inp, suffix: str) -> Path:
+def default_path(report, suffix: str) -> Path:
+    inp = report.items[0]
     run = inp.run
-    name = (f"{run['suite']}-{(inp.baseline.get('label') or inp.baseline['run_id'])}-vs-"
-            if inp.baseline else f"{run['suite']}-")
+    suite = run["suite"] if len(report.items) == 1 else "suites"
+    name = (f"{suite}-{(inp.baseline.get('label') or inp.baseline['run_id'])}-vs-"
+            if inp.baseline else f"{suite}-")
     name += run.get("label") or run["run_id"]
     safe_name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
     return Path("reports") / f"{safe_name}{suffix}"
@@ -70,10 +72,20 @@ def write_reports(store, inp, *, html=None, markdown=None, junit=None) -> list[t
     return written
 
 
+def print_verdict(out, verdict) -> None:
+    """The answer in one coloured line, then its reasons (untrusted text: rendered plain)."""
+    from .render import plain
+
+    style = {"yes": "bold green", "no": "bold red"}.get(verdict.answer, "bold yellow")
+    out.print(verdict.headline, style=style, markup=False)
+    for reason in verdict.reasons:
+        out.print(f"  - {plain(reason, 400)}", markup=False, soft_wrap=True)
+
+
 def report_command(runs, output, fmt, junit, db, strict, suite_path, emails, patterns) -> int:
-    from ..report import prepare
+    from ..report.inputs import prepare_set
     from ..store import Store
-    from .compare_commands import policy_for
+    from .compare_commands import suite_policies
     from .render import console, plain
 
     if len(runs) > 2:
@@ -81,9 +93,13 @@ def report_command(runs, output, fmt, junit, db, strict, suite_path, emails, pat
                          f"not {len(runs)}")
     baseline, candidate = (None, runs[0]) if len(runs) == 1 else runs
     with Store(db, read_only=True) as store:
-        policy = policy_for(store, suite_path, candidate)
-        inp = prepare(store, candidate, baseline, policy=policy, strict=strict,
-                      redactor=redactor(emails, patterns))
+        policy = None
+        if suite_path:
+            from ..compare import resolve
+
+            policy = suite_policies(store, suite_path, [resolve(store, candidate)])[0]
+        inp = prepare_set(store, candidate, baseline, policy=policy, strict=strict,
+                          redactor=redactor(emails, patterns))
         if fmt == "md" and output in (None, "-"):
             from ..report.markdown import render_markdown
 
@@ -94,7 +110,7 @@ def report_command(runs, output, fmt, junit, db, strict, suite_path, emails, pat
             written = write_reports(store, inp, junit=junit, **{
                 ("markdown" if fmt == "md" else "html"): target})
     out = console(stderr=fmt == "md")
-    out.print(f"{inp.verdict.headline}", markup=False)
+    print_verdict(out, inp.verdict)
     for what, path in written:
         out.print(f"{what}: {plain(path)}", markup=False, soft_wrap=True)
     return EXIT_OK

@@ -15,12 +15,29 @@ from .render import plain, summary_line
 from .run_gates import gate_runs, needs_gates, resolve_baseline
 
 
+def parse_vars(pairs: Sequence[str]) -> dict[str, str]:
+    found = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--var {pair!r}: expected KEY=VALUE, e.g. --var prompt=v2")
+        found[key.strip()] = value
+    return found
+
+
 def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pairs: Sequence[str],
                 *, label, db, cache, resume, auto_resume, max_concurrency, timeout, retries,
-                progress, baseline=None) -> int:
+                progress, baseline=None, var_pairs: Sequence[str] = ()) -> int:
     if resume and (len(suite_paths) > 1 or len(models) > 1):
         raise UsageError("--resume continues one run: give one suite and one --model")
-    suites = [load_suite(path) for path in suite_paths]  # every suite valid before any call
+    overrides = parse_vars(var_pairs)
+    several = len(suite_paths) > 1
+    # every suite valid before any call
+    suites = [load_suite(path, overrides, undeclared_ok=several) for path in suite_paths]
+    unused = sorted(set(overrides) - {key for s in suites for key in s.spec.vars})
+    if several and unused:
+        raise UsageError(f"--var {unused[0]}: no suite declares a var '{unused[0]}' (declare it "
+                         f"under 'vars:' in the suite whose prompt uses it)")
     model_args = parse_model_args(model_arg_pairs)
     policy = RetryPolicy(max_retries=retries, timeout_s=timeout)
     configs = [RunConfig(model=m, model_args=model_args, label=label, db=db, cache=cache,

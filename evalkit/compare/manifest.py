@@ -75,6 +75,8 @@ def manifest_rows(base: dict, cand: dict) -> list[dict]:
         SETUP)
     for key, a, b in dict_changes(opts_a.get("generation") or {}, opts_b.get("generation") or {}):
         add(f"option {key}", a, b, SETUP)
+    for key, a, b in dict_changes(opts_a.get("vars") or {}, opts_b.get("vars") or {}):
+        add(f"suite var {key}", a, b, SETUP)
     add("suite file", base["suite_hash"][:12], cand["suite_hash"][:12], SETUP)
     add("cases (dataset hash)", (base.get("cases_hash") or "")[:12],
         (cand.get("cases_hash") or "")[:12], SETUP)

@@ -78,3 +78,55 @@ def value_of(values, metric: str, stat: str = "pass_rate") -> Any:
         if v.metric == metric and v.stat == stat and v.slice_key is None:
             return v.value
     return None
+
+
+@dataclass(frozen=True)
+class ReportSet:
+    """Several suites in one report: each suite's comparison (or run), one overall answer."""
+    items: tuple[ReportInput, ...]
+    verdict: verdicts.SwapVerdict
+    unpaired: tuple[str, ...]  # suites run on one side only, said in words
+    redact: Redactor
+    db_path: str
+
+    @property
+    def is_comparison(self) -> bool:
+        return any(item.is_comparison for item in self.items)
+
+    @property
+    def title(self) -> str:
+        if len(self.items) == 1:
+            return self.items[0].title
+        first = self.items[0]
+        names = (f"{_name(first.baseline)} → {_name(first.run)}" if first.baseline
+                 else _name(first.run))
+        return f"{len(self.items)} suites: {names}"
+
+
+def as_set(report: ReportInput | ReportSet) -> ReportSet:
+    if isinstance(report, ReportSet):
+        return report
+    return ReportSet((report,), report.verdict, (), report.redact, report.db_path)
+
+
+def prepare_set(store: Store, candidate: str, baseline: str | None = None, *,
+                policy: Policy | None = None, strict: bool = False, worst: int = 50,
+                redactor: Redactor | None = None, today: date | None = None) -> ReportSet:
+    """Like `prepare`, for every suite the references name (a label may span suites)."""
+    from ..compare import pair_runs, runs_by_suite
+
+    redactor = redactor or Redactor()
+    today = today or today_utc()
+    unpaired: list[str] = []
+    if baseline is None:
+        pairs = [(None, run_id) for run_id in runs_by_suite(store, candidate).values()]
+    else:
+        found = pair_runs(store, baseline, candidate)
+        pairs = [(b, c) for _, b, c in found.pairs]
+        unpaired += [f"suite {s} was run by the baseline only ({r})" for s, r in found.only_baseline]
+        unpaired += [f"suite {s} was run by the candidate only ({r})" for s, r in found.only_candidate]
+    items = tuple(prepare(store, c, b, policy=policy, strict=strict, worst=worst,
+                          redactor=redactor, today=today) for b, c in pairs)
+    return ReportSet(items, verdicts.combine([(i.run["suite"], i.verdict) for i in items],
+                                             unpaired), tuple(unpaired), redactor,
+                     str(store.path))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from xml.etree import ElementTree as ET
 
-from .inputs import ReportInput
+from .inputs import ReportInput, as_set
 from .outcomes import outcomes
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -20,10 +20,23 @@ def _clean(text, limit: int = 4000) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
-def render_junit(store, inp: ReportInput) -> str:
+def render_junit(store, report) -> str:
+    """`report`: a ReportInput or a ReportSet (one <testsuite> per suite)."""
+    report = as_set(report)
+    root = ET.Element("testsuites", name="evalkit")
+    totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
+    for inp in report.items:
+        for key, value in _suite(store, inp, root).items():
+            totals[key] += value
+    for key, value in totals.items():
+        root.set(key, str(value))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _suite(store, inp: ReportInput, root) -> dict[str, int]:
     r = inp.redact
     suite_name = _clean(r(inp.run["suite"]))
-    root = ET.Element("testsuites", name="evalkit")
     suite = ET.SubElement(root, "testsuite", name=suite_name)
     props = ET.SubElement(suite, "properties")
     for name, value in (("verdict", inp.verdict.answer), ("candidate_run", inp.run["run_id"]),
@@ -82,7 +95,5 @@ def render_junit(store, inp: ReportInput) -> str:
                     f"p_holm {row['p_holm']:.3g})"))
     for key, value in counts.items():
         suite.set(key, str(value))
-        root.set(key, str(value))
     suite.set("time", f"{time_total:.3f}")
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return counts

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 
-from .inputs import ReportInput
+from .inputs import ReportInput, as_set
 from .outcomes import outcomes
 
 GITHUB_LIMIT = 65_536
@@ -78,23 +78,36 @@ class _Budget:
                 return
 
 
-def render_markdown(store, inp: ReportInput, limit: int = GITHUB_LIMIT) -> str:
-    r = inp.redact
+def render_markdown(store, report, limit: int = GITHUB_LIMIT) -> str:
+    """`report`: a ReportInput (one suite) or a ReportSet (several, one overall verdict)."""
+    report = as_set(report)
+    r = report.redact
     budget = _Budget(limit)
-    verdict = inp.verdict
-    budget.add(f"## {_ICON[verdict.answer]} {md_text(verdict.headline)} — {md_text(r(inp.title))}")
+    verdict = report.verdict
+    budget.add(f"## {_ICON[verdict.answer]} {md_text(verdict.headline)} — {md_text(r(report.title))}")
     budget.add("")
     for reason in verdict.reasons:
         budget.add(f"- {md_text(r(reason), 500)}")
-    budget.section("### Compared", _runs(inp))
-    budget.section("### Gates", _gates(inp), "gates")
-    budget.section("### Metrics", _metrics(inp), "metric rows")
-    if inp.diff is not None:
-        budget.section("### Flips (regressions first)", _flips(store, inp), "flipped cases")
-        budget.section("### Cost, latency, tokens", _operations(inp))
-    else:
-        budget.section("### Failing cases", _failing(store, inp), "failing cases")
+    several = len(report.items) > 1
+    level = "####" if several else "###"
+    for inp in report.items:
+        if several:
+            budget.add("")
+            budget.add(f"### {_ICON[inp.verdict.answer]} {md_text(r(inp.run['suite']))}: "
+                       f"{inp.verdict.answer}")
+        _suite_sections(store, inp, budget, level)
     return "\n".join(budget.lines) + "\n"
+
+
+def _suite_sections(store, inp: ReportInput, budget: _Budget, level: str) -> None:
+    budget.section(f"{level} Compared", _runs(inp))
+    budget.section(f"{level} Gates", _gates(inp), "gates")
+    budget.section(f"{level} Metrics", _metrics(inp), "metric rows")
+    if inp.diff is not None:
+        budget.section(f"{level} Flips (regressions first)", _flips(store, inp), "flipped cases")
+        budget.section(f"{level} Cost, latency, tokens", _operations(inp))
+    else:
+        budget.section(f"{level} Failing cases", _failing(store, inp), "failing cases")
 
 
 def _runs(inp: ReportInput) -> list[str]:

@@ -110,3 +110,18 @@ def _passed_gates(gate_report) -> list[str]:
     if not gate_report.results:
         return ["the suite defines no gates"]
     return [f"{len(passed)} of {len(gate_report.results)} gates passed"]
+
+
+def combine(verdicts: list[tuple[str, SwapVerdict]], unpaired: list[str] = ()) -> SwapVerdict:
+    """One answer for several suites: no if any says no, else inconclusive if any is (or a
+    suite was run on one side only), else yes. Reasons name their suite."""
+    if len(verdicts) == 1 and not unpaired:
+        return verdicts[0][1]
+    answers = [v.answer for _, v in verdicts]
+    answer = (NO if NO in answers else INCONCLUSIVE if INCONCLUSIVE in answers or unpaired
+              else YES)
+    reasons = [f"{suite}: {reason}" for suite, v in verdicts if v.answer == answer
+               for reason in v.reasons]
+    if answer == YES:
+        reasons = [f"{suite}: {v.reasons[0]}" for suite, v in verdicts if v.reasons]
+    return SwapVerdict(answer, tuple(list(unpaired) + reasons))

@@ -212,6 +212,8 @@ def _resume_key(suite: Suite, ref: ModelRef, fingerprint: str, options: dict,
 def _start_run(store: Store, suite: Suite, ref: ModelRef, backend: Backend, fingerprint: str,
                config: RunConfig) -> tuple[str, set]:
     options = {"backend": backend.options.public(), "generation": suite.options}
+    if suite.vars:  # shared template vars (a prompt version): shown in comparisons
+        options["vars"] = suite.vars
     resume_key = _resume_key(suite, ref, fingerprint, options, config.label)
     run_id = config.resume or (store.resumable_run(resume_key) if config.auto_resume else None)
     if run_id is not None:

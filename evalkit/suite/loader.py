@@ -6,7 +6,8 @@ offending line and a hint; nothing is half-loaded.
 from __future__ import annotations
 
 import typing
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ class Suite:
     suite_hash: str  # the YAML file's content
     cases_hash: str  # the expanded cases (covers data files and datasets)
     prompt_hash: str
+    vars: dict = field(default_factory=dict)  # the suite's shared template vars, overrides applied
 
     @property
     def options(self) -> dict[str, Any]:
@@ -179,8 +181,30 @@ def _render_all(template: PromptTemplate, cases: list[Case], doc: YamlDoc,
     return requests
 
 
-def load_suite(path: str | Path) -> Suite:
-    """Load, validate and expand a suite file; raises SuiteError listing every problem."""
+def _shared_vars(spec: SuiteSpec, overrides: Mapping[str, Any] | None, doc: YamlDoc,
+                 problems: ProblemList, undeclared_ok: bool) -> tuple[dict, dict]:
+    """The suite's `vars`, with `--var KEY=VALUE` overrides; an override must name a var the
+    suite declares (a typo would otherwise change nothing, silently)."""
+    shared, applied = dict(spec.vars), {}
+    for key, value in (overrides or {}).items():
+        if key not in spec.vars and undeclared_ok:  # several suites: the others may declare it
+            continue
+        if key not in spec.vars:
+            declared = ", ".join(sorted(spec.vars)) or "none"
+            problems.add(Problem(f"--var {key}: the suite declares no var '{key}' (declared: "
+                                 f"{declared})", doc.location(("vars",) if spec.vars else ()),
+                                 "vars", did_you_mean(key, set(spec.vars)) or
+                                 f"declare it first, e.g. 'vars: {{{key}: default}}'"))
+            continue
+        shared[key] = applied[key] = value
+    return shared, applied
+
+
+def load_suite(path: str | Path, overrides: Mapping[str, Any] | None = None, *,
+               undeclared_ok: bool = False) -> Suite:
+    """Load, validate and expand a suite file; raises SuiteError listing every problem.
+    `overrides`: values for the suite's declared `vars` (`evalkit run --var KEY=VALUE`); one
+    the suite does not declare is an error unless `undeclared_ok` (it is then ignored)."""
     doc = load_yaml(path)
     if not isinstance(doc.data, dict):
         raise SuiteError([Problem("a suite file must be a YAML mapping (key: value lines)",
@@ -191,8 +215,9 @@ def load_suite(path: str | Path) -> Suite:
         raise SuiteError(validation_problems(exc, SuiteSpec, doc, doc.data)) from None
     problems = ProblemList()
     scorers = _build_scorers(spec, doc, problems)
+    shared, applied = _shared_vars(spec, overrides, doc, problems, undeclared_ok)
     try:
-        template = PromptTemplate(spec.prompt)
+        template = PromptTemplate(spec.prompt, shared)
     except TemplateProblem as exc:
         problems.add(Problem(exc.message, _template_location(doc, exc.part, exc.line), exc.part))
         template = None
@@ -211,6 +236,11 @@ def load_suite(path: str | Path) -> Suite:
     problems.raise_if_any()
     return Suite(
         name=spec.suite, path=Path(path), spec=spec, cases=tuple(cases), requests=requests,
-        scorers=tuple(scorers), suite_hash=sha256_hex(doc.text),
+        scorers=tuple(scorers),
+        # Overridden vars change what runs: they are part of the suite's and prompt's identity
+        # (resume, cache and the comparison's manifest tell the two apart).
+        suite_hash=sha256_hex(doc.text) if not applied else sha256_hex(doc.text, shared),
         cases_hash=sha256_hex([(c.id, c.content_hash()) for c in cases]),
-        prompt_hash=sha256_hex(spec.prompt.model_dump()))
+        prompt_hash=(sha256_hex(spec.prompt.model_dump()) if not shared
+                     else sha256_hex(spec.prompt.model_dump(), shared)),
+        vars=shared)

@@ -141,6 +141,9 @@ class SuiteSpec(Strict):
     description: str = ""
     prompt: PromptSpec
     options: GenerationOptions = Field(default_factory=GenerationOptions)
+    vars: dict[str, Any] = Field(default_factory=dict, description=(
+        "template variables shared by every case (a case's own vars win); "
+        "`evalkit run --var KEY=VALUE` overrides one, e.g. a prompt version to A/B"))
     samples: int = Field(1, ge=1, le=1000, description="samples drawn per case")
     seed: int = 0
     cases: CasesSpec

@@ -70,8 +70,9 @@ def _template_line(exc: BaseException, fallback: int | None) -> int | None:
 class PromptTemplate:
     """The compiled parts of a PromptSpec; `render(case)` returns a Request."""
 
-    def __init__(self, spec: PromptSpec):
+    def __init__(self, spec: PromptSpec, shared: dict[str, Any] | None = None):
         self.spec = spec
+        self.shared = dict(shared or {})  # suite-level vars; each case's own vars win
         self.parts: dict[str, Template] = {}
         self.roles: list[tuple[str, str]] = []  # (role, part name) in message order
         if spec.completion is not None:
@@ -89,10 +90,10 @@ class PromptTemplate:
         self.parts["prompt.user"] = _compile("prompt.user", spec.user or "")
         self.roles.append(("user", "prompt.user"))
 
-    @staticmethod
-    def namespace(case: Case) -> dict[str, Any]:
+    def namespace(self, case: Case) -> dict[str, Any]:
         # Vars at top level; the target is deliberately absent so it cannot leak into prompts.
-        return {**case.vars, "vars": case.vars, "metadata": case.metadata, "case_id": case.id}
+        merged = {**self.shared, **case.vars}
+        return {**merged, "vars": merged, "metadata": case.metadata, "case_id": case.id}
 
     def _render(self, name: str, case: Case) -> str:
         try:
