@@ -16,11 +16,11 @@ import json
 import re
 import resource
 import shutil
-import subprocess
-import time
 import statistics
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

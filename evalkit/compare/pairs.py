@@ -39,7 +39,7 @@ def runs_by_suite(store: Store, ref: str) -> dict[str, str]:
 def pair_runs(store: Store, baseline: str, candidate: str) -> RunPairs:
     base, cand = runs_by_suite(store, baseline), runs_by_suite(store, candidate)
     if len(base) == 1 and len(cand) == 1:  # one run each: compare() explains a suite mismatch
-        (b_suite, b_run), (c_suite, c_run) = next(iter(base.items())), next(iter(cand.items()))
+        (b_run,), ((c_suite, c_run),) = base.values(), cand.items()
         return RunPairs(((c_suite, b_run, c_run),), (), ())
     common = [s for s in cand if s in base]
     if not common:

@@ -78,9 +78,14 @@ def for_diff(diff, gate_report) -> SwapVerdict:
         power = ("" if mde is None or _nan(mde) else
                  f"; with {int(overall['n'])} cases only changes over {mde * 100:.1f} pp are "
                  "detectable — run more cases or samples")
-        reasons.append(f"pass rate {_delta_text(overall)} ({flips}): "
-                       f"{drop or 'no interval'} is not ruled out (margin {margin * 100:.1f} pp)"
-                       f"{power}")
+        high = overall.get("ci_high")
+        if high is not None and not _nan(high) and high < -margin:  # a drop, not yet significant
+            reasons.append(f"pass rate {_delta_text(overall)} ({flips}): a drop, but not "
+                           f"significant over {int(overall['n'])} cases (Holm-adjusted p = "
+                           f"{overall['p_holm']:.2g}); run more cases or samples to confirm it")
+        else:
+            reasons.append(f"pass rate {_delta_text(overall)} ({flips}): {drop or 'no interval'}"
+                           f" is not ruled out (margin {margin * 100:.1f} pp){power}")
         reasons.extend(_passed_gates(gate_report))
         return SwapVerdict(INCONCLUSIVE, tuple(reasons))
     if overall["verdict"] != "improved":

@@ -12,8 +12,6 @@ import signal
 import textwrap
 import time
 
-import pytest
-
 from evalkit.runner import RetryPolicy, RunConfig, run_suite
 from evalkit.suite import load_suite
 from tests.cli.helpers import (

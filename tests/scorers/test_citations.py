@@ -4,8 +4,15 @@ from __future__ import annotations
 import pytest
 
 from evalkit.types import Completion
-from tests.scorers.helpers import (assert_problem, case, line_of, load_error, make, run_score,
-                                   write_suite)
+from tests.scorers.helpers import (
+    assert_problem,
+    case,
+    line_of,
+    load_error,
+    make,
+    run_score,
+    write_suite,
+)
 
 DOCS = [
     {"id": "returns", "text": "Items can be returned within 30 days of delivery. Refunds go back "

@@ -6,8 +6,15 @@ import json
 import pytest
 
 from evalkit.suite import load_suite
-from tests.scorers.helpers import (assert_problem, case, line_of, load_error, make, run_score,
-                                   write_suite)
+from tests.scorers.helpers import (
+    assert_problem,
+    case,
+    line_of,
+    load_error,
+    make,
+    run_score,
+    write_suite,
+)
 
 
 def test_exact_takes_any_of_several_answers():

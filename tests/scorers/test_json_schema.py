@@ -6,8 +6,15 @@ import socket
 
 import pytest
 
-from tests.scorers.helpers import (assert_problem, case, line_of, load_error, make, run_score,
-                                   write_suite)
+from tests.scorers.helpers import (
+    assert_problem,
+    case,
+    line_of,
+    load_error,
+    make,
+    run_score,
+    write_suite,
+)
 
 ORDER = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -7,8 +7,15 @@ from evalkit.runner import RunConfig, run_suite
 from evalkit.store import Store
 from evalkit.suite import load_suite
 from evalkit.types import Completion
-from tests.scorers.helpers import (assert_problem, case, line_of, load_error, make, run_score,
-                                   write_suite)
+from tests.scorers.helpers import (
+    assert_problem,
+    case,
+    line_of,
+    load_error,
+    make,
+    run_score,
+    write_suite,
+)
 
 
 def test_latency_and_cost():

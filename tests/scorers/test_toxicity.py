@@ -15,8 +15,7 @@ from evalkit.scorers.toxicity import CHECKPOINT_ENV, HF_CONFIG_ENV  # noqa: E402
 from evalkit.store import Store  # noqa: E402
 from evalkit.suite import load_suite  # noqa: E402
 from evalkit.types import Completion  # noqa: E402
-from tests.scorers.helpers import (assert_problem, case, line_of, load_error, make,  # noqa: E402
-                                   write_suite)
+from tests.scorers.helpers import assert_problem, case, line_of, load_error, make, write_suite  # noqa: E402
 from tests.scorers.tiny_detoxify import LABELS, build  # noqa: E402
 
 TEXTS = ["you are an idiot", "have a great day", "what", "this is not fine stupid idiot",
