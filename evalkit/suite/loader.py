@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +44,20 @@ class Suite:
     def options(self) -> dict[str, Any]:
         return self.spec.options.as_request_options()
 
+    def subset(self, case_ids) -> "Suite":
+        """The suite restricted to these cases (e.g. those a pytest run selected)."""
+        keep = set(case_ids)
+        cases = tuple(c for c in self.cases if c.id in keep)
+        return replace(self, cases=cases, requests={c.id: self.requests[c.id] for c in cases},
+                       cases_hash=cases_digest(cases))
+
     def describe_scorers(self) -> list[dict]:
         return [s.describe() for s in self.scorers]
+
+
+def cases_digest(cases) -> str:
+    """The expanded cases' identity (covers data files and datasets)."""
+    return sha256_hex([(c.id, c.content_hash()) for c in cases])
 
 
 def _data_path(data: Any, loc: tuple) -> KeyPath:
@@ -240,7 +252,7 @@ def load_suite(path: str | Path, overrides: Mapping[str, Any] | None = None, *,
         # Overridden vars change what runs: they are part of the suite's and prompt's identity
         # (resume, cache and the comparison's manifest tell the two apart).
         suite_hash=sha256_hex(doc.text) if not applied else sha256_hex(doc.text, shared),
-        cases_hash=sha256_hex([(c.id, c.content_hash()) for c in cases]),
+        cases_hash=cases_digest(cases),
         prompt_hash=(sha256_hex(spec.prompt.model_dump()) if not shared
                      else sha256_hex(spec.prompt.model_dump(), shared)),
         vars=shared)

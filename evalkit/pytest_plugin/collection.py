@@ -1,0 +1,161 @@
+"""Collection: suite files matching `evalkit_suites` become a file → suite → items tree.
+
+Node ids: `path/suite.yaml::SUITE::CASE_ID` per case (counterfactual variants too:
+`...::loan~name=Lakisha`), `...::SUITE::gate[N]` per gate, `...::SUITE::waivers` when the suite
+has waivers and `...::SUITE::regression` when a baseline is configured.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import pytest
+
+from .execution import SessionState, SuiteEntry
+
+LOCATION = re.compile(r"^(?P<path>.*?):(?P<line>\d+)(?::\d+)?$")
+SUITE_ITEM_NAMES = ("regression", "waivers")
+
+
+@lru_cache(maxsize=64)
+def _glob_regex(pattern: str) -> re.Pattern:
+    """A glob as a regex over '/'-separated relative paths: `**/` is any number of folders."""
+    out, i = "", 0
+    pattern = pattern.replace("\\", "/")
+    pattern = pattern[2:] if pattern.startswith("./") else pattern
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        elif pattern[i] == "[":
+            end = pattern.find("]", i + 1)
+            if end < 0:
+                out, i = out + re.escape("["), i + 1
+            else:
+                body = pattern[i + 1:end]
+                out += "[" + ("^" + body[1:] if body.startswith("!") else body) + "]"
+                i = end + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return re.compile(out + r"\Z")
+
+
+def matches(path: Path, globs: Iterable[str], bases: Iterable[Path]) -> bool:
+    for base in bases:
+        try:
+            relative = path.relative_to(base).as_posix()
+        except ValueError:
+            continue
+        if any(_glob_regex(g.strip()).match(relative) for g in globs if g.strip()):
+            return True
+    return False
+
+
+def collect_file(state: SessionState, file_path: Path, parent: pytest.Collector):
+    if file_path.suffix.lower() not in (".yaml", ".yml"):
+        return None
+    config = parent.config
+    globs = config.getini("evalkit_suites")
+    bases = dict.fromkeys([Path(config.rootpath), Path(config.invocation_params.dir)])
+    if not matches(Path(file_path).absolute(), globs, bases):
+        return None
+    return SuiteFile.from_parent(parent, path=file_path, state=state)
+
+
+def _line_of(location_text: str) -> tuple[str, int] | None:
+    found = LOCATION.match(location_text or "")
+    return (found["path"], int(found["line"])) if found else None
+
+
+class SuiteFile(pytest.File):
+    """A suite YAML file; loading it validates it (a broken suite is a collection error)."""
+
+    def __init__(self, *, state: SessionState, **kwargs):
+        super().__init__(**kwargs)
+        self.state = state
+
+    def collect(self):
+        from ..errors import EvalkitError, SuiteError
+        from ..suite import load_suite
+        from ..suite.yaml_source import load_yaml
+
+        state = self.state
+        path = Path(self.path).absolute()
+        try:
+            if state.settings.update_golden:
+                from .golden import create_missing_files
+
+                create_missing_files(path)
+            suite = load_suite(path)
+            doc = load_yaml(path)
+        except SuiteError as exc:
+            text = str(exc)
+            if "golden file not found" in text:
+                text += "\n  hint: run pytest --evalkit-update-golden to create it"
+            raise self.CollectError(text) from None
+        except EvalkitError as exc:
+            raise self.CollectError(str(exc)) from None
+        key = f"{path}::{suite.name}"
+        entry = state.entries.get(key)
+        if entry is None:
+            entry = state.entries[key] = SuiteEntry(key=key, suite=suite)
+        yield SuiteNode.from_parent(self, name=suite.name, entry=entry, doc=doc)
+
+
+class SuiteNode(pytest.Collector):
+    """The suite (named after `suite:`), holding its case, gate and regression items."""
+
+    def __init__(self, *, entry: SuiteEntry, doc, **kwargs):
+        super().__init__(**kwargs)
+        self.entry, self.doc = entry, doc
+
+    def _line(self, key_path: tuple) -> int:
+        return self.doc.location(key_path).line or 1
+
+    def reportinfo(self):
+        return self.path, self._line(("suite",)) - 1, f"suite {self.name}"
+
+    def collect(self):
+        from . import items
+
+        entry, state = self.entry, self.parent.state
+        suite = entry.suite
+        suite_path = Path(self.path)
+        cases_line = self._line(("cases",))
+        taken = {c.id for c in suite.cases}
+        for case in suite.cases:
+            where = _line_of(case.source)
+            if where is None:  # a dataset row: no line of its own
+                path, line = suite_path, cases_line
+            else:
+                path, line = Path(where[0]), where[1]
+                path = path if path.is_absolute() else suite_path.parent / path
+            yield items.CaseItem.from_parent(self, name=case.id, entry=entry, case=case,
+                                             where=(path, line), state=state)
+        for index, _gate in enumerate(suite.spec.gates):
+            name = _free(f"gate[{index}]", taken)
+            yield items.GateItem.from_parent(self, name=name, entry=entry, index=index,
+                                             where=(suite_path, self._line(("gates", index))),
+                                             state=state)
+        if suite.spec.waivers:
+            yield items.WaiverItem.from_parent(self, name=_free("waivers", taken), entry=entry,
+                                               where=(suite_path, self._line(("waivers",))),
+                                               state=state)
+        if state.settings.baseline:
+            yield items.RegressionItem.from_parent(
+                self, name=_free("regression", taken), entry=entry,
+                where=(suite_path, self._line(("suite",))), state=state)
+
+
+def _free(name: str, taken: set[str]) -> str:
+    """A name for a suite-level item that no case id uses."""
+    while name in taken:
+        name = "evalkit-" + name
+    return name

@@ -1,0 +1,311 @@
+"""Running a suite's selected cases in one batch, and the session state that holds the outcome.
+
+The first item of a suite to run calls `SessionState.outcome(key)`: every selected case of
+that suite goes through `evalkit.runner.run_suite_async` at once (the runner's own
+concurrency), the run is stored in DuckDB like a CLI run, then its gates (and the
+comparison with the baseline) are checked. The result is a `SuiteOutcome`, plain JSON data,
+so that pytest-xdist workers can share it through a file (see xdist.py).
+"""
+from __future__ import annotations
+
+import json
+import threading
+import traceback
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .options import Settings, settings
+
+CASE_ROWS = """
+SELECT r.case_id, r.sample, r.passed, r.error, r.output, r.cached,
+       list(struct_pack(scorer := s.scorer, passed := s.passed, value := s.value,
+                        explanation := s.explanation)) FILTER (WHERE s.scorer IS NOT NULL)
+FROM results r LEFT JOIN scores s
+  ON s.run_id = r.run_id AND s.case_id = r.case_id AND s.sample = r.sample
+WHERE r.run_id = ?
+GROUP BY ALL
+ORDER BY r.case_id, r.sample
+"""
+
+
+@dataclass
+class SuiteOutcome:
+    """What the items of one suite report: the stored run, per-case results, gates."""
+
+    suite: str
+    path: str
+    run_id: str | None = None
+    model: str | None = None
+    db: str | None = None
+    error: str | None = None  # the run could not be made: every item of the suite fails
+    cases: dict[str, list[dict]] = field(default_factory=dict)  # id -> samples
+    golden: dict[str, dict] = field(default_factory=dict)  # id -> {missing, expected, update}
+    golden_counts: dict[str, int] | None = None  # update mode: added / changed / unchanged
+    gates: list[list[dict]] = field(default_factory=list)  # per gate: its GateResults
+    waivers: list[dict] = field(default_factory=list)  # expired waivers (each fails)
+    baseline_run: str | None = None
+    baseline_error: str | None = None
+    regression: dict | None = None  # {"regressed": [...], "pass_to_fail": [...], ...}
+    pass_to_fail: list[list] = field(default_factory=list)  # [case id, sample] vs baseline
+    metrics: list[dict] = field(default_factory=list)  # overall rows for the summary
+    counts: dict[str, int] = field(default_factory=dict)  # cases, passed, errors, cached
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), default=str)
+
+    @classmethod
+    def from_json(cls, text: str) -> "SuiteOutcome":
+        return cls(**json.loads(text))
+
+
+@dataclass
+class SuiteEntry:
+    """A collected suite: loaded once at collection, run once when its first item runs."""
+
+    key: str
+    suite: Any  # evalkit.suite.Suite
+    selected: list[str] = field(default_factory=list)  # case ids, in suite order
+    has_suite_items: bool = False  # a selected gate / regression / waiver item
+
+
+class SessionState:
+    """Everything the plugin keeps for one pytest session (in config.stash)."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        self._settings: Settings | None = None
+        self.entries: dict[str, SuiteEntry] = {}
+        self.outcomes: dict[str, SuiteOutcome] = {}
+        self.shared_dir: Path | None = None  # pytest-xdist: the folder workers share
+        self.report_paths: list[Path] = []
+        self.report_error: str | None = None
+        self.lock = threading.Lock()
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = settings(self.config)
+        return self._settings
+
+    @property
+    def is_worker(self) -> bool:
+        return hasattr(self.config, "workerinput")
+
+    def select(self, items: list) -> None:
+        """Record which cases of each suite were selected (after -k, -m, deselection)."""
+        chosen: dict[str, set[str]] = {}
+        for item in items:  # duck-typed: the item classes live in a lazily imported module
+            kind, entry = getattr(item, "evalkit_kind", None), getattr(item, "entry", None)
+            if kind is None or entry is None:
+                continue
+            if kind == "case":
+                chosen.setdefault(entry.key, set()).add(item.case.id)
+            else:
+                entry.has_suite_items = True
+                chosen.setdefault(entry.key, set())
+        for key, ids in chosen.items():
+            entry = self.entries[key]
+            if not ids and entry.has_suite_items:  # only gates selected: they judge the suite
+                ids = {c.id for c in entry.suite.cases}
+            entry.selected = [c.id for c in entry.suite.cases if c.id in ids]
+
+    def outcome(self, entry: SuiteEntry) -> SuiteOutcome:
+        with self.lock:
+            found = self.outcomes.get(entry.key)
+            if found is None:
+                if self.shared_dir is not None:
+                    from .xdist import shared_outcome
+
+                    found = shared_outcome(self.shared_dir, entry, self.settings)
+                else:
+                    found = run_entry(entry, self.settings)
+                self.outcomes[entry.key] = found
+            return found
+
+
+def subset(suite, case_ids: list[str]):
+    """The suite restricted to these cases (the suite itself when all are selected)."""
+    return suite if len(case_ids) == len(suite.cases) else suite.subset(case_ids)
+
+
+def _run_coroutine(coro):
+    """asyncio.run, also when the calling thread already runs an event loop."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    box: dict[str, Any] = {}
+
+    def target():
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as exc:  # re-raised in the calling thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="evalkit-run")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def resolve_baseline(store, ref: str, suite_name: str) -> str:
+    """The baseline run for this suite: a baseline name or label (its latest run of this
+    suite), `baseline:NAME`, a run id or prefix. Runs of another suite are refused."""
+    from ..compare.baselines import EXPLICIT, current, resolve
+    from ..errors import UsageError
+
+    run_id = None
+    if not ref.startswith(EXPLICIT):
+        named = current(store, ref)
+        if named is not None and store.run(named)["suite"] == suite_name:
+            run_id = named
+        else:
+            rows = store.query("SELECT run_id FROM runs WHERE label = ? AND suite = ? AND "
+                               "status = 'completed' ORDER BY started_at DESC LIMIT 1",
+                               [ref, suite_name])
+            run_id = rows[0][0] if rows else named
+    if run_id is None:
+        run_id = resolve(store, ref)
+    found = store.run(run_id)["suite"]
+    if found != suite_name:
+        raise UsageError(f"baseline '{ref}' is a run of suite '{found}' ({run_id}); suite "
+                         f"'{suite_name}' has no baseline or label '{ref}'")
+    return run_id
+
+
+def case_rows(store, run_id: str, suite) -> dict[str, list[dict]]:
+    order = {s.name: i for i, s in enumerate(suite.scorers)}
+    out: dict[str, list[dict]] = {}
+    for case_id, sample, passed, error, output, cached, scores in store.query(CASE_ROWS, [run_id]):
+        scores = sorted(scores or [], key=lambda s: order.get(s["scorer"], len(order)))
+        out.setdefault(case_id, []).append({
+            "sample": int(sample), "passed": bool(passed), "error": error, "output": output,
+            "cached": bool(cached),
+            "scores": [{"scorer": s["scorer"], "passed": s["passed"], "value": s["value"],
+                        "explanation": s["explanation"]} for s in scores]})
+    return out
+
+
+def run_entry(entry: SuiteEntry, config: Settings) -> SuiteOutcome:
+    """Run the entry's selected cases and check its gates; failures become `error`."""
+    suite = entry.suite
+    outcome = SuiteOutcome(suite=suite.name, path=str(suite.path), model=config.model,
+                           db=str(config.db))
+    try:
+        _run(entry, config, outcome)
+    except Exception as exc:
+        from ..errors import EvalkitError
+
+        if isinstance(exc, EvalkitError):
+            outcome.error = str(exc)
+        else:
+            outcome.error = "".join(traceback.format_exception(exc)).rstrip()
+    return outcome
+
+
+def _run(entry: SuiteEntry, config: Settings, outcome: SuiteOutcome) -> None:
+    from ..errors import EvalkitError
+    from ..runner import RunConfig, run_suite_async
+    from ..store import Store
+    from . import golden
+
+    suite = subset(entry.suite, entry.selected or [c.id for c in entry.suite.cases])
+    run_config = RunConfig(model=config.model, model_args=config.model_args, label=config.label,
+                           db=str(config.db), cache=config.cache, progress=False)
+    with Store(config.db) as store:
+        if config.baseline:
+            try:
+                outcome.baseline_run = resolve_baseline(store, config.baseline, suite.name)
+            except EvalkitError as exc:
+                outcome.baseline_error = str(exc)
+        summary = _run_coroutine(run_suite_async(suite, run_config, store=store))
+        outcome.run_id, outcome.model = summary.run_id, summary.model
+        outcome.cases = case_rows(store, summary.run_id, suite)
+        samples = [s for rows in outcome.cases.values() for s in rows]
+        outcome.counts = {"cases": len(outcome.cases), "results": len(samples),
+                          "passed": sum(s["passed"] for s in samples),
+                          "errors": sum(s["error"] is not None for s in samples),
+                          "cached": sum(s["cached"] for s in samples)}
+        if golden.golden_scorers(suite):
+            outcome.golden = golden.check(suite, list(outcome.cases))
+            if config.update_golden:
+                statuses = golden.update(suite, outcome.cases)
+                for case_id, status in statuses.items():
+                    outcome.golden.setdefault(case_id, {})["update"] = status
+                outcome.golden_counts = golden.counts(statuses.values())
+        _judge(store, suite, outcome)
+
+
+def _judge(store, suite, outcome: SuiteOutcome) -> None:
+    """Gates (each on its own), expired waivers, the regression verdict and summary rows."""
+    from ..compare import compare, run_values
+    from ..compare.diff import today_utc
+    from ..gates import check_diff, check_run
+    from ..suite.gate_spec import Policy
+
+    policy, today = Policy.of(suite.spec), today_utc()
+    diff = None
+    if outcome.baseline_run is not None:
+        diff = compare(store, outcome.baseline_run, outcome.run_id, policy=policy, worst=0,
+                       noise=None, today=today)
+        values = diff.candidate_values
+    else:
+        values = run_values(store, outcome.run_id, list(suite.spec.slices),
+                            policy.active_waivers(today))
+    for gate in policy.gates:
+        alone = policy.model_copy(update={"gates": [gate], "waivers": []})
+        report = (check_diff(replace(diff, policy=alone)) if diff is not None
+                  else check_run(values, alone, today))
+        outcome.gates.append([asdict(r) for r in report.results])
+    outcome.waivers = [{"case": w.case, "expires": w.expires.isoformat(), "reason": w.reason}
+                       for w in policy.expired_waivers(today)]
+    overall = [v for v in values if v.slice_key is None and v.stat == "pass_rate"]
+    if diff is None:
+        outcome.metrics = [{"metric": v.metric, "n": v.n, "candidate": v.value}
+                           for v in overall]
+        return
+    cases = diff.cases
+    flipped = cases[cases["status"] == "pass_to_fail"]
+    outcome.pass_to_fail = [[str(c), int(s)] for c, s in zip(flipped["case_id"], flipped["sample"])]
+    table = diff.metrics
+    rows = table[table["slice_key"].isna() & (table["stat"] == "pass_rate")]
+    outcome.metrics = [{"metric": r["metric"], "n": int(r["n"]), "candidate": _num(r["candidate"]),
+                        "baseline": _num(r["baseline"]), "delta": _num(r["delta"]),
+                        "verdict": r["verdict"],
+                        "same_as": r["same_as"] if isinstance(r["same_as"], str) else None}
+                       for r in rows.to_dict("records")]
+    regressed = diff.regressions()
+    regressed = regressed[regressed["same_as"].isna()]
+    outcome.regression = {
+        "regressed": [_regressed_row(r) for r in regressed.to_dict("records")],
+        "fail_to_pass": int((cases["status"] == "fail_to_pass").sum()),
+        "compared": int(len(cases)),
+    }
+
+
+def _num(value) -> float | None:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if value != value else value
+
+
+def _regressed_row(row: dict) -> str:
+    where = row.get("slice_key")
+    where = "overall" if where is None or where != where else f"{where}={row['slice_value']}"
+    name = row["metric"] if row["stat"] == "pass_rate" else f"{row['metric']} (mean)"
+    if row["stat"] == "pass_rate":
+        numbers = (f"{row['baseline']:.1%} → {row['candidate']:.1%} "
+                   f"(Δ {row['delta'] * 100:+.1f} pp")
+    else:
+        numbers = f"{row['baseline']:.4g} → {row['candidate']:.4g} (Δ {row['delta']:+.4g}"
+    p = _num(row.get("p_holm"))
+    return f"{name} {where}: {numbers}" + (f", Holm p={p:.3g})" if p is not None else ")")

@@ -1,0 +1,166 @@
+"""Golden files (a scorer's `golden:` answers by case id): what is missing, and updates.
+
+`--evalkit-update-golden` records the current outputs, syrupy style:
+
+- **added**: the case had no entry in the golden file; its output (sample 0) is recorded;
+- **changed**: a scorer reading that golden file failed the case; the entry is replaced by the
+  output (other fields of a JSONL record are kept; the answer key it used is kept);
+- **unchanged**: every scorer reading the file passed; the entry stays as it is (a golden
+  that still accepts the output is never rewritten, so fuzzy references keep their text).
+
+Entries of other cases are kept in place; new entries are appended in suite order. A failed
+call records nothing. A golden file that does not exist yet is created (empty) before the
+suite loads, so a new suite can start with `--evalkit-update-golden`.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+ADDED, CHANGED, UNCHANGED = "added", "changed", "unchanged"
+ANSWER_KEYS = ("answer", "answers", "target")  # as evalkit.scorers.golden reads them
+UPDATE_HINT = "run pytest --evalkit-update-golden to record the current output"
+
+
+def golden_scorers(suite) -> list[tuple[str, Path]]:
+    """(scorer name, golden file) for each scorer of the suite that reads a golden file."""
+    out = []
+    for scorer in suite.scorers:
+        golden = getattr(scorer.params, "golden", None)
+        if isinstance(golden, str):
+            out.append((scorer.name, (Path(scorer.suite_dir) / golden).resolve()))
+    return out
+
+
+def create_missing_files(suite_path: Path) -> list[Path]:
+    """Create the golden files a suite names but that do not exist yet (update mode only)."""
+    from ..suite.yaml_source import load_yaml
+
+    try:
+        data = load_yaml(suite_path).data
+    except Exception:  # the loader reports it properly
+        return []
+    scorers = data.get("scorers") if isinstance(data, dict) else None
+    created = []
+    for spec in scorers if isinstance(scorers, list) else []:
+        golden = spec.get("golden") if isinstance(spec, dict) else None
+        if not isinstance(golden, str) or not golden.strip():
+            continue
+        path = (suite_path.parent / golden).resolve()
+        if path.exists():
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}\n" if path.suffix.lower() == ".json" else "", encoding="utf-8")
+        created.append(path)
+    return created
+
+
+def _answers(path: Path) -> Mapping[str, tuple[str, ...]]:
+    from ..scorers.golden import load_golden
+
+    return load_golden(path)
+
+
+def check(suite, case_ids: Iterable[str]) -> dict[str, dict]:
+    """Per case: golden entries missing ({file, scorer}) and the first golden answer."""
+    scorers = golden_scorers(suite)
+    out: dict[str, dict] = {}
+    for case_id in case_ids:
+        missing, expected = [], None
+        for name, path in scorers:
+            answers = _answers(path).get(case_id)
+            if answers:
+                expected = expected if expected is not None else answers[0]
+            else:
+                missing.append({"file": str(path), "scorer": name})
+        out[case_id] = {"missing": missing, "expected": expected}
+    return out
+
+
+@dataclass
+class GoldenFile:
+    path: Path
+    updates: dict[str, str] = field(default_factory=dict)  # case id -> new answer
+    added: list[str] = field(default_factory=list)
+
+    def write(self) -> None:
+        if not self.updates:
+            return
+        if self.path.suffix.lower() in (".jsonl", ".ndjson"):
+            self._write_jsonl()
+        else:
+            self._write_json()
+
+    def _write_jsonl(self) -> None:
+        text = self.path.read_text(encoding="utf-8") if self.path.exists() else ""
+        lines = text.splitlines()
+        for index, line in enumerate(lines):
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            case_id = str(record.get("id")) if isinstance(record, dict) else None
+            if case_id in self.updates and case_id not in self.added:
+                key = next((k for k in ANSWER_KEYS if k in record), "answer")
+                answer = self.updates[case_id]
+                record[key] = [answer] if key == "answers" else answer
+                lines[index] = json.dumps(record, ensure_ascii=False)
+        lines += [json.dumps({"id": case_id, "answer": self.updates[case_id]}, ensure_ascii=False)
+                  for case_id in self.added]
+        self.path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+
+    def _write_json(self) -> None:
+        text = self.path.read_text(encoding="utf-8") if self.path.exists() else ""
+        data: dict[str, Any] = json.loads(text) if text.strip() else {}
+        for case_id, answer in self.updates.items():
+            data[case_id] = answer  # existing keys keep their place; new ones go last
+        self.path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+                             encoding="utf-8")
+
+
+def update(suite, cases: Mapping[str, list[dict]]) -> dict[str, str]:
+    """Write golden answers from the run's outputs; the status of each case (see module doc).
+
+    `cases`: case id -> the run's samples ({"sample", "output", "error", "scores": [...]}).
+    """
+    scorers = golden_scorers(suite)
+    files: dict[Path, GoldenFile] = {}
+    status: dict[str, str] = {}
+    rank = {UNCHANGED: 0, CHANGED: 1, ADDED: 2}
+    for case in suite.cases:
+        samples = cases.get(case.id)
+        if not samples:
+            continue
+        first = min(samples, key=lambda s: s["sample"])
+        if first.get("error") is not None or first.get("output") is None:
+            continue
+        for path, names in _by_file(scorers).items():
+            golden = files.setdefault(path, GoldenFile(path))
+            if not _answers(path).get(case.id):
+                golden.updates[case.id], result = first["output"], ADDED
+                golden.added.append(case.id)
+            elif any(score["scorer"] in names and score["passed"] is False
+                     for sample in samples for score in sample["scores"]):
+                golden.updates[case.id], result = first["output"], CHANGED
+            else:
+                result = UNCHANGED
+            if rank[result] >= rank.get(status.get(case.id, UNCHANGED), 0):
+                status[case.id] = result
+    for golden in files.values():
+        golden.write()
+    return status
+
+
+def _by_file(scorers: list[tuple[str, Path]]) -> dict[Path, set[str]]:
+    out: dict[Path, set[str]] = {}
+    for name, path in scorers:
+        out.setdefault(path, set()).add(name)
+    return out
+
+
+def counts(statuses: Iterable[str]) -> dict[str, int]:
+    out = {ADDED: 0, CHANGED: 0, UNCHANGED: 0}
+    for value in statuses:
+        out[value] += 1
+    return out

@@ -1,0 +1,136 @@
+"""The plugin's options: command line > environment variable > ini option > default.
+
+Paths given on the command line or in the environment are relative to the directory pytest
+was started in; ini paths to the ini file's directory; defaults to the rootdir.
+"""
+from __future__ import annotations
+
+import os
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+DEFAULT_SUITES = ["suites/**/*.yaml"]
+DEFAULT_DB = "reports/evalkit.duckdb"
+DEFAULT_LABEL = "pytest"
+NO_MODEL = ("no evalkit model configured: set --evalkit-model, EVALKIT_MODEL "
+            "or the evalkit_model ini option")
+
+# option dest -> (environment variable, ini name)
+TWINS = {
+    "evalkit_model": ("EVALKIT_MODEL", "evalkit_model"),
+    "evalkit_baseline": ("EVALKIT_BASELINE", "evalkit_baseline"),
+    "evalkit_db": ("EVALKIT_DB", "evalkit_db"),
+    "evalkit_report": ("EVALKIT_REPORT", "evalkit_report"),
+    "evalkit_label": ("EVALKIT_LABEL", "evalkit_label"),
+}
+TRUE = ("1", "true", "yes", "on")
+
+
+def addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("evalkit", "evalkit suites as tests (docs/pytest-plugin.md)")
+    group.addoption("--evalkit-model", dest="evalkit_model", default=None, metavar="BACKEND/MODEL",
+                    help="model the suites run against (env EVALKIT_MODEL, ini evalkit_model)")
+    group.addoption("--evalkit-model-option", dest="evalkit_model_options", action="append",
+                    default=[], metavar="KEY=VALUE",
+                    help="a model option such as api_base=URL; repeatable (env "
+                         "EVALKIT_MODEL_OPTIONS, ini evalkit_model_options)")
+    group.addoption("--evalkit-baseline", dest="evalkit_baseline", default=None, metavar="REF",
+                    help="compare each suite's run with this baseline name, label or run id "
+                         "and add a regression item per suite (env EVALKIT_BASELINE)")
+    group.addoption("--evalkit-db", dest="evalkit_db", default=None, metavar="PATH",
+                    help=f"results database (env EVALKIT_DB; default {DEFAULT_DB})")
+    group.addoption("--evalkit-report", dest="evalkit_report", default=None, metavar="PATH",
+                    help="write an HTML report of the session's runs (env EVALKIT_REPORT)")
+    group.addoption("--evalkit-label", dest="evalkit_label", default=None, metavar="LABEL",
+                    help=f"label of the stored runs (env EVALKIT_LABEL; default {DEFAULT_LABEL})")
+    group.addoption("--evalkit-update-golden", dest="evalkit_update_golden", action="store_true",
+                    default=False, help="write golden answers from the current outputs "
+                                        "(env EVALKIT_UPDATE_GOLDEN=1)")
+    group.addoption("--evalkit-no-cache", dest="evalkit_no_cache", action="store_true",
+                    default=False, help="call the model even when a response is cached")
+    parser.addini("evalkit_suites", "globs (relative to the rootdir) of suite files collected "
+                  "as tests", type="linelist", default=list(DEFAULT_SUITES))
+    parser.addini("evalkit_model", "model the suites run against (BACKEND/MODEL)", default="")
+    parser.addini("evalkit_model_options", "model options, one KEY=VALUE a line",
+                  type="linelist", default=[])
+    parser.addini("evalkit_baseline", "baseline name, label or run id to compare with", default="")
+    parser.addini("evalkit_db", f"results database (default {DEFAULT_DB})", default="")
+    parser.addini("evalkit_report", "HTML report written at the end of the session", default="")
+    parser.addini("evalkit_label", f"label of the stored runs (default {DEFAULT_LABEL})",
+                  default="")
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: str | None
+    model_args: dict[str, Any] = field(default_factory=dict)
+    baseline: str | None = None
+    db: Path = Path(DEFAULT_DB)
+    report: Path | None = None
+    label: str = DEFAULT_LABEL
+    update_golden: bool = False
+    cache: bool = True
+    suites: tuple[str, ...] = tuple(DEFAULT_SUITES)
+
+
+def _ini_dir(config: pytest.Config) -> Path:
+    return Path(config.inipath).parent if config.inipath else Path(config.rootpath)
+
+
+def _value(config: pytest.Config, dest: str) -> tuple[str | None, Path]:
+    """The option's value and the directory a relative path in it is relative to."""
+    env, ini = TWINS[dest]
+    given = config.getoption(dest, None)
+    if given:
+        return given, config.invocation_params.dir
+    if os.environ.get(env):
+        return os.environ[env], config.invocation_params.dir
+    value = config.getini(ini)
+    if value:
+        return str(value).strip(), _ini_dir(config)
+    return None, Path(config.rootpath)
+
+
+def _path(config: pytest.Config, dest: str, default: str | None) -> Path | None:
+    value, base = _value(config, dest)
+    value = value or default
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (base / path)
+
+
+def model_args(config: pytest.Config) -> dict[str, Any]:
+    """ini < environment < command line, key by key."""
+    from ..backends.base import parse_model_args
+    from ..redact import is_secret_name, register, register_environment
+
+    pairs = [p.strip() for p in config.getini("evalkit_model_options") if p.strip()]
+    pairs += shlex.split(os.environ.get("EVALKIT_MODEL_OPTIONS", ""))
+    pairs += list(config.getoption("evalkit_model_options", None) or [])
+    args = parse_model_args(pairs)
+    register_environment()  # keys are masked in every failure this plugin prints
+    for key, value in args.items():
+        if is_secret_name(key) and isinstance(value, str):
+            register(value)
+    return args
+
+
+def settings(config: pytest.Config) -> Settings:
+    update = bool(config.getoption("evalkit_update_golden", False)) or \
+        os.environ.get("EVALKIT_UPDATE_GOLDEN", "").strip().lower() in TRUE
+    return Settings(
+        model=_value(config, "evalkit_model")[0],
+        model_args=model_args(config),
+        baseline=_value(config, "evalkit_baseline")[0],
+        db=_path(config, "evalkit_db", DEFAULT_DB).resolve(),
+        report=(lambda p: p.resolve() if p else None)(_path(config, "evalkit_report", None)),
+        label=_value(config, "evalkit_label")[0] or DEFAULT_LABEL,
+        update_golden=update,
+        cache=not config.getoption("evalkit_no_cache", False),
+        suites=tuple(config.getini("evalkit_suites") or DEFAULT_SUITES),
+    )
