@@ -1,7 +1,7 @@
 """End of session: the HTML report(s) and the terminal summary (metrics, deltas, goldens)."""
 from __future__ import annotations
 
-from .execution import SessionState, SuiteOutcome
+from .execution import SessionState
 
 
 def write_reports(state: SessionState) -> None:
