@@ -93,7 +93,8 @@ class SuiteFile(pytest.File):
                 from .golden import create_missing_files
 
                 create_missing_files(path)
-            suite = load_suite(path)
+            # a var only some suites declare leaves the others as they are
+            suite = load_suite(path, state.settings.vars, undeclared_ok=True)
             doc = load_yaml(path)
         except SuiteError as exc:
             text = str(exc)

@@ -38,6 +38,10 @@ def addoption(parser: pytest.Parser) -> None:
                     default=[], metavar="KEY=VALUE",
                     help="a model option such as api_base=URL; repeatable (env "
                          "EVALKIT_MODEL_OPTIONS, ini evalkit_model_options)")
+    group.addoption("--evalkit-var", dest="evalkit_vars", action="append", default=[],
+                    metavar="KEY=VALUE",
+                    help="set a template var a suite declares under 'vars:', e.g. prompt=v2; "
+                         "repeatable (env EVALKIT_VARS, ini evalkit_vars)")
     group.addoption("--evalkit-baseline", dest="evalkit_baseline", default=None, metavar="REF",
                     help="compare each suite's run with this baseline name, label or run id "
                          "and add a regression item per suite (env EVALKIT_BASELINE)")
@@ -57,6 +61,8 @@ def addoption(parser: pytest.Parser) -> None:
     parser.addini("evalkit_model", "model the suites run against (BACKEND/MODEL)", default="")
     parser.addini("evalkit_model_options", "model options, one KEY=VALUE a line",
                   type="linelist", default=[])
+    parser.addini("evalkit_vars", "suite template vars, one KEY=VALUE a line", type="linelist",
+                  default=[])
     parser.addini("evalkit_baseline", "baseline name, label or run id to compare with", default="")
     parser.addini("evalkit_db", f"results database (default {DEFAULT_DB})", default="")
     parser.addini("evalkit_report", "HTML report written at the end of the session", default="")
@@ -75,6 +81,7 @@ class Settings:
     update_golden: bool = False
     cache: bool = True
     suites: tuple[str, ...] = tuple(DEFAULT_SUITES)
+    vars: dict[str, str] = field(default_factory=dict)  # overrides of the suites' declared vars
 
 
 def _ini_dir(config: pytest.Config) -> Path:
@@ -120,6 +127,20 @@ def model_args(config: pytest.Config) -> dict[str, Any]:
     return args
 
 
+def suite_vars(config: pytest.Config) -> dict[str, str]:
+    """ini < environment < command line, key by key, like model options."""
+    pairs = [p.strip() for p in config.getini("evalkit_vars") if p.strip()]
+    pairs += shlex.split(os.environ.get("EVALKIT_VARS", ""))
+    pairs += list(config.getoption("evalkit_vars", None) or [])
+    found = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise pytest.UsageError(f"--evalkit-var {pair!r}: expected KEY=VALUE, e.g. prompt=v2")
+        found[key.strip()] = value
+    return found
+
+
 def settings(config: pytest.Config) -> Settings:
     update = bool(config.getoption("evalkit_update_golden", False)) or \
         os.environ.get("EVALKIT_UPDATE_GOLDEN", "").strip().lower() in TRUE
@@ -133,4 +154,5 @@ def settings(config: pytest.Config) -> Settings:
         update_golden=update,
         cache=not config.getoption("evalkit_no_cache", False),
         suites=tuple(config.getini("evalkit_suites") or DEFAULT_SUITES),
+        vars=suite_vars(config),
     )

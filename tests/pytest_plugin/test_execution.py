@@ -174,3 +174,24 @@ def test_one_html_report_covers_every_suite_of_the_session(project):
     assert "Safe to swap" in page and "2 suites" in page
     assert "qa" in page and "echo" in page
     assert sorted(p.name for p in (project.path / "out").iterdir()) == ["report.html"]
+
+
+def test_evalkit_var_sets_a_declared_suite_var(project):
+    # the server echoes the prompt: the var decides what the model "answers"
+    project.write("suites/ab.yaml", """
+        suite: ab
+        vars: {word: good}
+        prompt: "{{ word }}"
+        cases:
+          - {id: one, target: good}
+        scorers:
+          - type: exact
+        """)
+    project.write("suites/other.yaml", _echo_suite("other", 1))  # declares no var: untouched
+    project.run().assert_outcomes(passed=2)
+    project.run("--evalkit-var", "word=bad", "--evalkit-label", "b").assert_outcomes(
+        passed=1, failed=1)
+    assert query(project.db, "SELECT label, options->>'$.vars.word' FROM runs "
+                             "WHERE suite = 'ab' ORDER BY started_at") == [
+        ("pytest", "good"), ("b", "bad")]
+    project.run("--evalkit-var", "nokey").stdout.fnmatch_lines(["*expected KEY=VALUE*"])
