@@ -10,21 +10,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..compare.align import json_path
 from ..store import Store
-
-MAX_TEXT = 4000  # characters of an output or target kept in the page, at most
-MIN_TEXT = 200  # ... and at least, whatever the budget
-MAX_EXPLANATION = 1000  # characters of one scorer's explanation, at most
-MIN_EXPLANATION = 120
-# Characters of case data in one page. Past it, outputs and targets are shortened (those of
-# flips or failures last), and explanations first to a fifth of it, so a 10,000-case
-# comparison stays a page a browser opens quickly (a few MB, not hundreds).
-PAGE_BUDGET = 9_000_000
+from .clipping import PAGE_BUDGET, Texts, clip, fit_texts
 
 # Transitions, in the order the report ranks them: regressions first.
 COMPARE_ORDER = ("pass_to_fail", "fail_to_pass", "still_failing", "removed", "new",
@@ -105,71 +97,6 @@ class CaseData:
         return outputs
 
 
-class _Texts:
-    """Explanations repeat ("output equals the target"): each distinct one is stored once."""
-
-    def __init__(self, redact):
-        self.redact, self.index, self.texts = redact, {}, []
-
-    def add(self, text: Any) -> int | None:
-        if not text:
-            return None
-        found = self.index.get(text)
-        if found is None:
-            found = self.index[text] = len(self.texts)
-            self.texts.append(self.redact(str(text)))
-        return found
-
-    def finish(self, budget: int) -> list[str]:
-        limit = fitted_limit([len(t) for t in self.texts], budget, MAX_EXPLANATION,
-                             MIN_EXPLANATION)
-        return [clip(t, None, limit) for t in self.texts]
-
-
-def clip(text: Any, redact: Callable[[str], str] | None, limit: int = MAX_TEXT) -> str | None:
-    """Redacted first (a secret cut in half would slip past its pattern), then shortened."""
-    if text is None:
-        return None
-    value = redact(str(text)) if redact is not None else str(text)
-    if len(value) > limit:
-        value = f"{value[:limit]}… [{len(value) - limit:,} more characters not shown]"
-    return value
-
-
-def fitted_limit(lengths: Sequence[int], budget: int, ceiling: int = MAX_TEXT,
-                 floor: int = MIN_TEXT) -> int:
-    """The largest per-text limit L (floor ≤ L ≤ ceiling) with Σ min(length, L) ≤ budget."""
-    if sum(min(n, ceiling) for n in lengths) <= budget:
-        return ceiling
-    ordered, spent = sorted(lengths), 0
-    for i, n in enumerate(ordered):
-        limit = (budget - spent) // (len(ordered) - i)  # every text from here on cut at limit
-        if limit <= n:
-            return max(floor, min(ceiling, limit))
-        spent += n
-    return ceiling
-
-
-def _fit_texts(records: list[dict], priority: set[str], budget: int) -> int:
-    """Shorten outputs and targets (already redacted) to fit `budget` characters: the rows
-    whose status is in `priority` (flips, failures) first, the rest with what is left."""
-    def lengths(rows):
-        return [len(t) for r in rows for t in (*r.get("o", ()), r.get("t")) if t]
-
-    first = [r for r in records if r["s"] in priority]
-    rest = [r for r in records if r["s"] not in priority]
-    top = fitted_limit(lengths(first), budget)
-    used = sum(min(n, top) for n in lengths(first))
-    limit = fitted_limit(lengths(rest), max(0, budget - used))
-    for rows, cut in ((first, top), (rest, limit)):
-        for record in rows:
-            if "o" in record:
-                record["o"] = [clip(t, None, cut) for t in record["o"]]
-            if record.get("t"):
-                record["t"] = clip(record["t"], None, cut)
-    return min(top, limit)
-
-
 def _target(raw: str | None, redact) -> str | None:
     if raw is None:
         return None
@@ -217,7 +144,7 @@ def score_status(present: tuple[bool, bool], passed: tuple[Any, Any]) -> str:
     return "pass_to_fail" if a else "fail_to_pass" if b else "still_failing"
 
 
-def _scores(store: Store, base: str | None, cand: str, texts: _Texts,
+def _scores(store: Store, base: str | None, cand: str, texts: Texts,
             scorer_index: dict[str, int]) -> dict[tuple[str, int], tuple[list, float]]:
     """(case, sample) -> (score records, sum of the value changes). A record: [scorer index,
     status, values per run (None when they only repeat pass / fail), verdicts per run,
@@ -279,7 +206,7 @@ def build(store: Store, inp, budget: int = PAGE_BUDGET) -> CaseData:
         for scorer in run.get("scorers") or []:
             if scorer.get("name"):
                 scorer_index.setdefault(scorer["name"], len(scorer_index))
-    texts = _Texts(redact)
+    texts = Texts(redact)
     scores = _scores(store, base, cand, texts, scorer_index)
     waived: dict[tuple[str, int], bool] = {}
     if compare:
@@ -330,7 +257,7 @@ def build(store: Store, inp, budget: int = PAGE_BUDGET) -> CaseData:
                      {"sliceValues": [sorted(slice_values[k]) for k in keys]}, {}, [])
     rest = len(script_json(shell.payload())) * step + len(script_json(explanations))
     # 95%: quotes, escapes and the "… [N more characters not shown]" marks of shortened texts
-    text_limit = _fit_texts(records, {"pass_to_fail", "fail_to_pass"} if compare
+    text_limit = fit_texts(records, {"pass_to_fail", "fail_to_pass"} if compare
                             else {"failed", "error"}, max(0, int((budget - rest) * 0.95)))
     scorers = sorted(scorer_index, key=scorer_index.__getitem__)
     meta = {

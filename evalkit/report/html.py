@@ -30,78 +30,23 @@ from ..gates.evaluate import SKIPPED
 from ..store import Store
 from ..suite.gate_spec import OVERALL_METRIC
 from . import cases as case_data
-from . import charts, word_diff
+from . import charts, clipping, word_diff
+from .formatting import (
+    OPERATION_LABELS,
+    fmt_change,
+    fmt_measure,
+    fmt_num,
+    fmt_p,
+    fmt_pct,
+    fmt_pp,
+    missing,
+)
 from .inputs import ReportInput, ReportSet, as_set
 
 FLIPS_SHOWN = 50  # regressions listed in the flips section (improvements: half as many)
 MAX_SLICE_VALUES = 40  # values of one slice key in its chart
 PAGE_SIZE = 50
 VERDICT_LABELS = {"yes": "yes", "no": "no", "inconclusive": "inconclusive"}
-OPERATION_LABELS = {
-    "results": ("results", "int"), "errors": ("errors", "int"), "cached": ("cached", "int"),
-    "cost_total": ("cost, total (USD)", "usd"), "cost": ("cost per result (USD)", "usd"),
-    "latency_p50": ("latency p50 (s)", "s"), "latency_p95": ("latency p95 (s)", "s"),
-    "tokens_in": ("input tokens per result", "tok"),
-    "tokens_out": ("output tokens per result", "tok"),
-}
-
-
-# -- formatting (Jinja filters) -------------------------------------------------------
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return math.isnan(float(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def fmt_pct(value: Any, digits: int = 1) -> str:
-    return "–" if _missing(value) else f"{float(value) * 100:.{digits}f}%"
-
-
-def fmt_pp(value: Any) -> str:
-    return "–" if _missing(value) else f"{float(value) * 100:+.1f} pp"
-
-
-def fmt_num(value: Any, digits: int = 4) -> str:
-    if _missing(value):
-        return "–"
-    value = float(value)
-    if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    return f"{value:.{digits}g}"
-
-
-def fmt_p(value: Any) -> str:
-    if _missing(value):
-        return "–"
-    value = float(value)
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def fmt_change(value: Any) -> str:
-    if _missing(value):
-        return "–"
-    value = float(value)
-    if math.isinf(value):
-        return "new"
-    return f"{value:+.1%}"
-
-
-def fmt_measure(value: Any, kind: str) -> str:
-    if _missing(value):
-        return "–"
-    value = float(value)
-    if kind == "int":
-        return f"{value:,.0f}"
-    if kind == "usd":
-        return f"${value:.4g}" if value < 1 else f"${value:,.2f}"
-    if kind == "s":
-        return f"{value:.3g} s"
-    return f"{value:,.1f}"
-
-
 def _is_overall(row: dict) -> bool:
     key = row.get("slice_key")
     return key is None or (isinstance(key, float) and math.isnan(key))
@@ -195,7 +140,7 @@ def _records(frame) -> list[dict]:
     rows = frame.to_dict("records")
     for row in rows:
         for key, value in row.items():
-            if value is not None and not isinstance(value, (str, bool)) and _missing(value):
+            if value is not None and not isinstance(value, (str, bool)) and missing(value):
                 row[key] = None
     return rows
 
@@ -235,7 +180,7 @@ def _parity(inp: ReportInput, redact) -> list[dict]:
         gaps = []
         for side, index in ((("baseline", 1),) if inp.diff is not None else ()) + (
                 ("candidate" if inp.diff is not None else "run", 2),):
-            valued = [e for e in entries if not _missing(e[index])]
+            valued = [e for e in entries if not missing(e[index])]
             if len(valued) >= 2:
                 best = max(valued, key=lambda e: e[index])
                 worst = min(valued, key=lambda e: e[index])
@@ -363,7 +308,7 @@ def _noise(inp: ReportInput) -> dict | None:
     return {"run": inp.diff.noise_run, "row": rows[0] if rows else None}
 
 
-def suite_context(store: Store, inp: ReportInput, budget: int = case_data.PAGE_BUDGET
+def suite_context(store: Store, inp: ReportInput, budget: int = clipping.PAGE_BUDGET
                   ) -> tuple[dict, case_data.CaseData]:
     """One suite's sections (a comparison or a run), and its case records."""
     redact = inp.redact
@@ -393,13 +338,13 @@ def context(store: Store, report: ReportInput | ReportSet) -> dict:
     report = as_set(report)
     suites, parts = [], []
     for inp in report.items:  # the page's budget for case data, shared by its suites
-        suite, data = suite_context(store, inp, case_data.PAGE_BUDGET // len(report.items))
+        suite, data = suite_context(store, inp, clipping.PAGE_BUDGET // len(report.items))
         suites.append(suite)
         parts.append(data)
     data = case_data.merge(parts) if parts else case_data.CaseData([], {
         "mode": "compare" if report.is_comparison else "run", "runs": [], "suites": [],
         "scorers": [], "slices": [], "sliceValues": [], "statuses": [],
-        "labels": case_data.STATUS_LABELS, "total": 0, "textLimit": case_data.MAX_TEXT})
+        "labels": case_data.STATUS_LABELS, "total": 0, "textLimit": clipping.MAX_TEXT})
     script = static_text("report.js")
     today = report.items[0].today.isoformat() if report.items else ""
     return {
@@ -407,7 +352,7 @@ def context(store: Store, report: ReportInput | ReportSet) -> dict:
         "verdict": report.verdict, "unpaired": list(report.unpaired), "today": today,
         "version": __version__, "suites": suites, "several": len(suites) > 1,
         "counts": data.meta["statuses"], "total_cases": len(data.rows),
-        "text_limit": data.meta["textLimit"], "max_text": case_data.MAX_TEXT,
+        "text_limit": data.meta["textLimit"], "max_text": clipping.MAX_TEXT,
         "case_json": Markup(case_data.script_json(data.payload(pageSize=PAGE_SIZE))),
         "script": Markup(script), "style": Markup(static_text("report.css")),
         # our own text (a user's --redact pattern must not break it): no redaction

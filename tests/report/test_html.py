@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.report import Redactor, prepare
+from evalkit.report import Redactor, clipping, prepare
 from evalkit.report import cases as case_data
 from evalkit.report.charts import label, sanitize_svg, slice_parity
 from evalkit.report.html import render_html, script_hash, static_text, write_html
@@ -173,7 +173,7 @@ def test_case_data_is_complete_ordered_and_clipped(comparison, report_runs):
     assert by_scorer["exact"][4][1].startswith("output 'answer 5, and some more words'")
     assert next(r for r in rows if r["i"] == "c013")["w"] is True
     long = next(r for r in rows if r["i"] == "long")
-    assert len(long["o"][0]) < case_data.MAX_TEXT + 100
+    assert len(long["o"][0]) < clipping.MAX_TEXT + 100
     assert long["o"][0].endswith("more characters not shown]")
     # the payloads travel as data, exactly
     outputs = {r["i"]: r["o"][1] for r in rows}
@@ -362,23 +362,23 @@ def test_case_data_fits_the_page_budget(report_runs):
         inp = prepare(store, "cand", "base")
         full = case_data.build(store, inp)
         tight = case_data.build(store, inp, budget=20_000)
-    assert full.meta["textLimit"] == case_data.MAX_TEXT
-    assert tight.meta["textLimit"] == case_data.MIN_TEXT
+    assert full.meta["textLimit"] == clipping.MAX_TEXT
+    assert tight.meta["textLimit"] == clipping.MIN_TEXT
     assert len(case_data.script_json(tight.payload())) < 20_000 * 1.15
     long = next(r for r in tight.rows if r["i"] == "long")
-    assert long["o"][0].startswith("word0 word1") and len(long["o"][0]) < case_data.MIN_TEXT + 60
+    assert long["o"][0].startswith("word0 word1") and len(long["o"][0]) < clipping.MIN_TEXT + 60
     assert long["o"][0].endswith("more characters not shown]")
     secret = next(r for r in tight.rows if r["i"] == "secret")  # short: kept whole
     assert secret["o"][1] == next(r for r in full.rows if r["i"] == "secret")["o"][1]
-    assert case_data.fitted_limit([10, 20, 1000, 1000], 1030, ceiling=4000, floor=1) == 500
-    assert case_data.fitted_limit([10, 20], 5, ceiling=4000, floor=7) == 7
-    assert case_data.fitted_limit([10, 20], 100) == case_data.MAX_TEXT
+    assert clipping.fitted_limit([10, 20, 1000, 1000], 1030, ceiling=4000, floor=1) == 500
+    assert clipping.fitted_limit([10, 20], 5, ceiling=4000, floor=7) == 7
+    assert clipping.fitted_limit([10, 20], 100) == clipping.MAX_TEXT
 
 
 def test_flips_keep_their_text_when_the_rest_is_shortened():
     records = [{"s": "pass_to_fail", "o": ["a" * 1000, "b" * 1000]},
                {"s": "still_passing", "o": ["c" * 1000], "t": "d" * 1000}]
-    assert case_data._fit_texts(records, {"pass_to_fail"}, 2500) == 250
+    assert clipping.fit_texts(records, {"pass_to_fail"}, 2500) == 250
     assert records[0]["o"] == ["a" * 1000, "b" * 1000]
     assert records[1]["o"][0] == "c" * 250 + "… [750 more characters not shown]"
     assert records[1]["t"].startswith("d" * 250 + "…")
