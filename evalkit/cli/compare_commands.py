@@ -52,21 +52,16 @@ def compare_command(baseline, candidate, db, strict, suite_path, shown, html, ma
             render_diff(out, diff, gates, shown)
             failed = failed or bool(gates.failed)
             items.append((diff, gates))
-        unpaired = ([f"suite {s} was run by the baseline only ({r})" for s, r in found.only_baseline]
-                    + [f"suite {s} was run by the candidate only ({r})"
-                       for s, r in found.only_candidate])
+        unpaired = found.unpaired()
         for note in unpaired:
             out.print(f"[yellow]note:[/] {safe(note)}")
         from ..report import prepare
         from ..report.inputs import ReportSet
-        from ..report.verdict import combine
         from .report_command import print_verdict, redactor, write_reports
 
         clean = redactor(redact_emails, redact_patterns)
-        inputs = tuple(prepare(store, d.candidate_id, d.baseline_id, redactor=clean, diff=d,
-                               gates=g) for d, g in items)
-        report_set = ReportSet(inputs, combine([(i.run["suite"], i.verdict) for i in inputs],
-                                               unpaired), tuple(unpaired), clean, str(store.path))
+        report_set = ReportSet.of((prepare(store, d.candidate_id, d.baseline_id, redactor=clean,
+                                           diff=d, gates=g) for d, g in items), unpaired)
         print_verdict(out, report_set.verdict)
         for what, path in write_reports(store, report_set, html=html, markdown=markdown,
                                         junit=junit):

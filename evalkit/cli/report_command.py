@@ -43,19 +43,9 @@ def default_path(report, suffix: str) -> Path:
     return Path("reports") / f"{safe_name}{suffix}"
 
 
-def write_text(path: Path, text: str) -> Path:
-    """Atomically: a reader (or a CI upload) never sees half a report."""
-    import os
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
-    return path
-
-
 def write_reports(store, inp, *, html=None, markdown=None, junit=None) -> list[tuple[str, Path]]:
+    from ..report.files import write_atomic
+
     written = []
     if html is not None:
         from ..report.html import write_html
@@ -64,11 +54,11 @@ def write_reports(store, inp, *, html=None, markdown=None, junit=None) -> list[t
     if markdown is not None:
         from ..report.markdown import render_markdown
 
-        written.append(("Markdown summary", write_text(markdown, render_markdown(store, inp))))
+        written.append(("Markdown summary", write_atomic(markdown, render_markdown(store, inp))))
     if junit is not None:
         from ..report.junit import render_junit
 
-        written.append(("JUnit XML", write_text(junit, render_junit(store, inp))))
+        written.append(("JUnit XML", write_atomic(junit, render_junit(store, inp))))
     return written
 
 

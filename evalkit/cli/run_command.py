@@ -10,19 +10,9 @@ from ..backends.base import parse_model_args
 from ..errors import EXIT_OK, UsageError
 from ..runner import RetryPolicy, RunConfig, open_backend, run_suite_async
 from ..store import Store
-from ..suite import load_suite
+from ..suite import load_suite, parse_vars
 from .render import plain, summary_line
 from .run_gates import gate_runs, needs_gates, resolve_baseline
-
-
-def parse_vars(pairs: Sequence[str]) -> dict[str, str]:
-    found = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"--var {pair!r}: expected KEY=VALUE, e.g. --var prompt=v2")
-        found[key.strip()] = value
-    return found
 
 
 def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pairs: Sequence[str],

@@ -23,6 +23,12 @@ class RunPairs:
     only_baseline: tuple[tuple[str, str], ...]  # (suite, run) with no candidate run
     only_candidate: tuple[tuple[str, str], ...]
 
+    def unpaired(self) -> tuple[str, ...]:
+        """The suites run on one side only, in words."""
+        return (tuple(f"suite {s} was run by the baseline only ({r})" for s, r in self.only_baseline)
+                + tuple(f"suite {s} was run by the candidate only ({r})"
+                        for s, r in self.only_candidate))
+
 
 def runs_by_suite(store: Store, ref: str) -> dict[str, str]:
     """suite → run id for what `ref` names."""

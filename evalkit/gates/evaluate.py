@@ -45,13 +45,21 @@ def fmt(value: float | None, stat: str) -> str:
     return f"{value:.1%}" if stat == "pass_rate" else f"{value:.4g}"
 
 
-def _name(metric: str, stat: str) -> str:
+def metric_label(metric: str, stat: str) -> str:
     return metric if stat == "pass_rate" else f"{metric} (mean)"
+
+
+def where(row: dict) -> str:
+    """'overall', or 'key=value' for a slice row of a metric table."""
+    key = row.get("slice_key")
+    if key is None or key != key:  # None or NaN
+        return "overall"
+    return f"{key}={row.get('slice_value')}"
 
 
 def describe(gate) -> str:
     if isinstance(gate, MetricGate):
-        name = _name(gate.metric, gate.stat)
+        name = metric_label(gate.metric, gate.stat)
         if gate.max_gap is not None:
             return f"{name}: gap across {gate.by} ≤ {fmt(gate.max_gap, gate.stat)}"
         where = f" in every {gate.by}" if gate.by else ""
@@ -60,7 +68,7 @@ def describe(gate) -> str:
         return f"{name}{where} {' and '.join(bounds)}"
     if isinstance(gate, RegressionGate):
         rule = gate.regression
-        name = _name(rule.metric, rule.stat)
+        name = metric_label(rule.metric, rule.stat)
         if rule.max_flips is not None:
             return f"{name}: at most {rule.max_flips} pass→fail flips"
         return f"no regression in {name}" + (f" or any {rule.by}" if rule.by else "")
@@ -76,7 +84,7 @@ def _metric_gate(gate: MetricGate, values: Sequence[MetricValue]) -> GateResult:
     name, stat = describe(gate), gate.stat
     found = _values(values, gate.metric, stat, gate.by)
     if not found:
-        what = f"no values of {_name(gate.metric, stat)}" + (f" by {gate.by}" if gate.by else "")
+        what = f"no values of {metric_label(gate.metric, stat)}" + (f" by {gate.by}" if gate.by else "")
         return GateResult(name, FAILED, what + " in the run")
     if gate.max_gap is not None:
         best, worst = max(found, key=lambda v: v.value), min(found, key=lambda v: v.value)
@@ -116,7 +124,7 @@ def _regression_gate(gate: RegressionGate, diff: Diff) -> GateResult:
     rule, name = gate.regression, describe(gate)
     overall = diff.row(rule.metric, rule.stat)
     if overall is None:
-        return GateResult(name, FAILED, f"{_name(rule.metric, rule.stat)} is not in both runs")
+        return GateResult(name, FAILED, f"{metric_label(rule.metric, rule.stat)} is not in both runs")
     if rule.max_flips is not None:
         flips = int(overall["pass_to_fail"])
         return GateResult(name, PASSED if flips <= rule.max_flips else FAILED,
@@ -128,14 +136,16 @@ def _regression_gate(gate: RegressionGate, diff: Diff) -> GateResult:
                         if rule.by else [])
     regressed = [r for r in rows if r["verdict"] == REGRESSED]
     if not regressed:
-        return GateResult(name, PASSED, f"Δ {_delta(overall)}, {overall['verdict']}")
+        return GateResult(name, PASSED, f"Δ {delta_text(overall)}, {overall['verdict']}")
     return GateResult(name, FAILED, "; ".join(
-        ("overall" if r["slice_key"] is None or r["slice_key"] != r["slice_key"]
-         else f"{r['slice_key']}={r['slice_value']}") + f" Δ {_delta(r)} regressed"
+        f"{where(r)} Δ {delta_text(r)} regressed"
         for r in regressed[:6]))
 
 
-def _delta(row: dict) -> str:
+def delta_text(row: dict) -> str:
+    """A metric row's delta with its interval: '-12.5 pp [-20.0, -5.0]' (pass rates)."""
+    if row["delta"] != row["delta"]:
+        return "–"
     scale, unit = (100, " pp") if row["stat"] == "pass_rate" else (1, "")
     text = f"{row['delta'] * scale:+.1f}{unit}" if scale == 100 else f"{row['delta']:+.4g}"
     if row["ci_low"] == row["ci_low"]:

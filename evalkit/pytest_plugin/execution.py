@@ -126,11 +126,6 @@ class SessionState:
             return found
 
 
-def subset(suite, case_ids: list[str]):
-    """The suite restricted to these cases (the suite itself when all are selected)."""
-    return suite if len(case_ids) == len(suite.cases) else suite.subset(case_ids)
-
-
 def _run_coroutine(coro):
     """asyncio.run, also when the calling thread already runs an event loop."""
     import asyncio
@@ -216,7 +211,7 @@ def _run(entry: SuiteEntry, config: Settings, outcome: SuiteOutcome) -> None:
     from ..store import Store
     from . import golden
 
-    suite = subset(entry.suite, entry.selected or [c.id for c in entry.suite.cases])
+    suite = entry.suite.subset(entry.selected) if entry.selected else entry.suite
     run_config = RunConfig(model=config.model, model_args=config.model_args, label=config.label,
                            db=str(config.db), cache=config.cache, progress=False)
     with Store(config.db) as store:

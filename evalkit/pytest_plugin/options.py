@@ -132,13 +132,15 @@ def suite_vars(config: pytest.Config) -> dict[str, str]:
     pairs = [p.strip() for p in config.getini("evalkit_vars") if p.strip()]
     pairs += shlex.split(os.environ.get("EVALKIT_VARS", ""))
     pairs += list(config.getoption("evalkit_vars", None) or [])
-    found = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise pytest.UsageError(f"--evalkit-var {pair!r}: expected KEY=VALUE, e.g. prompt=v2")
-        found[key.strip()] = value
-    return found
+    if not pairs:  # the suite loader (pydantic, yaml) loads only when a suite is collected
+        return {}
+    from ..errors import UsageError
+    from ..suite.loader import parse_vars
+
+    try:
+        return parse_vars(pairs, flag="--evalkit-var")
+    except UsageError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def settings(config: pytest.Config) -> Settings:

@@ -15,14 +15,11 @@ def write_reports(state: SessionState) -> None:
         from ..report import prepare
         from ..report.html import write_html
         from ..report.inputs import ReportSet
-        from ..report.verdict import combine
         from ..store import Store
 
         with Store(state.settings.db, read_only=True) as store:
-            items = tuple(prepare(store, o.run_id, o.baseline_run)
-                          for o in sorted(ran, key=lambda o: o.suite))
-            report = ReportSet(items, combine([(i.run["suite"], i.verdict) for i in items]),
-                               (), items[0].redact, str(store.path))
+            report = ReportSet.of(prepare(store, o.run_id, o.baseline_run)
+                                  for o in sorted(ran, key=lambda o: o.suite))
             write_html(store, report, path)
         state.report_paths = [path]
     except Exception as exc:  # the tests ran; a report failure is said, not raised

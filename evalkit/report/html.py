@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import math
 import os
-import tempfile
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -26,11 +24,12 @@ from typing import Any
 from markupsafe import Markup
 
 from ..compare.operations import operations as run_operations
-from ..gates.evaluate import SKIPPED
+from ..gates.evaluate import SKIPPED, where
 from ..store import Store
 from ..suite.gate_spec import OVERALL_METRIC
 from . import cases as case_data
 from . import charts, clipping, word_diff
+from .files import write_atomic
 from .formatting import (
     OPERATION_LABELS,
     fmt_change,
@@ -47,11 +46,6 @@ FLIPS_SHOWN = 50  # regressions listed in the flips section (improvements: half 
 MAX_SLICE_VALUES = 40  # values of one slice key in its chart
 PAGE_SIZE = 50
 VERDICT_LABELS = {"yes": "yes", "no": "no", "inconclusive": "inconclusive"}
-def _is_overall(row: dict) -> bool:
-    key = row.get("slice_key")
-    return key is None or (isinstance(key, float) and math.isnan(key))
-
-
 def _finalize_factory():
     from jinja2 import pass_context
 
@@ -152,7 +146,7 @@ def _metric_rows(inp: ReportInput) -> list[dict]:
                  "overall": v.slice_key is None} for v in inp.values]
     rows = _records(inp.diff.metrics)
     for row in rows:
-        row["overall"] = _is_overall(row)
+        row["overall"] = where(row) == "overall"
     return rows
 
 
@@ -368,18 +362,5 @@ def render_html(store: Store, inp: ReportInput | ReportSet) -> str:
 
 
 def write_html(store: Store, inp: ReportInput | ReportSet, path: str | os.PathLike) -> Path:
-    """Render and write atomically (a temporary file beside it, then os.replace)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    page = render_html(store, inp)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                         dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(page)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    """Render, then write atomically (a rendering error leaves the old file alone)."""
+    return write_atomic(path, render_html(store, inp))

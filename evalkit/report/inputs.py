@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from ..compare import compare, resolve, run_values
 from ..compare.diff import Diff, today_utc
@@ -73,13 +72,6 @@ def prepare(store: Store, candidate: str, baseline: str | None = None, *,
                        today=today, redact=redactor, db_path=str(store.path))
 
 
-def value_of(values, metric: str, stat: str = "pass_rate") -> Any:
-    for v in values:
-        if v.metric == metric and v.stat == stat and v.slice_key is None:
-            return v.value
-    return None
-
-
 @dataclass(frozen=True)
 class ReportSet:
     """Several suites in one report: each suite's comparison (or run), one overall answer."""
@@ -88,6 +80,13 @@ class ReportSet:
     unpaired: tuple[str, ...]  # suites run on one side only, said in words
     redact: Redactor
     db_path: str
+
+    @classmethod
+    def of(cls, items, unpaired=()) -> "ReportSet":
+        """The suites' reports under one answer (verdict.combine)."""
+        items, unpaired = tuple(items), tuple(unpaired)
+        answer = verdicts.combine([(i.run["suite"], i.verdict) for i in items], unpaired)
+        return cls(items, answer, unpaired, items[0].redact, items[0].db_path)
 
     @property
     def is_comparison(self) -> bool:
@@ -104,9 +103,7 @@ class ReportSet:
 
 
 def as_set(report: ReportInput | ReportSet) -> ReportSet:
-    if isinstance(report, ReportSet):
-        return report
-    return ReportSet((report,), report.verdict, (), report.redact, report.db_path)
+    return report if isinstance(report, ReportSet) else ReportSet.of((report,))
 
 
 def prepare_set(store: Store, candidate: str, baseline: str | None = None, *,
@@ -117,16 +114,12 @@ def prepare_set(store: Store, candidate: str, baseline: str | None = None, *,
 
     redactor = redactor or Redactor()
     today = today or today_utc()
-    unpaired: list[str] = []
+    unpaired: tuple[str, ...] = ()
     if baseline is None:
         pairs = [(None, run_id) for run_id in runs_by_suite(store, candidate).values()]
     else:
         found = pair_runs(store, baseline, candidate)
         pairs = [(b, c) for _, b, c in found.pairs]
-        unpaired += [f"suite {s} was run by the baseline only ({r})" for s, r in found.only_baseline]
-        unpaired += [f"suite {s} was run by the candidate only ({r})" for s, r in found.only_candidate]
-    items = tuple(prepare(store, c, b, policy=policy, strict=strict, worst=worst,
-                          redactor=redactor, today=today) for b, c in pairs)
-    return ReportSet(items, verdicts.combine([(i.run["suite"], i.verdict) for i in items],
-                                             unpaired), tuple(unpaired), redactor,
-                     str(store.path))
+        unpaired = found.unpaired()
+    return ReportSet.of((prepare(store, c, b, policy=policy, strict=strict, worst=worst,
+                                 redactor=redactor, today=today) for b, c in pairs), unpaired)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from xml.etree import ElementTree as ET
 
+from ..gates.evaluate import where
 from .inputs import ReportInput, as_set
 from .outcomes import outcomes
 
@@ -83,9 +84,8 @@ def _suite(store, inp: ReportInput, root) -> dict[str, int]:
     if inp.diff is not None:
         table = inp.diff.metrics
         for row in table[table["same_as"].isna()].to_dict("records"):
-            where = "overall" if row["slice_key"] is None else f"{row['slice_key']}={row['slice_value']}"
             case = ET.SubElement(suite, "testcase", classname=f"{suite_name}.regressions",
-                                 name=_clean(r(f"{row['metric']} {row['stat']} {where}")), time="0")
+                                 name=_clean(r(f"{row['metric']} {row['stat']} {where(row)}")), time="0")
             counts["tests"] += 1
             if row["verdict"] == "regressed":
                 counts["failures"] += 1

@@ -7,9 +7,10 @@ links, mentions, tables) is neutralised.
 """
 from __future__ import annotations
 
-import math
 import re
 
+from ..gates.evaluate import delta_text, metric_label, where
+from .formatting import fmt_change, fmt_num, fmt_pct
 from .inputs import ReportInput, as_set
 from .outcomes import outcomes
 
@@ -29,26 +30,8 @@ def md_text(text, limit: int = 300) -> str:
     return value.replace("@", "@\u200b")  # no @mentions from model output
 
 
-def _pct(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{value:.1%}"
-
-
 def _num(value, stat: str) -> str:
-    return _pct(value) if stat == "pass_rate" else (
-        "–" if value is None or value != value else f"{value:.4g}")
-
-
-def _delta(row: dict) -> str:
-    if row["delta"] != row["delta"]:
-        return "–"
-    if row["stat"] == "pass_rate":
-        text = f"{row['delta'] * 100:+.1f} pp"
-        if row["ci_low"] == row["ci_low"]:
-            text += f" [{row['ci_low'] * 100:+.1f}, {row['ci_high'] * 100:+.1f}]"
-        return text
-    return f"{row['delta']:+.4g}"
+    return fmt_pct(value) if stat == "pass_rate" else fmt_num(value)
 
 
 class _Budget:
@@ -140,9 +123,8 @@ def _metrics(inp: ReportInput) -> list[str]:
     if inp.diff is None:
         rows = ["| metric | slice | n | value |", "|-|-|-|-|"]
         for v in inp.values:
-            where = "overall" if v.slice_key is None else f"{v.slice_key}={v.slice_value}"
-            name = v.metric if v.stat == "pass_rate" else f"{v.metric} (mean)"
-            rows.append(f"| {md_text(r(name))} | {md_text(r(where))} | {v.n} | "
+            rows.append(f"| {md_text(r(metric_label(v.metric, v.stat)))} | "
+                        f"{md_text(r(where(vars(v))))} | {v.n} | "
                         f"{_num(v.value, v.stat)} |")
         return rows
     table = inp.diff.metrics
@@ -154,8 +136,6 @@ def _metrics(inp: ReportInput) -> list[str]:
     rows = ["| metric | slice | n | baseline | candidate | Δ [CI] | p→f / f→p | verdict |",
             "|-|-|-|-|-|-|-|-|"]
     for row in records:
-        where = "overall" if row["slice_key"] is None else f"{row['slice_key']}={row['slice_value']}"
-        name = row["metric"] if row["stat"] == "pass_rate" else f"{row['metric']} (mean)"
         flips = ("–" if row["stat"] != "pass_rate" or row["pass_to_fail"] is None
                  or row["pass_to_fail"] != row["pass_to_fail"]
                  else f"{int(row['pass_to_fail'])} / {int(row['fail_to_pass'])}")
@@ -164,49 +144,46 @@ def _metrics(inp: ReportInput) -> list[str]:
             verdict = "**regressed**"
         elif verdict == "no detectable change" and row["mde"] == row["mde"] and row["mde"] is not None:
             verdict += f" (MDE {row['mde'] * 100:.0f} pp)" if row["stat"] == "pass_rate" else ""
-        rows.append(f"| {md_text(r(name))} | {md_text(r(where))} | {int(row['n'])} | "
+        rows.append(f"| {md_text(r(metric_label(row['metric'], row['stat'])))} | "
+                    f"{md_text(r(where(row)))} | {int(row['n'])} | "
                     f"{_num(row['baseline'], row['stat'])} | {_num(row['candidate'], row['stat'])} | "
-                    f"{_delta(row)} | {flips} | {verdict} |")
+                    f"{delta_text(row)} | {flips} | {verdict} |")
     return rows
 
 
+def _case_cells(r, outcome) -> str:
+    """'case | output | why |' for one outcome (a later sample is marked #N)."""
+    sample = f" #{outcome.sample}" if outcome.sample else ""
+    return (f"{md_text(r(outcome.case_id), 80)}{sample} | {md_text(r(outcome.output), 160)} | "
+            f"{md_text(r(outcome.why()), 200)} |")
+
+
 def _flips(store, inp: ReportInput) -> list[str]:
-    r = inp.redact
     cases = inp.diff.cases
     flipped = cases[cases["status"].isin(["pass_to_fail", "fail_to_pass"])]
     if flipped.empty:
         return ["_No case changed between pass and fail._"]
-    why = {(o.case_id, o.sample): o for o in outcomes(store, inp.run["run_id"])}
+    # a flip is a case both runs have, so the candidate holds its outcome
+    found = {(o.case_id, o.sample): o for o in outcomes(store, inp.run["run_id"])}
     rows = ["| | case | candidate output | why |", "|-|-|-|-|"]
-    ordered = sorted(flipped.to_dict("records"),
-                     key=lambda c: (c["status"] != "pass_to_fail", c["case_id"], c["sample"]))
-    for case in ordered:
-        found = why.get((case["case_id"], case["sample"]))
+    for case in sorted(flipped.to_dict("records"), key=lambda c: (
+            c["status"] != "pass_to_fail", c["case_id"], c["sample"])):
         mark = "❌ pass→fail" if case["status"] == "pass_to_fail" else "✅ fail→pass"
-        sample = f" #{case['sample']}" if case["sample"] else ""
-        rows.append(f"| {mark} | {md_text(r(case['case_id']), 80)}{sample} | "
-                    f"{md_text(r(found.output if found else ''), 160)} | "
-                    f"{md_text(r(found.why() if found else ''), 200)} |")
+        rows.append(f"| {mark} | " + _case_cells(inp.redact, found[(case["case_id"], case["sample"])]))
     return rows
 
 
 def _failing(store, inp: ReportInput) -> list[str]:
-    r = inp.redact
     failing = [o for o in outcomes(store, inp.run["run_id"]) if not o.passed]
     if not failing:
         return ["_Every case passed._"]
-    rows = ["| case | output | why |", "|-|-|-|"]
-    rows += [f"| {md_text(r(o.case_id), 80)} | {md_text(r(o.output), 160)} | "
-             f"{md_text(r(o.why()), 200)} |" for o in failing]
-    return rows
+    return ["| case | output | why |", "|-|-|-|"] + [
+        "| " + _case_cells(inp.redact, o) for o in failing]
 
 
 def _operations(inp: ReportInput) -> list[str]:
     rows = ["| measure | baseline | candidate | change |", "|-|-|-|-|"]
     for op in inp.diff.operations.to_dict("records"):
-        change = op["change"]
-        change_text = ("–" if change is None or change != change
-                       else ("new" if math.isinf(change) else f"{change:+.1%}"))
-        rows.append(f"| {md_text(op['measure'])} | {_num(op['baseline'], 'mean')} | "
-                    f"{_num(op['candidate'], 'mean')} | {change_text} |")
+        rows.append(f"| {md_text(op['measure'])} | {fmt_num(op['baseline'])} | "
+                    f"{fmt_num(op['candidate'])} | {fmt_change(op['change'])} |")
     return rows

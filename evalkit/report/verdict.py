@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..gates.evaluate import delta_text, metric_label, where
+
 YES, NO, INCONCLUSIVE = "yes", "no", "inconclusive"
 
 
@@ -25,30 +27,6 @@ class SwapVerdict:
                 INCONCLUSIVE: "Safe to swap: inconclusive"}[self.answer]
 
 
-def _pp(value: float) -> str:
-    return f"{value * 100:+.1f} pp"
-
-
-def _where(row: dict) -> str:
-    key = row.get("slice_key")
-    if key is None or key != key:  # None or NaN: the overall row
-        return "overall"
-    return f"{key}={row.get('slice_value')}"
-
-
-def _metric_name(row: dict) -> str:
-    return row["metric"] if row["stat"] == "pass_rate" else f"{row['metric']} (mean)"
-
-
-def _delta_text(row: dict) -> str:
-    if row["stat"] == "pass_rate":
-        text = _pp(row["delta"])
-        if row["ci_low"] == row["ci_low"]:
-            text += f" [{_pp(row['ci_low'])}, {_pp(row['ci_high'])}]"
-        return text
-    return f"{row['delta']:+.4g}"
-
-
 def for_diff(diff, gate_report) -> SwapVerdict:
     """The answer for a comparison (a compare.Diff and its gates.GateReport)."""
     reasons: list[str] = []
@@ -58,7 +36,7 @@ def for_diff(diff, gate_report) -> SwapVerdict:
     regressed = diff.regressions()
     regressed = regressed[regressed["same_as"].isna()] if "same_as" in regressed else regressed
     for row in regressed.to_dict("records")[:10]:
-        reasons.append(f"regressed: {_metric_name(row)} {_where(row)} {_delta_text(row)}")
+        reasons.append(f"regressed: {metric_label(row['metric'], row['stat'])} {where(row)} {delta_text(row)}")
     if len(regressed) > 10:
         reasons.append(f"… and {len(regressed) - 10} more regressed metrics")
     if failed or len(regressed):
@@ -71,7 +49,7 @@ def for_diff(diff, gate_report) -> SwapVerdict:
     flips = (f"{int(overall['pass_to_fail'])} pass→fail, "
              f"{int(overall['fail_to_pass'])} fail→pass")
     if overall["verdict"] == "improved":
-        reasons.append(f"pass rate improved {_delta_text(overall)} ({flips})")
+        reasons.append(f"pass rate improved {delta_text(overall)} ({flips})")
     # Non-inferiority: "yes" needs the interval to rule out a drop larger than the margin.
     if low is None or _nan(low) or low < -margin - 1e-12:
         drop = "" if low is None or _nan(low) else f"a drop of up to {-low * 100:.1f} pp"
@@ -80,16 +58,16 @@ def for_diff(diff, gate_report) -> SwapVerdict:
                  "detectable — run more cases or samples")
         high = overall.get("ci_high")
         if high is not None and not _nan(high) and high < -margin:  # a drop, not yet significant
-            reasons.append(f"pass rate {_delta_text(overall)} ({flips}): a drop, but not "
+            reasons.append(f"pass rate {delta_text(overall)} ({flips}): a drop, but not "
                            f"significant over {int(overall['n'])} cases (Holm-adjusted p = "
                            f"{overall['p_holm']:.2g}); run more cases or samples to confirm it")
         else:
-            reasons.append(f"pass rate {_delta_text(overall)} ({flips}): {drop or 'no interval'}"
+            reasons.append(f"pass rate {delta_text(overall)} ({flips}): {drop or 'no interval'}"
                            f" is not ruled out (margin {margin * 100:.1f} pp){power}")
         reasons.extend(_passed_gates(gate_report))
         return SwapVerdict(INCONCLUSIVE, tuple(reasons))
     if overall["verdict"] != "improved":
-        reasons.append(f"no metric regressed (pass rate {_delta_text(overall)}, {flips})")
+        reasons.append(f"no metric regressed (pass rate {delta_text(overall)}, {flips})")
     reasons.extend(_passed_gates(gate_report))
     return SwapVerdict(YES, tuple(reasons))
 

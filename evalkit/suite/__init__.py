@@ -1,5 +1,5 @@
 """Suite files: YAML → validated spec → cases, rendered prompts and scorers."""
-from .loader import Suite, load_suite
+from .loader import Suite, load_suite, parse_vars
 from .schema import SuiteSpec, suite_json_schema
 
-__all__ = ["Suite", "SuiteSpec", "load_suite", "suite_json_schema"]
+__all__ = ["Suite", "SuiteSpec", "load_suite", "parse_vars", "suite_json_schema"]

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import Location, Problem, ProblemList, SuiteError, did_you_mean
+from ..errors import Location, Problem, ProblemList, SuiteError, UsageError, did_you_mean
 from ..registry import UnknownPluginError, scorer_class
 from ..scorers.base import Scorer
 from ..types import Case, Request, sha256_hex
@@ -45,8 +45,11 @@ class Suite:
         return self.spec.options.as_request_options()
 
     def subset(self, case_ids) -> "Suite":
-        """The suite restricted to these cases (e.g. those a pytest run selected)."""
+        """The suite restricted to these cases (e.g. those a pytest run selected); the suite
+        itself when they are all of its cases."""
         keep = set(case_ids)
+        if keep >= {c.id for c in self.cases}:
+            return self
         cases = tuple(c for c in self.cases if c.id in keep)
         return replace(self, cases=cases, requests={c.id: self.requests[c.id] for c in cases},
                        cases_hash=cases_digest(cases))
@@ -210,6 +213,17 @@ def _shared_vars(spec: SuiteSpec, overrides: Mapping[str, Any] | None, doc: Yaml
             continue
         shared[key] = applied[key] = value
     return shared, applied
+
+
+def parse_vars(pairs, flag: str = "--var") -> dict[str, str]:
+    """`KEY=VALUE` overrides of suite vars, as given on a command line (values stay text)."""
+    found = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"{flag} {pair!r}: expected KEY=VALUE, e.g. {flag} prompt=v2")
+        found[key.strip()] = value
+    return found
 
 
 def load_suite(path: str | Path, overrides: Mapping[str, Any] | None = None, *,
