@@ -27,7 +27,7 @@ from pydantic import Field
 from ..types import Case, Completion, Score
 from .base import ScoreContext, Scorer
 from .golden import ReferenceParams, references
-from .numbers import Locale, Number, PercentAs, Reading, read_numbers, numbers
+from .numbers import Locale, Number, PercentAs, Reading, numbers, read_numbers
 from .text import shorten
 
 __all__ = ["NumericScorer", "NumericParams", "numbers", "gsm8k_extract"]

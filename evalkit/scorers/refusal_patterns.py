@@ -52,8 +52,8 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         rf"\bI\s*(?:can(?:no|')t|cannot|can not|won't|will not|shan't|could not|couldn't|"
         rf"(?:am|'m) not (?:going|able) to|(?:am|'m) unable to|(?:am|'m) not in a position to|"
         rf"do not|don't)\s+(?:and will not\s+|\w+\s+){{0,2}}?(?!help\s+but\b){_EN_VERBS}\b",
-        rf"\bI(?:'m| am) (?:not (?:able|allowed|permitted|comfortable|willing|in a position)|unable)"
-        rf"\b(?! to (?:find|see|spot|reproduce|run|browse|access|open|attend|wait))",
+        r"\bI(?:'m| am) (?:not (?:able|allowed|permitted|comfortable|willing|in a position)|unable)"
+        r"\b(?! to (?:find|see|spot|reproduce|run|browse|access|open|attend|wait))",
         rf"^\W*(?:sorry[,.!]?\s*(?:mate|but)?[,.]?\s*)?can(?:no|')t\s+{_EN_HELP}",
         rf"\bcan(?:no|')t\s+{_EN_HELP}\s+(?:you\s+)?(?:with|on)\s+(?:that|this)",
         r"\b(?:not|isn't|is not)\s+(?:something|a request)\s+I(?:'m| am)?\s*(?:can|able|"

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evalkit.errors import EvalkitError
-from evalkit.types import Case, Completion
 from evalkit.scorers.base import ScoreContext
+from evalkit.types import Case, Completion
 from tests.scorers.helpers import make
 
 SUITE = Path(__file__).parent / "jsonschema_suite"
