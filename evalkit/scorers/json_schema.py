@@ -110,7 +110,10 @@ class JsonSchemaScorer(Scorer):
     """The output contains JSON valid under a JSON Schema, with optional expected values."""
 
     Params = JsonSchemaParams
-    description = "output holds JSON valid under the schema (jsonschema), with expected values"
+    description = ("output holds JSON valid under the schema (jsonschema): scores the candidate "
+                   "that validates (whole, fenced, embedded) and names it; NaN is not JSON; "
+                   "formats assert | annotate (default by draft); $ref local or bundled "
+                   "metaschemas only; expected values")
 
     def __init__(self, name, params, suite_dir):
         super().__init__(name, params, suite_dir)
