@@ -150,24 +150,24 @@ class JsonSchemaScorer(Scorer):
                      {"stage": "ok", **details})
 
     def _choose(self, found: Candidates) -> tuple[Found, list[tuple[str, str]], str]:
-        """The candidate to score, its schema errors, and why it was chosen (for the text)."""
+        """The candidate to score, its schema errors, and why it was chosen (for the text).
+
+        Candidates are tried in order of preference (fenced blocks, then the largest, then
+        the last) and the first that validates wins, so usually one validation suffices."""
         candidates = found.found
-        checked = [(c, self.schema.errors(c.value)) for c in candidates]
         if len(candidates) == 1:
-            return candidates[0], checked[0][1], ""
-        valid = [c for c, errors in checked if not errors]
-        if valid:
-            best = max(valid, key=lambda c: (c.kind != "text", c.size, c.start))
-            return best, [], (f" (the candidate that validates, of {len(candidates)} JSON values "
-                              "in the output)" if len(valid) == 1 else
-                              f" ({len(valid)} of the {len(candidates)} JSON values validate: "
-                              f"{'the fenced block' if best.kind == 'fence' else 'the largest'} "
-                              "is scored)")
+            return candidates[0], self.schema.errors(candidates[0].value), ""
+        preferred = sorted(candidates, key=lambda c: (c.kind == "fence", c.size, c.start),
+                           reverse=True)
+        best = next((c for c in preferred if self.schema.is_valid(c.value)), None)
+        if best is not None:
+            return best, [], (f" (the {'fenced block' if best.kind == 'fence' else 'largest value'}"
+                              f" that validates, of {len(candidates)} JSON values in the output)")
         fences = [c for c in candidates if c.kind == "fence"]
-        best = fences[-1] if fences else max(candidates, key=lambda c: (c.size, c.start))
-        errors = next(e for c, e in checked if c is best)
+        best = fences[-1] if fences else preferred[0]
         rule = "the last fenced block" if fences else "the largest"
-        return best, errors, f" ({rule} of {len(candidates)} JSON values; none validates)"
+        return best, self.schema.errors(best.value), (
+            f" ({rule} of {len(candidates)} JSON values; none validates)")
 
     def _format_notes(self, value: Any) -> list[tuple[str, str]]:
         return self.schema.format_mismatches(value)

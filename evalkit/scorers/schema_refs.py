@@ -143,6 +143,14 @@ class LocalSchema:
         """(path like $.items[0].price, message) for every violation, in document order."""
         return _listed(self.validator, instance)
 
+    def is_valid(self, instance: Any) -> bool:
+        from referencing.exceptions import Unresolvable
+
+        try:
+            return self.validator.is_valid(instance)
+        except Unresolvable:
+            return False
+
     def format_mismatches(self, instance: Any) -> list[tuple[str, str]]:
         """Under `formats: annotate`: the values that do not match their format."""
         if self.format_notes is None:

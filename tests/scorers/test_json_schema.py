@@ -164,8 +164,8 @@ def test_the_candidate_that_validates_is_scored_and_named(tmp_path):
     s = make("json_schema", suite_dir=tmp_path, schema=RECORD)
     score = run_score(s, 'According to [1], the record is {"name": "Ada", "age": 36}.')
     assert score.passed, score.explanation
-    assert score.explanation == ("JSON in the text at line 1 (the candidate that validates, of 2 "
-                                 "JSON values in the output) is valid under the schema")
+    assert score.explanation == ("JSON in the text at line 1 (the largest value that validates, of "
+                                 "2 JSON values in the output) is valid under the schema")
     assert score.details["candidates"] == 2
 
 
@@ -184,7 +184,11 @@ def test_several_valid_candidates_prefer_a_fenced_block_then_the_largest(tmp_pat
     s = make("json_schema", suite_dir=tmp_path, schema={"type": "object"})
     both = run_score(s, 'Like {"a": 1, "b": 2} but:\n```json\n{"c": 3}\n```')
     assert both.passed and both.details["found_in"] == "a ```json block at line 2"
-    assert "2 of the 2 JSON values validate: the fenced block is scored" in both.explanation
+    assert "(the fenced block that validates, of 2 JSON values in the output)" in both.explanation
+    small = run_score(s, 'First {"a": 1} then {"a": 1, "b": 2}, and [1] as a note')
+    assert small.details["found_in"] == "the text at line 1" and "largest value" in small.explanation
+    assert run_score(make("json_schema", suite_dir=tmp_path, schema={"required": ["b"]}),
+                     'Not {"a": 1} but {"b": 2}').passed  # the smaller one when only it fits
 
 
 def test_json_after_hundreds_of_brackets_is_found(tmp_path):
