@@ -66,7 +66,7 @@ def json_schema() -> None:
             listed = ", ".join(f"{n} {k}" for k, n in known.most_common()) or "none"
             print(f"| {draft} | {'optional/format (assert)' if formats else 'core'} | "
                   f"{len(results):,} | {agree / len(results):.2%} "
-                  f"({(agree) / (len(results) - network):.2%} of those that load) | "
+                  f"({agree / (len(results) - network):.2%} leaving out remote refs) | "
                   f"{network} | {listed} |")
 
 
