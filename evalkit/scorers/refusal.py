@@ -90,6 +90,15 @@ class RefusalScorer(Scorer):
         self.partial = {lang: re.compile(p, re.IGNORECASE) for lang, p in PARTIAL.items()}
         self.classifier = (RefusalClassifier(params.classifier) if params.classifier else None)
 
+    def describe(self) -> dict:
+        """Provenance: the classifier's backend options with secrets masked, and its identity."""
+        data = super().describe()
+        if self.classifier is not None:
+            spec = self.params.classifier
+            data["params"]["classifier"] = {"model": spec.model,
+                                            **self.classifier.identity()}
+        return data
+
     def detect(self, text: str) -> Detection:
         """What the patterns say about one output."""
         lead = unquoted(text or "").replace("\u2019", "'")[:self.params.lead_chars]

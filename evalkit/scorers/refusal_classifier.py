@@ -48,6 +48,12 @@ class RefusalClassifier:
         self.spec = spec
         self._backend: Backend | None = None
 
+    def identity(self) -> dict:
+        """Backend options with secrets masked, generation options, and the model's identity."""
+        backend = self._backend or make_backend(self.spec)
+        return {"args": backend.options.public(), "options": dict(self.spec.options),
+                "identity": f"{self.spec.model}@{backend.fingerprint()[:16]}"}
+
     async def ask(self, text: str) -> ClassifierAnswer:
         if self._backend is None:
             self._backend = make_backend(self.spec)

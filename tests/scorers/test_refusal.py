@@ -159,3 +159,12 @@ def test_the_classifier_route_in_a_real_run(tmp_path, classifier):
 def test_a_failed_call_is_not_scored(tmp_path):
     score = run_score(make("refusal"), None, completion=Completion(text=None, error="HTTP 500"))
     assert score.value is None and "no output to score: HTTP 500" in score.explanation
+
+
+def test_the_classifier_is_recorded_without_secrets(tmp_path, classifier):
+    spec = {**classifier, "args": {**classifier["args"], "api_key": "sk-very-secret-123"}}
+    described = make("refusal", suite_dir=tmp_path, classifier=spec).describe()
+    recorded = described["params"]["classifier"]
+    assert recorded["model"] == "python/refusal_clf:classify"
+    assert recorded["identity"].startswith("python/refusal_clf:classify@")
+    assert "sk-very-secret-123" not in repr(described)
