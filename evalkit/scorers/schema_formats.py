@@ -26,7 +26,7 @@ FORMAT_PACKAGES = {
     "date-time": "rfc3339-validator", "time": "rfc3339-validator",
     "hostname": "fqdn", "host-name": "fqdn", "idn-hostname": "idna",
     "uri": "rfc3986-validator", "uri-reference": "rfc3986-validator",
-    "iri": "rfc3987-syntax", "iri-reference": "rfc3987-syntax",
+    "iri": "rfc3986-validator", "iri-reference": "rfc3986-validator",
     "json-pointer": "jsonpointer", "relative-json-pointer": "jsonpointer",
     "uri-template": "uri-template", "duration": "isoduration", "color": "webcolors",
 }
@@ -59,9 +59,36 @@ def checker_for(cls: type):
     import jsonschema
 
     checker = jsonschema.FormatChecker(formats=())
-    checker.checkers = {**jsonschema.Draft202012Validator.FORMAT_CHECKER.checkers,
+    checker.checkers = {**_iri_checkers(), **jsonschema.Draft202012Validator.FORMAT_CHECKER.checkers,
                         **cls.FORMAT_CHECKER.checkers}
     return checker
+
+
+def _iri_checkers() -> dict:
+    """`iri` / `iri-reference` through RFC 3987's IRI → URI mapping (section 3.1: percent-encode
+    every non-ASCII character) and the rfc3986-validator URI grammar. jsonschema's own checker
+    uses rfc3987-syntax, which evalkit does not install: importing it builds a parser at import
+    time and makes `import jsonschema` take seconds in every process that loads a schema."""
+    try:
+        from rfc3986_validator import validate_rfc3986
+    except ImportError:
+        return {}
+
+    def checker(rule: str):
+        def check(instance: object) -> bool:
+            if not isinstance(instance, str):
+                return True
+            if any(c.isspace() or not c.isprintable() for c in instance):
+                return False  # the validator's `$` would let a trailing newline through
+            return bool(validate_rfc3986(_iri_to_uri(instance), rule=rule))
+        return check, ()
+
+    return {"iri": checker("URI"), "iri-reference": checker("URI_reference")}
+
+
+def _iri_to_uri(iri: str) -> str:
+    return "".join(c if c.isascii() else "".join(f"%{b:02X}" for b in c.encode("utf-8"))
+                   for c in iri)
 
 
 def check_formats(schema: Any, cls: type, policy: FormatPolicy) -> list[str]:
