@@ -1,0 +1,157 @@
+"""Does a cited sentence contradict the sources it cites? Three deterministic checks.
+
+Word overlap alone calls "returns within 90 days" supported by a source that says 30 days,
+and "can" supported by "cannot". A sentence that overlaps enough still fails when:
+
+- numbers: it states a number that none of its cited sources states. Numbers are read
+  from digits of any script (`1,000` = `1000` = `one thousand` is *not* known: only the
+  English words two to twenty and the tens are read as numbers in the sentence, and also
+  one, zero and the ordinals first to twelfth in the sources); `30.0` = `30`; the number
+  is all that is compared, so `30 days` against a source's `30 weeks` passes this check.
+- negation: it is negated and the source sentence it matches best is not, or the other way
+  round ("can be returned" against "cannot be returned"). Negation words are known for
+  English, Spanish, French, German, Portuguese, Italian, Dutch, Russian, Hindi, Arabic
+  and Chinese; where a language marks negation inside the word (Turkish, Japanese), it is
+  not seen. Only the presence of a negation is compared: "not unlike" is negated.
+- entities: a capitalised word (a name; not the sentence's first word unless it is an
+  acronym like `EU`) that appears in none of its cited sources, e.g. "Germany" when the
+  source only names France. Scripts without capitals (most outside Latin, Greek,
+  Cyrillic, Armenian) have no entities to check, and neither has a sentence without one
+  lower-case word of four letters or more (a Title Case heading, a list of names).
+
+They are word checks, not understanding: a paraphrase whose number is written differently
+fails, and "cannot be returned after 30 days" against "can be returned within 30 days"
+reads as a contradiction. A `judge` scorer with a grounding rubric is the route for what
+words cannot settle.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import regex
+
+from .text import sentences
+from .tokens import tokens
+
+CHECKS = ("numbers", "negation", "entities")
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_SMALL = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+          "fourteen fifteen sixteen seventeen eighteen nineteen").split()
+NUMBER_WORDS = {w: str(i) for i, w in enumerate(_SMALL)} | {
+    w: str(20 + 10 * i) for i, w in enumerate(_TENS)}
+ORDINALS = {w: str(i) for i, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(),
+    start=1)}
+# In a sentence, "one" and "zero" are too often not numbers ("one can return…").
+CLAIM_WORDS = {w: v for w, v in NUMBER_WORDS.items() if w not in ("zero", "one")}
+NEGATIONS = frozenset("""
+    not no never cannot nor neither none nothing nobody nowhere
+    nunca jamás jamas ni ningún ningun ninguna ninguno nadie nada
+    ne pas jamais aucun aucune rien
+    nicht kein keine keinen keinem keiner keines nie niemals nichts
+    não nao nenhum nenhuma
+    non mai nessuno nessuna niente
+    niet geen nooit
+    не нет никогда ни
+    नहीं नही न
+    لا لم لن ليس ليست
+""".split())
+_CONTRACTED = regex.compile(r"\p{L}n['’]t\b")  # can't, isn't, won't (the tokens split them)
+_CHINESE_NEGATION = regex.compile(r"[不没沒未无無](?![过過但仅僅论論])")
+_NUMBER = regex.compile(r"^\p{Nd}+(?:[.,\u066b\u066c]\p{Nd}+)*")
+_STOP = frozenset(
+    "a an the is are was were be been being of to in on at by for with from and or but it its "
+    "this that these those as if then than so such can could may might will would shall "
+    "should do does did has have had i you he she we they them his her their our your my me us"
+    .split())
+
+
+@dataclass(frozen=True)
+class Conflict:
+    check: str  # numbers | negation | entities
+    detail: str  # in words, for the explanation
+
+
+def _canonical(number: str) -> str:
+    digits = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in number)
+    digits = digits.replace("\u066b", ".").replace("\u066c", ",")
+    if digits.isdigit():
+        return str(int(digits))  # 05 = 5
+    if digits.count(".") == 1 and "," not in digits:
+        try:
+            return format(Decimal(digits).normalize(), "f")
+        except InvalidOperation:  # pragma: no cover - the pattern only lets digits through
+            return digits
+    return digits
+
+
+def numbers(text: str, words: dict[str, str]) -> set[str]:
+    """The numbers a text states: digit tokens (canonical) and the given number words."""
+    out = set()
+    for token in tokens(text):
+        match = _NUMBER.match(token)
+        if match:
+            out.add(_canonical(match.group()))
+        elif token in words:
+            out.add(words[token])
+    return out
+
+
+def negated(text: str) -> bool:
+    folded = text.casefold()
+    return (any(t in NEGATIONS for t in tokens(text)) or bool(_CONTRACTED.search(folded))
+            or bool(_CHINESE_NEGATION.search(folded)))
+
+
+def _content(text: str) -> set[str]:
+    return {t for t in tokens(text) if t not in _STOP and t not in NEGATIONS}
+
+
+def closest_sentence(claim: str, source: str) -> tuple[str, float]:
+    """The source sentence sharing the most content words with the claim, and that share."""
+    mine = _content(claim)
+    if not mine:
+        return "", 0.0
+    best, share = "", 0.0
+    for sentence in sentences(source):
+        overlap = len(mine & _content(sentence)) / len(mine)
+        if overlap > share:
+            best, share = sentence, overlap
+    return best, share
+
+
+def entities(sentence: str) -> list[str]:
+    """Capitalised words that are not the sentence's first word (acronyms always count)."""
+    words = tokens(sentence, casefold=False)
+    capitalised = [(i, w) for i, w in enumerate(words)
+                   if len(w) > 1 and unicodedata.category(w[0]) in ("Lu", "Lt")]
+    if not any(len(w) > 3 and unicodedata.category(w[0]) == "Ll" for w in words):
+        return []  # a Title Case heading or a list of names: capitals say nothing here
+    return list(dict.fromkeys(w for i, w in capitalised if i > 0 or w.isupper()))
+
+
+def conflicts(claim: str, source: str, checks: tuple[str, ...] = CHECKS,
+              min_overlap: float = 0.5) -> list[Conflict]:
+    """What in the claim contradicts the (cited) source text, by the checks asked for."""
+    found: list[Conflict] = []
+    if "numbers" in checks:
+        theirs = numbers(source, NUMBER_WORDS | ORDINALS)
+        missing = sorted(numbers(claim, CLAIM_WORDS) - theirs)
+        if missing:
+            shown = ", ".join(sorted(theirs)[:5]) if theirs else "none"
+            found.append(Conflict("numbers", f"states {', '.join(missing)}, which the source "
+                                  f"does not (its numbers: {shown})"))
+    if "negation" in checks:
+        best, share = closest_sentence(claim, source)
+        if best and share >= min_overlap and negated(claim) != negated(best):
+            found.append(Conflict("negation", ("negates" if negated(claim) else "affirms")
+                                  + f" what the source says: {best[:160]!r}"))
+    if "entities" in checks:
+        theirs_words = set(tokens(source))
+        absent = [e for e in entities(claim) if tokens(e)[:1] and tokens(e)[0] not in theirs_words]
+        if absent:
+            found.append(Conflict("entities", f"names {', '.join(absent)}, which the source "
+                                  "does not mention"))
+    return found
