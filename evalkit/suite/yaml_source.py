@@ -23,6 +23,8 @@ MAX_DEPTH = 100  # deeper nesting is no real suite, and would overflow Python's 
 # Untagged (or plainly tagged) collections; any other tag (!!python/object, !!set, !foo) is refused.
 PLAIN_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 MERGE_TAG = "tag:yaml.org,2002:merge"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]")
 
 
 def format_key_path(path: KeyPath) -> str:
@@ -110,10 +112,29 @@ class _Builder:
 
     def _scalar(self, node: yaml.Node, path: KeyPath) -> Any:
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             raise self.problem(node, f"cannot read this value: {getattr(exc, 'problem', exc)}",
                                path, "plain YAML only: tags such as !!python/... are not allowed")
+        if isinstance(value, str) and _SURROGATE.search(value):
+            value = self._combine_surrogates(value, node, path)
+        return value
+
+    def _combine_surrogates(self, value: str, node: yaml.Node, path: KeyPath) -> str:
+        """A JSON-style escaped emoji, "\\ud83d\\ude00", is one character (😀) that YAML reads
+        as two halves. Pairs are joined; a half without its other half is an error."""
+        lone = _LONE_SURROGATE.search(value)
+        if lone is None:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16")
+        code = ord(lone.group())
+        escape = re.compile(rf"\\(?:u|U0000){code:04x}", re.IGNORECASE)
+        found = escape.search(self.doc.text, node.start_mark.index, node.end_mark.index)
+        loc = (_offset_location(self.doc, found.start()) if found
+               else self.doc.location_at(*_mark(node)))
+        raise SuiteError([Problem(
+            f"\\u{code:04x} is half of a UTF-16 surrogate pair, without its other half",
+            loc, format_key_path(path), "escape a character beyond U+FFFF as a pair "
+            "(\\ud83d\\ude00) or as \\U0001F600, or write the character itself")])
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict:
         if id(node) not in self.inherited:
