@@ -32,9 +32,10 @@ def escape_markup(text: str) -> str:
             return "\\" * (2 * slashes + 1) + "["  # k literal backslashes, then a literal tag
         return "\\" * (slashes + 1 if slashes else 0) + "["
     out = _BRACKET.sub(one, text)
-    if out.endswith("\\") and not out.endswith("\\\\"):
-        out += "\\"  # a final backslash would escape markup that follows (rich does the same)
-    return out
+    # Final backslashes would escape markup that follows: doubled, they print as written
+    # before a tag (and doubled when nothing follows; rich's own escape does the same).
+    trailing = len(out) - len(out.rstrip("\\"))
+    return out + "\\" * trailing
 
 
 def safe(text: Any, limit: int | None = 300) -> str:

@@ -17,8 +17,9 @@ spaces) and case-folded (`İ` folds to plain `i`, as in Turkish), then read as t
 - scripts written without spaces (Chinese, Japanese kana, Thai, Lao, Khmer, Myanmar) give
   one token per character (a letter with its marks): no dictionary is needed and no word
   segmenter is guessed, so ROUGE and F1 on them are character-level;
-- currency signs, other symbols (emoji, `°`, `©`; one grapheme each, so skin tones and ZWJ
-  sequences stay whole) and `%` `‰` `‱` are tokens of their own: `$12` is `$ 12`, not `12`;
+- currency signs, other symbols (emoji, `°`, `©`, with their skin tones, variation
+  selectors and ZWJ sequences: `👨‍👩‍👧` is one token, a flag is one token) and `%` `‰` `‱`
+  are tokens of their own: `$12` is `$ 12`, not `12`;
 - everything else separates tokens and is dropped: punctuation (apostrophes and hyphens
   included: `don't` is `don t`, `state-of-the-art` four words), math signs (`+ < = > |`),
   modifier symbols (`^`, backticks) and whitespace.
@@ -34,14 +35,19 @@ ARTICLES = frozenset({"a", "an", "the"})
 # Scripts written without spaces between words: one token per letter (with its marks).
 _SPACELESS = r"\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Bopomofo}\p{scx=Thai}" \
              r"\p{scx=Lao}\p{scx=Khmer}\p{scx=Myanmar}"
-_WORD_CHAR = rf"[[\p{{L}}\p{{M}}\p{{N}}\u200c\u200d]--[{_SPACELESS}]]"
+# Letters of those scripts are single tokens; their digits (๑๒๓) join words like any digit.
+_WORD_CHAR = rf"[[\p{{L}}--[{_SPACELESS}]]\p{{M}}\p{{N}}\u200c\u200d]"
 _LETTER = r"\p{L}\p{M}*"
+_FLAG = r"[\U0001F1E6-\U0001F1FF]"  # regional indicators: two make a flag
+_EXTEND = r"[\p{M}\u200c\U0001F3FB-\U0001F3FF]"  # marks, ZWNJ, skin tones
 _TOKEN = regex.compile(
     rf"(?P<spaceless>[[\p{{L}}]&&[{_SPACELESS}]]\p{{M}}*)"
     # U.S., a.m., e.g: single letters joined by dots, not inside a longer word
     rf"|(?P<abbr>(?<![\p{{L}}\p{{M}}\p{{N}}]){_LETTER}(?:\.{_LETTER})+\.?(?![\p{{L}}\p{{M}}\p{{N}}]))"
     rf"|(?P<word>{_WORD_CHAR}+(?:(?<=\p{{Nd}})[.,\u066b\u066c](?=\p{{Nd}}){_WORD_CHAR}+)*)"
-    r"|(?P<symbol>(?=[\p{Sc}\p{So}%\u2030\u2031])\X)",
+    # a symbol with what joins it (UAX #29): marks, skin tones, joiners; a flag is two letters
+    rf"|(?P<symbol>(?:[\p{{So}}--{_FLAG}](?:{_EXTEND}|\u200d\p{{So}}?)*"
+    rf"|(?:{_FLAG}{{1,2}}|[\p{{Sc}}%\u2030\u2031])(?:{_EXTEND}|\u200d)*))",
     regex.V1)
 # Comma-grouped thousands, Western (1,000,000) or Indian (10,00,000); an optional decimal part.
 _GROUPED = regex.compile(r"\p{Nd}{1,3}(?:,\p{Nd}{3})+(?:\.\p{Nd}+)?"

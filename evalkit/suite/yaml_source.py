@@ -24,6 +24,7 @@ MAX_DEPTH = 100  # deeper nesting is no real suite, and would overflow Python's 
 PLAIN_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 MERGE_TAG = "tag:yaml.org,2002:merge"
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|.)", re.DOTALL)  # in "..."
 _LONE_SURROGATE = re.compile("[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]")
 
 
@@ -127,10 +128,13 @@ class _Builder:
         if lone is None:
             return value.encode("utf-16", "surrogatepass").decode("utf-16")
         code = ord(lone.group())
-        escape = re.compile(rf"\\(?:u|U0000){code:04x}", re.IGNORECASE)
-        found = escape.search(self.doc.text, node.start_mark.index, node.end_mark.index)
-        loc = (_offset_location(self.doc, found.start()) if found
-               else self.doc.location_at(*_mark(node)))
+        # A UTF-8 file holds no surrogates: each one in the value is an escape, in order.
+        nth = sum(1 for _ in _SURROGATE.finditer(value, 0, lone.start()))
+        source = self.doc.text[node.start_mark.index:node.end_mark.index]
+        escapes = [m for m in _ESCAPE.finditer(source)
+                   if 0xD800 <= int(m.group(1) or m.group(2) or "0", 16) <= 0xDFFF]
+        loc = (_offset_location(self.doc, node.start_mark.index + escapes[nth].start())
+               if nth < len(escapes) else self.doc.location_at(*_mark(node)))
         raise SuiteError([Problem(
             f"\\u{code:04x} is half of a UTF-16 surrogate pair, without its other half",
             loc, format_key_path(path), "escape a character beyond U+FFFF as a pair "
