@@ -26,7 +26,7 @@ from pydantic import Field, field_validator
 
 from ..types import Case, Completion, Score
 from .base import ScoreContext, Scorer, ScorerParams
-from .claims import CHECKS, conflicts
+from .claims import CHECKS, conflicts, source_facts
 from .regex import compile_pattern
 from .sources import SourceError, citation_sentences, gold_ids, resolve, sources_of
 from .text import shorten
@@ -79,7 +79,7 @@ def overlap_support(sentence: str, source_text: str) -> float:
     mine = [w for w in tokens(sentence) if w not in STOPWORDS]
     if not mine:
         return 1.0
-    theirs = set(tokens(source_text))
+    theirs = source_facts(source_text).words
     return sum(w in theirs for w in mine) / len(mine)
 
 

@@ -29,11 +29,12 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cached_property, lru_cache
 
 import regex
 
 from .text import sentences
-from .tokens import tokens
+from .tokens import fold, tokens
 
 CHECKS = ("numbers", "negation", "entities")
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
@@ -87,39 +88,64 @@ def _canonical(number: str) -> str:
     return digits
 
 
-def numbers(text: str, words: dict[str, str]) -> set[str]:
-    """The numbers a text states: digit tokens (canonical) and the given number words."""
+def numbers(words: list[str], named: dict[str, str]) -> set[str]:
+    """The numbers among tokens: digit tokens (canonical) and the given number words."""
     out = set()
-    for token in tokens(text):
-        match = _NUMBER.match(token)
-        if match:
-            out.add(_canonical(match.group()))
-        elif token in words:
-            out.add(words[token])
+    for token in words:
+        if token[0].isdigit():
+            out.add(_canonical(_NUMBER.match(token).group()))
+        elif token in named:
+            out.add(named[token])
     return out
 
 
-def negated(text: str) -> bool:
-    folded = text.casefold()
-    return (any(t in NEGATIONS for t in tokens(text)) or bool(_CONTRACTED.search(folded))
-            or bool(_CHINESE_NEGATION.search(folded)))
+def negated(text: str, words: list[str]) -> bool:
+    folded = text.casefold() if "'" in text or "’" in text or not text.isascii() else ""
+    return (not NEGATIONS.isdisjoint(words) or bool(_CONTRACTED.search(folded))
+            or (not folded.isascii() and bool(_CHINESE_NEGATION.search(folded))))
 
 
-def _content(text: str) -> set[str]:
-    return {t for t in tokens(text) if t not in _STOP and t not in NEGATIONS}
+def _content(words: list[str]) -> frozenset[str]:
+    return frozenset(words) - _STOP - NEGATIONS
 
 
-def closest_sentence(claim: str, source: str) -> tuple[str, float]:
-    """The source sentence sharing the most content words with the claim, and that share."""
-    mine = _content(claim)
-    if not mine:
-        return "", 0.0
-    best, share = "", 0.0
-    for sentence in sentences(source):
-        overlap = len(mine & _content(sentence)) / len(mine)
-        if overlap > share:
-            best, share = sentence, overlap
-    return best, share
+class SourceFacts:
+    """What the checks read in a source text, each part computed once, when first needed."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.words = frozenset(tokens(text))
+
+    @cached_property
+    def numbers(self) -> frozenset[str]:
+        return frozenset(numbers(tokens(self.text), NUMBER_WORDS | ORDINALS))
+
+    @cached_property
+    def negated(self) -> bool:
+        return negated(self.text, list(self.words))
+
+    @cached_property
+    def sentences(self) -> tuple[tuple[str, frozenset[str], bool], ...]:
+        """Each sentence: its text, its content words, whether it is negated."""
+        return tuple((s, _content(w), negated(s, w))
+                     for s, w in ((s, tokens(s)) for s in sentences(self.text)))
+
+
+@lru_cache(maxsize=1024)
+def source_facts(text: str) -> SourceFacts:
+    return SourceFacts(text)
+
+
+def closest_sentence(claim_words: list[str], source: SourceFacts) -> tuple[str, bool, float]:
+    """The source sentence sharing the most content words with the claim: its text, whether
+    it is negated, and the share of the claim's content words it holds."""
+    mine = _content(claim_words)
+    best: tuple[str, bool, float] = ("", False, 0.0)
+    for sentence, theirs, negative in source.sentences if mine else ():
+        overlap = len(mine & theirs) / len(mine)
+        if overlap > best[2]:
+            best = (sentence, negative, overlap)
+    return best
 
 
 def entities(sentence: str) -> list[str]:
@@ -132,25 +158,26 @@ def entities(sentence: str) -> list[str]:
     return list(dict.fromkeys(w for i, w in capitalised if i > 0 or w.isupper()))
 
 
-def conflicts(claim: str, source: str, checks: tuple[str, ...] = CHECKS,
+def conflicts(claim: str, source_text: str, checks: tuple[str, ...] = CHECKS,
               min_overlap: float = 0.5) -> list[Conflict]:
     """What in the claim contradicts the (cited) source text, by the checks asked for."""
     found: list[Conflict] = []
-    if "numbers" in checks:
-        theirs = numbers(source, NUMBER_WORDS | ORDINALS)
-        missing = sorted(numbers(claim, CLAIM_WORDS) - theirs)
+    source = source_facts(source_text)
+    words = tokens(claim)
+    if "numbers" in checks and (stated := numbers(words, CLAIM_WORDS)):
+        missing = sorted(stated - source.numbers)
         if missing:
-            shown = ", ".join(sorted(theirs)[:5]) if theirs else "none"
+            shown = ", ".join(sorted(source.numbers)[:5]) if source.numbers else "none"
             found.append(Conflict("numbers", f"states {', '.join(missing)}, which the source "
                                   f"does not (its numbers: {shown})"))
-    if "negation" in checks:
-        best, share = closest_sentence(claim, source)
-        if best and share >= min_overlap and negated(claim) != negated(best):
-            found.append(Conflict("negation", ("negates" if negated(claim) else "affirms")
+    mine = negated(claim, words) if "negation" in checks else False
+    if "negation" in checks and (mine or source.negated):  # else neither side negates
+        best, negative, share = closest_sentence(words, source)
+        if best and share >= min_overlap and mine != negative:
+            found.append(Conflict("negation", ("negates" if mine else "affirms")
                                   + f" what the source says: {best[:160]!r}"))
     if "entities" in checks:
-        theirs_words = set(tokens(source))
-        absent = [e for e in entities(claim) if tokens(e)[:1] and tokens(e)[0] not in theirs_words]
+        absent = [e for e in entities(claim) if fold(e) not in source.words]
         if absent:
             found.append(Conflict("entities", f"names {', '.join(absent)}, which the source "
                                   "does not mention"))

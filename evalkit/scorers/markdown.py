@@ -56,6 +56,8 @@ def _without_links(text: str) -> str:
 
 def citable(text: str) -> str:
     """The prose of a Markdown text at the same positions: code and link syntax blanked."""
+    if "`" not in text and "~~~" not in text and "](" not in text and "]:" not in text:
+        return text  # no code, no link: nothing to blank
     text = _replace(text, _fenced_blocks(text))
     text = _CODE_SPAN.sub(lambda m: _blank(m.group()), text)
     return _without_links(text)

@@ -7,9 +7,8 @@ written without spaces. `squad.py` has the SQuAD v1.1 rules for published compar
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
-
-import regex
 
 from .tokens import ARTICLES, content_tokens, fold, tokens
 
@@ -63,17 +62,25 @@ def shorten(text: str | None, limit: int = 120) -> str:
 # A sentence ends at . ! ? (also the Devanagari danda and Arabic/Urdu marks) before a space,
 # at the CJK full stops (no space follows them), or at a line break. A full stop after a
 # single letter (U.S., e.g., J. Smith) ends no sentence.
-_SENTENCE_END = regex.compile(
-    r"(?:(?<![\s.]\p{L}|^\p{L})[.!?]|[\u0964\u0965\u061f\u06d4])[\"'”’)\]]*(?=\s)"
-    r"|[\u3002\uff01\uff1f]|\n")
+_SENTENCE_END = re.compile(r"[.!?\u0964\u0965\u061f\u06d4][\"'”’)\]]*(?=\s)|[\u3002\uff01\uff1f]|\n")
+
+
+def _single_letter_before(text: str, stop: int) -> bool:
+    """text[stop] is a full stop right after one letter (and its marks): U.S., J. Smith."""
+    i = stop - 1
+    while i >= 0 and unicodedata.category(text[i])[0] == "M":
+        i -= 1
+    return (text[stop] == "." and i >= 0 and text[i].isalpha()
+            and (i == 0 or text[i - 1].isspace() or text[i - 1] == "."))
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence, surrounding whitespace excluded, in order."""
     spans, start = [], 0
     for match in _SENTENCE_END.finditer(text):
-        spans.append((start, match.end()))
-        start = match.end()
+        if not _single_letter_before(text, match.start()):
+            spans.append((start, match.end()))
+            start = match.end()
     spans.append((start, len(text)))
     out = []
     for begin, end in spans:
