@@ -93,7 +93,9 @@ class CitationScorer(Scorer):
     """Citation precision, recall against gold ids, and per-sentence support by the sources."""
 
     Params = CitationParams
-    description = "citations exist in the sources, cover the gold ids, and support their sentences"
+    description = ("citations exist in the sources, cover the gold ids, and support their "
+                   "sentences: shared words, no contradicted number, negation or name; code "
+                   "and Markdown links are not citations; [n] is the n-th source")
     cpu_heavy = True
 
     def __init__(self, name, params, suite_dir):

@@ -55,6 +55,17 @@ def test_any_text_tokenizes_as_the_reference_does(text):
     assert tokens(text) == reference_tokens(text)
 
 
+ASCII = "aAbzZU.S,;:'-  \n\t9107$%_`^|+=<>()[]#~&*@!?\"\\/"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(list(ASCII) + ["e.g.", "1,000", "a.m.", "3.14", "x.5", "U.S.A",
+                                               "12,345.6"]), max_size=16).map("".join))
+def test_ascii_text_takes_the_fast_path_to_the_same_tokens(text):
+    assert text.isascii()
+    assert tokens(text) == reference_tokens(text)
+
+
 def test_words_with_combining_marks_are_not_split():
     """The issue's cases: Hindi vs Hindu is no match, unrelated Hindi texts share little."""
     f1 = run_score(make("token_f1"), "हिन्दी", "हिन्दू")
