@@ -150,6 +150,8 @@ def closest_sentence(claim_words: list[str], source: SourceFacts) -> tuple[str, 
 
 def entities(sentence: str) -> list[str]:
     """Capitalised words that are not the sentence's first word (acronyms always count)."""
+    if sentence[1:].lower() == sentence[1:]:
+        return []  # no capital after the first letter: no name, no acronym
     words = tokens(sentence, casefold=False)
     capitalised = [(i, w) for i, w in enumerate(words)
                    if len(w) > 1 and unicodedata.category(w[0]) in ("Lu", "Lt")]

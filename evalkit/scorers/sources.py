@@ -104,9 +104,7 @@ def citation_sentences(text: str, pattern: re.Pattern) -> list[CitedSentence]:
     a sentence's full stop ("... 30 days. [returns] Next ...") belongs to that sentence."""
     where = citable(text)
     matches = list(pattern.finditer(where))
-    prose = list(where)
-    for match in matches:
-        prose[match.start():match.end()] = " " * (match.end() - match.start())
+    prose = pattern.sub(lambda m: " " * len(m.group()), where)  # same positions
     pieces: list[tuple[int, int, list[str]]] = []  # start, end, ids
     pending = iter(matches)
     match = next(pending, None)
@@ -122,6 +120,6 @@ def citation_sentences(text: str, pattern: re.Pattern) -> list[CitedSentence]:
             match = next(pending, None)
         if where[start:end].strip():
             pieces.append((start, end, ids))
-    return [CitedSentence(" ".join(text[a:b].split()), " ".join("".join(prose[a:b]).split()),
+    return [CitedSentence(" ".join(text[a:b].split()), " ".join(prose[a:b].split()),
                           list(dict.fromkeys(ids)))
             for a, b, ids in pieces if ids]
