@@ -64,7 +64,7 @@ _GROUPED = regex.compile(r"\p{Nd}{1,3}(?:,\p{Nd}{3})+(?:\.\p{Nd}+)?"
                          r"|\p{Nd}{1,2}(?:,\p{Nd}{2})*,\p{Nd}{3}(?:\.\p{Nd}+)?")
 # A dot or comma inside a token (between letters or digits): only then is there work after
 # the match (sentence-final full stops are not).
-_INNER_SEPARATOR = regex.compile(rf"[\p{{L}}\p{{M}}\p{{N}}]{_SEPARATOR}[\p{{L}}\p{{N}}]")
+_INNER_SEPARATOR = regex.compile(rf"[\p{{L}}\p{{M}}\p{{N}}\u200c\u200d]{_SEPARATOR}[\p{{L}}\p{{N}}]")
 _ASCII_INNER_SEPARATOR = re.compile(r"[a-zA-Z0-9][.,][a-zA-Z0-9]")
 _LOOSE_SEPARATOR = regex.compile(r"(?<!\p{Nd})[.,\u066b\u066c]")  # not between two digits
 _GROUPED_PREFIX = regex.compile(r"^(?:" + _GROUPED.pattern + r")(?!\p{Nd}|[.,]\p{Nd})")

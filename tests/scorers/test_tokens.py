@@ -55,6 +55,15 @@ def test_any_text_tokenizes_as_the_reference_does(text):
     assert tokens(text) == reference_tokens(text)
 
 
+def test_twenty_thousand_seeded_random_texts_tokenize_as_the_reference_does():
+    import random
+
+    rng = random.Random(7)
+    pieces = list(TRICKY) + ["e.g.", "1,000", "a.m.", "1,00,000", "3.14", "x.5", "١٢٫٥"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 16))) for _ in range(20_000)]
+    assert [t for t in texts if tokens(t) != reference_tokens(t)] == []
+
+
 ASCII = "aAbzZU.S,;:'-  \n\t9107$%_`^|+=<>()[]#~&*@!?\"\\/"
 
 
