@@ -133,6 +133,17 @@ def export_run(db: str, ref: str, fmt: str, output: str | None) -> int:
     return EXIT_OK
 
 
+def yaml_value(value) -> str:
+    """A default as it is written in a suite: strings single-quoted (backslashes as they are,
+    so a regex can be copied), everything else as JSON (which YAML reads)."""
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except ValueError:  # a circular default: no scorer has one
+        return repr(value)
+
+
 def list_registered(kind: str) -> int:
     from ..registry import BACKENDS, SCORERS, lookup, names
 
@@ -143,7 +154,8 @@ def list_registered(kind: str) -> int:
         params_model = cls.Params if kind == "scorers" else cls.Options
         params = []
         for field_name, info in params_model.model_fields.items():
-            default = "" if info.is_required() else f"={info.get_default(call_default_factory=True)!r}"
+            default = "" if info.is_required() else \
+                f"={yaml_value(info.get_default(call_default_factory=True))}"
             params.append(f"{info.alias or field_name}{default}")
         doc = getattr(cls, "description", "") or (cls.__doc__ or "").strip().split("\n")[0]
         rows.append([name, safe(doc), safe(", ".join(params))])

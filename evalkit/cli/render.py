@@ -19,11 +19,28 @@ def plain(text: Any, limit: int | None = 300) -> str:
     return value
 
 
+_BRACKET = re.compile(r"(\\*)\[")
+_TAG = re.compile(r"[a-z#/@][^\[]*?]")  # what rich reads as a tag after '[' (rich.markup.RE_TAGS)
+
+
+def escape_markup(text: str) -> str:
+    """Text that rich's markup shows exactly as written. rich.markup.escape only escapes what
+    looks like a tag, but rich also turns any '\\[' into '[' (a regex's backslashes vanished)."""
+    def one(match: re.Match) -> str:
+        slashes = len(match.group(1))
+        if _TAG.match(text, match.end()):
+            return "\\" * (2 * slashes + 1) + "["  # k literal backslashes, then a literal tag
+        return "\\" * (slashes + 1 if slashes else 0) + "["
+    out = _BRACKET.sub(one, text)
+    # Final backslashes would escape markup that follows: doubled, they print as written
+    # before a tag (and doubled when nothing follows; rich's own escape does the same).
+    trailing = len(out) - len(out.rstrip("\\"))
+    return out + "\\" * trailing
+
+
 def safe(text: Any, limit: int | None = 300) -> str:
     """Untrusted text for rich output: as plain(), with rich markup escaped too."""
-    from rich.markup import escape
-
-    return escape(plain(text, limit))
+    return escape_markup(plain(text, limit))
 
 
 def console(stderr: bool = False):
