@@ -63,6 +63,10 @@ class Backend:
             if isinstance(value, SecretStr):
                 register(value.get_secret_value())
 
+    def load(self) -> None:
+        """Import the user code the reference names (a python pipeline). Only a run calls
+        this, never validation: a suite is data, and checking one runs none of its code."""
+
     async def start(self) -> None:
         """Load weights or open connections once (never per case). fingerprint() must not
         depend on it: a fully cached run never starts the backend."""

@@ -85,7 +85,9 @@ def new_run_id() -> str:
 def open_backend(config: RunConfig, store: Store | None = None) -> tuple[ModelRef, Backend]:
     register_environment()  # env credentials are masked wherever they might appear
     ref = parse_model_ref(config.model)
-    return ref, create_backend(ref, config.model_args, BackendEnv(Path.cwd(), recorded=store))
+    backend = create_backend(ref, config.model_args, BackendEnv(Path.cwd(), recorded=store))
+    backend.load()  # a python pipeline is imported here, before the run starts
+    return ref, backend
 
 
 def cache_key(fingerprint: str, call: Call) -> str:

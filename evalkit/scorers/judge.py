@@ -48,6 +48,11 @@ class JudgeSpec(BaseModel):
 
     @model_validator(mode="after")
     def _backend(self) -> "JudgeSpec":
+        if self.model.startswith("python/") and "path" in self.args:
+            # A suite is data: it may name a judge function, not a folder of code to import.
+            raise ValueError(f"judge {self.model!r}: a suite cannot add an import folder "
+                             "(args.path); install the judge's package, or put its folder on "
+                             "PYTHONPATH or in the current directory")
         try:
             make_backend(self)
         except EvalkitError as exc:
