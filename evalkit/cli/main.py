@@ -43,18 +43,21 @@ def cli() -> None:
               help="seconds per call attempt")
 @click.option("--retries", type=click.IntRange(0, 50), default=6, show_default=True,
               help="retries for 429, 5xx, connection errors and timeouts")
+@click.option("--deadline", type=click.FloatRange(0.001), default=None,
+              help="seconds for a whole call, every attempt and wait included "
+              "[default: 600, or --timeout when longer]")
 @click.option("--progress/--no-progress", default=None, help="live progress bar (default: on a terminal)")
 @click.option("--baseline", metavar="NAME", help="compare each run with this baseline (or run) "
               "right after it; exit 1 when a gate fails")
 def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_resume, max_concurrency,
-        timeout, retries, progress, baseline) -> int:
+        timeout, retries, deadline, progress, baseline) -> int:
     """Run SUITES against each --model and store the results."""
     from .run_command import run_command
 
     return run_command(suites, models, model_args, label=label, db=db, cache=not no_cache,
                        resume=resume, auto_resume=not no_resume, max_concurrency=max_concurrency,
-                       timeout=timeout, retries=retries, progress=progress, baseline=baseline,
-                       var_pairs=var_pairs)
+                       timeout=timeout, retries=retries, deadline=deadline, progress=progress,
+                       baseline=baseline, var_pairs=var_pairs)
 
 
 @cli.command()

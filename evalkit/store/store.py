@@ -31,6 +31,18 @@ def default_db_path() -> str:
     return os.environ.get("EVALKIT_DB") or DEFAULT_DB
 
 
+def rows_at_fault(exc: BaseException) -> bool:
+    """True when a failed write is the fault of the rows written (a value DuckDB will not take,
+    a key written twice), so writing them apart isolates the bad ones. Anything else (disk
+    full, I/O error, a damaged or changed database) is the storage's fault."""
+    if isinstance(exc, (TypeError, ValueError, OverflowError)):  # building the columns
+        return True
+    import duckdb
+
+    return isinstance(exc, (duckdb.DataError, duckdb.IntegrityError,
+                            duckdb.InvalidInputException))
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -71,8 +83,12 @@ class Store:
     def __enter__(self) -> "Store":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        try:
+            self.close()
+        except Exception:
+            if exc_type is None:
+                raise  # else the error already on its way is the one to report
 
     def _migrate(self) -> None:
         with self._lock:
@@ -188,7 +204,10 @@ class Store:
                                 "SELECT * FROM _cache_batch")
                 con.execute("COMMIT")
             except Exception:
-                con.execute("ROLLBACK")
+                try:  # after a failed COMMIT (disk full) there may be no transaction left:
+                    con.execute("ROLLBACK")  # the error to report is the first one
+                except Exception:
+                    pass
                 raise
             finally:
                 for name in ("_results_batch", "_scores_batch", "_cache_batch"):
