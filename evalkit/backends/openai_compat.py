@@ -84,7 +84,7 @@ class OpenAICompatBackend(Backend):
             self._session = None
 
     def _payload(self, call: Call) -> tuple[str, dict[str, Any]]:
-        body: dict[str, Any] = {"model": self.model, **call.options}
+        body: dict[str, Any] = {**call.options, "model": self.model}  # the model reports name
         if call.request.messages is not None:
             body["messages"] = [{"role": m.role, "content": m.content} for m in call.request.messages]
             return "/chat/completions", body

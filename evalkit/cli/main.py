@@ -62,7 +62,8 @@ def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_r
 
 @cli.command()
 @DB_OPTION
-@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
+              help="show at most this many runs")
 def runs(db, limit) -> int:
     """List stored runs, newest first."""
     from .inspect_commands import list_runs
@@ -151,6 +152,29 @@ cli.add_command(compare_command)
 cli.add_command(baseline_group)
 
 
+def _storage_failure(exc: BaseException) -> str | None:
+    """A one-line message when DuckDB could not read or write the database file (damaged, cut
+    short, a full disk) rather than a bug of ours; None otherwise."""
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is None or not isinstance(exc, (duckdb.IOException, duckdb.SerializationException,
+                                              duckdb.FatalException)):
+        return None
+    from ..redact import redact
+
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return (f"the results database could not be read or written: {redact(first)}\n"
+            "  fix: the file may be damaged or cut short, or its disk full; restore a copy or "
+            "use another --db")
+
+
+def _internal_error(exc: BaseException) -> None:
+    from ..redact import redact
+
+    click.echo(f"internal error: {redact(f'{type(exc).__name__}: {exc}')}\n"
+               "  results already stored are kept; set EVALKIT_DEBUG=1 for the traceback "
+               "and please report it", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: evalkit errors become a message and an exit code, never a traceback."""
     try:
@@ -168,14 +192,15 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"error: {exc}", err=True)
         code = exc.exit_code
     except Exception as exc:  # a bug of ours: say so plainly; the traceback only on request
-        if os.environ.get("EVALKIT_DEBUG"):
+        damaged = _storage_failure(exc)
+        if damaged is not None:
+            click.echo(f"error: {damaged}", err=True)
+            code = EXIT_RUNTIME
+        elif os.environ.get("EVALKIT_DEBUG"):
             raise
-        from ..redact import redact
-
-        click.echo(f"internal error: {redact(f'{type(exc).__name__}: {exc}')}\n"
-                   "  results already stored are kept; set EVALKIT_DEBUG=1 for the traceback "
-                   "and please report it", err=True)
-        code = EXIT_RUNTIME
+        else:
+            _internal_error(exc)
+            code = EXIT_RUNTIME
     code = code if isinstance(code, int) else EXIT_OK
     # Everything is closed by now (DuckDB checkpointed, writer joined): skip the interpreter's
     # teardown of every imported module, which costs a noticeable share of a short command.

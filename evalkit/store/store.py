@@ -74,6 +74,8 @@ class Store:
             raise StoreError(f"cannot open {self.path} as a DuckDB database: {exc}") from None
         if not read_only:
             self._migrate()
+        else:
+            self._check_schema()
 
     # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:
@@ -107,6 +109,21 @@ class Store:
                 self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
                                  [version, name, utcnow()])
                 self.con.execute("COMMIT")
+
+    def _check_schema(self) -> None:
+        """A read-only open migrates nothing: refuse a file that is not evalkit's (or newer)."""
+        import duckdb
+
+        try:
+            (newest,), = self._query("SELECT max(version) FROM schema_migrations")
+        except duckdb.CatalogException:
+            self.con.close()
+            raise StoreError(f"{self.path} is a DuckDB file but not an evalkit results database"
+                             "\n  fix: pass the --db file `evalkit run` wrote") from None
+        if newest is not None and newest > max(v for v, _, _ in MIGRATIONS):
+            self.con.close()
+            raise StoreError(f"{self.path} was written by a newer evalkit (schema {newest}); "
+                             "upgrade evalkit")
 
     def _query(self, sql: str, params: Sequence | None = None) -> list[tuple]:
         with self._lock:
