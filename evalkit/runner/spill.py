@@ -2,8 +2,8 @@
 
 The first choice is beside the database; when that disk is full (or the file cannot grow),
 the temporary directory, then the home directory; when no file takes them, they are held in
-memory and reported by count. A batch is appended whole or not at all: a failed append is
-cut back to where it began, so a spill file never ends in half a line.
+memory and reported by count. Lines are appended one by one: a failed append is
+cut back to where that line began, so a spill file never ends in half a line.
 """
 from __future__ import annotations
 
@@ -26,35 +26,44 @@ def _record_line(run_id: str, result: Result) -> str:
                            "error": f"result not serialisable: {type(exc).__name__}"}) + "\n"
 
 
-def _append(path: Path, data: bytes) -> bool:
-    """Append all of `data` or nothing (cut back on failure)."""
+def _append(path: Path, lines: list[str]) -> int:
+    """Append whole lines while the file takes them; the number appended. A line that fails
+    is cut back off, so the file never ends in half a line (and an empty file is removed)."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     except OSError:
-        return False
+        return 0
+    written = 0
     try:
-        start = os.lseek(fd, 0, os.SEEK_END)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-            return True
-        except OSError:
+        for line in lines:
+            start = os.lseek(fd, 0, os.SEEK_END)
+            view = memoryview(line.encode("utf-8"))  # ASCII: json.dumps escapes the rest
             try:
-                os.ftruncate(fd, start)
+                while view:
+                    view = view[os.write(fd, view):]
             except OSError:
-                pass
-            return False
+                try:
+                    os.ftruncate(fd, start)
+                except OSError:
+                    pass
+                break
+            written += 1
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        if not written and os.fstat(fd).st_size == 0:
+            path.unlink(missing_ok=True)
     finally:
         os.close(fd)
+    return written
 
 
 class Spill:
     def __init__(self, db_path: Path, run_id: str):
         self.run_id = run_id
         name = f"{db_path.name}.{run_id}.unsaved.jsonl"
-        folders = [db_path.parent, Path(tempfile.gettempdir()), Path.home()]
+        folders = [db_path.absolute().parent, Path(tempfile.gettempdir()), Path.home()]
         self.candidates: list[Path] = []
         for folder in folders:
             path = folder / name
@@ -76,13 +85,15 @@ class Spill:
     def _place(self, lines: list[str]) -> None:
         if not lines:
             return
-        data = "".join(lines).encode("utf-8")  # ASCII: json.dumps escapes the rest
         while self._next < len(self.candidates):
             path = self.candidates[self._next]
-            if _append(path, data):
-                self.saved[path] = self.saved.get(path, 0) + len(lines)
+            done = _append(path, lines)
+            if done:
+                self.saved[path] = self.saved.get(path, 0) + done
+                lines = lines[done:]
+            if not lines:
                 return
-            self._next += 1
+            self._next += 1  # this one is full: the rest goes to the next
         self.held.extend(lines)
 
     def __bool__(self) -> bool:
