@@ -175,16 +175,20 @@ def completion_field_problem(record: Mapping[str, Any]) -> str | None:
     or range is that case's error; missed, it would fail the store's bulk insert (or a scorer)."""
     for key in ("tokens_in", "tokens_out"):
         value = record.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)
-                                  or not -2**63 <= value < 2**63):  # the store's BIGINT
+        if value is None or (type(value) is int and 0 <= value < 2**63):  # the usual: fast
+            continue
+        if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
+                or not -2**63 <= value < 2**63):  # the store's BIGINT
             return f"'{key}' must be an integer, got {value!r}"
-        if value is not None and value < 0:
+        if value < 0:
             return f"'{key}' must not be negative, got {value!r}"
     for key in ("cost_usd", "latency_s"):
         value = record.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
             return f"'{key}' must be a number, got {value!r}"
-        if value is not None and not (math.isfinite(value) and value >= 0):
+        if not (math.isfinite(value) and value >= 0):
             return f"'{key}' must be a finite number ≥ 0, got {value!r}"
     for key in ("model_id", "finish_reason", "error"):
         value = record.get(key)
