@@ -5,6 +5,9 @@ rendered text), `messages`, `vars`, `case`, `options`, `sample`; a callable with
 single other parameter gets the prompt text. It returns the answer text, or a dict
 with `text` plus optional `context` (retrieved documents), `citations`,
 `tokens_in`, `tokens_out`, `cost_usd`, `model_id`, `finish_reason`.
+
+The module is imported by `load()` (a run), never when a suite is validated; what it may be
+is user_code.py's rule. Sync callables run in abandonable threads (threads.py).
 """
 from __future__ import annotations
 
