@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_OK, EXIT_USAGE, SuiteError, UsageError
+from ..errors import EXIT_OK, EXIT_USAGE, SuiteError, UsageError, output_error
 from ..store import Store
 from ..store.slices import counterfactual_disagreement, slice_gaps
 from .parity import print_parity
@@ -92,13 +92,14 @@ def validate_suites(paths) -> int:
     out, failed = console(), 0
     for path in paths:
         try:
-            suite = load_suite(path)
+            suite = load_suite(path, fetch=False)  # validating never goes to the network
         except SuiteError as exc:
             failed += 1
             click.echo(str(exc), err=True)  # plain: no wrapping of the caret lines
             continue
-        out.print(f"ok: {safe(path)} ({len(suite.cases)} cases × {suite.spec.samples} samples, "
-                  f"{len(suite.scorers)} scorers)")
+        counted = (suite.unfetched if suite.unfetched else
+                   f"{len(suite.cases)} cases × {suite.spec.samples} samples")
+        out.print(f"ok: {safe(path)} ({safe(counted)}, {len(suite.scorers)} scorers)")
     return EXIT_USAGE if failed else EXIT_OK
 
 
@@ -120,7 +121,10 @@ def export_run(db: str, ref: str, fmt: str, output: str | None) -> int:
     with Store(db, read_only=True) as store:
         run_id = store.resolve_run(ref)
         target = Path(output or f"reports/{run_id}.{fmt}")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise output_error(target, exc) from None
         copy_format = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER",
                        "jsonl": "FORMAT json"}[fmt]
         escaped = str(target).replace("'", "''")

@@ -43,23 +43,27 @@ def cli() -> None:
               help="seconds per call attempt")
 @click.option("--retries", type=click.IntRange(0, 50), default=6, show_default=True,
               help="retries for 429, 5xx, connection errors and timeouts")
+@click.option("--deadline", type=click.FloatRange(0.001), default=None,
+              help="seconds for a whole call, every attempt and wait included "
+              "[default: 600, or --timeout when longer]")
 @click.option("--progress/--no-progress", default=None, help="live progress bar (default: on a terminal)")
 @click.option("--baseline", metavar="NAME", help="compare each run with this baseline (or run) "
               "right after it; exit 1 when a gate fails")
 def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_resume, max_concurrency,
-        timeout, retries, progress, baseline) -> int:
+        timeout, retries, deadline, progress, baseline) -> int:
     """Run SUITES against each --model and store the results."""
     from .run_command import run_command
 
     return run_command(suites, models, model_args, label=label, db=db, cache=not no_cache,
                        resume=resume, auto_resume=not no_resume, max_concurrency=max_concurrency,
-                       timeout=timeout, retries=retries, progress=progress, baseline=baseline,
-                       var_pairs=var_pairs)
+                       timeout=timeout, retries=retries, deadline=deadline, progress=progress,
+                       baseline=baseline, var_pairs=var_pairs)
 
 
 @cli.command()
 @DB_OPTION
-@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
+              help="show at most this many runs")
 def runs(db, limit) -> int:
     """List stored runs, newest first."""
     from .inspect_commands import list_runs
@@ -148,6 +152,29 @@ cli.add_command(compare_command)
 cli.add_command(baseline_group)
 
 
+def _storage_failure(exc: BaseException) -> str | None:
+    """A one-line message when DuckDB could not read or write the database file (damaged, cut
+    short, a full disk) rather than a bug of ours; None otherwise."""
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is None or not isinstance(exc, (duckdb.IOException, duckdb.SerializationException,
+                                              duckdb.FatalException)):
+        return None
+    from ..redact import redact
+
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return (f"the results database could not be read or written: {redact(first)}\n"
+            "  fix: the file may be damaged or cut short, or its disk full; restore a copy or "
+            "use another --db")
+
+
+def _internal_error(exc: BaseException) -> None:
+    from ..redact import redact
+
+    click.echo(f"internal error: {redact(f'{type(exc).__name__}: {exc}')}\n"
+               "  results already stored are kept; set EVALKIT_DEBUG=1 for the traceback "
+               "and please report it", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: evalkit errors become a message and an exit code, never a traceback."""
     try:
@@ -165,14 +192,15 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"error: {exc}", err=True)
         code = exc.exit_code
     except Exception as exc:  # a bug of ours: say so plainly; the traceback only on request
-        if os.environ.get("EVALKIT_DEBUG"):
+        damaged = _storage_failure(exc)
+        if damaged is not None:
+            click.echo(f"error: {damaged}", err=True)
+            code = EXIT_RUNTIME
+        elif os.environ.get("EVALKIT_DEBUG"):
             raise
-        from ..redact import redact
-
-        click.echo(f"internal error: {redact(f'{type(exc).__name__}: {exc}')}\n"
-                   "  results already stored are kept; set EVALKIT_DEBUG=1 for the traceback "
-                   "and please report it", err=True)
-        code = EXIT_RUNTIME
+        else:
+            _internal_error(exc)
+            code = EXIT_RUNTIME
     code = code if isinstance(code, int) else EXIT_OK
     # Everything is closed by now (DuckDB checkpointed, writer joined): skip the interpreter's
     # teardown of every imported module, which costs a noticeable share of a short command.

@@ -17,7 +17,8 @@ from .run_gates import gate_runs, needs_gates, resolve_baseline
 
 def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pairs: Sequence[str],
                 *, label, db, cache, resume, auto_resume, max_concurrency, timeout, retries,
-                progress, baseline=None, var_pairs: Sequence[str] = ()) -> int:
+                progress, baseline=None, var_pairs: Sequence[str] = (),
+                deadline: float | None = None) -> int:
     if resume and (len(suite_paths) > 1 or len(models) > 1):
         raise UsageError("--resume continues one run: give one suite and one --model")
     overrides = parse_vars(var_pairs)
@@ -29,7 +30,9 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
         raise UsageError(f"--var {unused[0]}: no suite declares a var '{unused[0]}' (declare it "
                          f"under 'vars:' in the suite whose prompt uses it)")
     model_args = parse_model_args(model_arg_pairs)
-    policy = RetryPolicy(max_retries=retries, timeout_s=timeout)
+    policy = RetryPolicy(max_retries=retries, timeout_s=timeout,
+                         deadline_s=deadline if deadline is not None else max(
+                             RetryPolicy.deadline_s, timeout))
     configs = [RunConfig(model=m, model_args=model_args, label=label, db=db, cache=cache,
                          resume=resume, auto_resume=auto_resume, max_concurrency=max_concurrency,
                          retry=policy, progress=progress) for m in models]

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..backends.base import Backend, BackendEnv, ModelRef, create_backend, parse_model_ref
+from ..backends.base import (
+    Backend,
+    BackendEnv,
+    ModelRef,
+    create_backend,
+    parse_model_ref,
+    reply_problem,
+)
 from ..errors import UsageError
 from ..redact import register_environment
 from ..scorers.base import ScoreContext, Scorer
@@ -74,6 +81,16 @@ class RunSummary:
             return store.scores(self.run_id)
 
 
+def checked_reply(completion: Completion) -> Completion:
+    """The backend's reply, or an error on its case when its fields break the contract."""
+    problem = reply_problem(completion)
+    if problem is None:
+        return completion
+    attempts = getattr(completion, "attempts", 1)
+    return Completion(text=None, error=f"invalid reply from the backend: {problem}",
+                      attempts=attempts if type(attempts) is int else 1)
+
+
 class StoreWriteFailed(Exception):
     """Raised inside workers to stop the run once the writer has failed."""
 
@@ -85,7 +102,9 @@ def new_run_id() -> str:
 def open_backend(config: RunConfig, store: Store | None = None) -> tuple[ModelRef, Backend]:
     register_environment()  # env credentials are masked wherever they might appear
     ref = parse_model_ref(config.model)
-    return ref, create_backend(ref, config.model_args, BackendEnv(Path.cwd(), recorded=store))
+    backend = create_backend(ref, config.model_args, BackendEnv(Path.cwd(), recorded=store))
+    backend.load()  # a python pipeline is imported here, before the run starts
+    return ref, backend
 
 
 def cache_key(fingerprint: str, call: Call) -> str:
@@ -133,16 +152,18 @@ class _Execution:
         self.suite_dir = suite.path.resolve().parent
 
     async def finish(self, call: Call, completion: Completion, key: str | None = None) -> None:
-        if self.writer.error is not None:
-            raise StoreWriteFailed()  # stop calling the model; close() reports the cause
+        if not completion.cached:
+            completion = checked_reply(completion)
         scores = await _score(self.suite.scorers, call, completion, self.suite_dir,
                               self.writer.store)
         result = Result(call.case, call.sample, call.request, completion, scores)
         entry = None
         if self.use_cache and completion.ok and not completion.cached:
             entry = (key or cache_key(self.fingerprint, call), self.fingerprint, completion)
-        self.writer.put(result, entry)
+        self.writer.put(result, entry)  # after a failed write it still reaches the spill file
         self.progress.advance(result.passed, not completion.ok, completion.cached)
+        if self.writer.error is not None:
+            raise StoreWriteFailed()  # stop calling the model; close() reports the cause
 
     async def serve_cached(self, calls: list[Call]) -> list[Call]:
         """Finish every call the cache answers (one query); return the others."""
@@ -198,6 +219,10 @@ class _Execution:
             else:
                 completions = await batch_with_retries(
                     lambda: self.backend.generate_batch(batch), len(batch), policy, self.rng)  # noqa: B023
+                if len(completions) != len(batch):  # zip would drop cases silently
+                    completions = [Completion(text=None, error=(
+                        f"the backend answered a batch of {len(batch)} calls with "
+                        f"{len(completions)} completions"))] * len(batch)
             for call, completion in zip(batch, completions):
                 await self.finish(call, completion)
 
@@ -292,7 +317,12 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
             status, error = "failed", str(exc)
             raise
         finally:
-            store.finish_run(run_id, status, error)
+            try:
+                store.finish_run(run_id, status, error)
+            except Exception:
+                if status == "completed":
+                    raise
+                # else the error already on its way (a full disk fails this update too) is the one to see
     return RunSummary(run_id=run_id, suite=suite.name, model=str(ref), label=config.label,
                       status=status, total=len(suite.cases) * suite.spec.samples,
                       executed=progress.done, resumed=len(done),

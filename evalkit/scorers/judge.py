@@ -22,7 +22,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from ..backends.base import Backend, BackendEnv, TransientError, create_backend, parse_model_ref
+from ..backends.base import (
+    Backend,
+    BackendEnv,
+    TransientError,
+    create_backend,
+    parse_model_ref,
+    reply_problem,
+)
 from ..errors import EvalkitError
 from ..redact import redact
 from ..types import Call, Case, Completion, Request, Score, sha256_hex
@@ -48,6 +55,11 @@ class JudgeSpec(BaseModel):
 
     @model_validator(mode="after")
     def _backend(self) -> "JudgeSpec":
+        if self.model.startswith("python/") and "path" in self.args:
+            # A suite is data: it may name a judge function, not a folder of code to import.
+            raise ValueError(f"judge {self.model!r}: a suite cannot add an import folder "
+                             "(args.path); install the judge's package, or put its folder on "
+                             "PYTHONPATH or in the current directory")
         try:
             make_backend(self)
         except EvalkitError as exc:
@@ -154,8 +166,10 @@ class JudgeScorer(Scorer):
                     return Verdict(identity, repeat, None, "", f"the judge call failed: {why}")
                 delay = getattr(exc, "retry_after", None)
                 await asyncio.sleep(delay if delay is not None else min(8.0, 0.5 * 2 ** attempt))
-        if not completion.ok:
-            return Verdict(identity, repeat, None, "", f"the judge call failed: {completion.error}")
+        problem = reply_problem(completion)  # a judge's reply is as untrusted as the model's
+        if problem or not completion.ok:
+            return Verdict(identity, repeat, None, "",
+                           f"the judge call failed: {problem or completion.error}")
         return parse_verdict(completion.text, self.params.scale, identity, repeat)
 
     async def ascore(self, case: Case, completion: Completion, ctx: ScoreContext) -> Score:

@@ -31,6 +31,18 @@ def default_db_path() -> str:
     return os.environ.get("EVALKIT_DB") or DEFAULT_DB
 
 
+def rows_at_fault(exc: BaseException) -> bool:
+    """True when a failed write is the fault of the rows written (a value DuckDB will not take,
+    a key written twice), so writing them apart isolates the bad ones. Anything else (disk
+    full, I/O error, a damaged or changed database) is the storage's fault."""
+    if isinstance(exc, (TypeError, ValueError, OverflowError)):  # building the columns
+        return True
+    import duckdb
+
+    return isinstance(exc, (duckdb.DataError, duckdb.IntegrityError,
+                            duckdb.InvalidInputException))
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -62,6 +74,8 @@ class Store:
             raise StoreError(f"cannot open {self.path} as a DuckDB database: {exc}") from None
         if not read_only:
             self._migrate()
+        else:
+            self._check_schema()
 
     # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:
@@ -71,8 +85,12 @@ class Store:
     def __enter__(self) -> "Store":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        try:
+            self.close()
+        except Exception:
+            if exc_type is None:
+                raise  # else the error already on its way is the one to report
 
     def _migrate(self) -> None:
         with self._lock:
@@ -91,6 +109,21 @@ class Store:
                 self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
                                  [version, name, utcnow()])
                 self.con.execute("COMMIT")
+
+    def _check_schema(self) -> None:
+        """A read-only open migrates nothing: refuse a file that is not evalkit's (or newer)."""
+        import duckdb
+
+        try:
+            (newest,), = self._query("SELECT max(version) FROM schema_migrations")
+        except duckdb.CatalogException:
+            self.con.close()
+            raise StoreError(f"{self.path} is a DuckDB file but not an evalkit results database"
+                             "\n  fix: pass the --db file `evalkit run` wrote") from None
+        if newest is not None and newest > max(v for v, _, _ in MIGRATIONS):
+            self.con.close()
+            raise StoreError(f"{self.path} was written by a newer evalkit (schema {newest}); "
+                             "upgrade evalkit")
 
     def _query(self, sql: str, params: Sequence | None = None) -> list[tuple]:
         with self._lock:
@@ -188,7 +221,10 @@ class Store:
                                 "SELECT * FROM _cache_batch")
                 con.execute("COMMIT")
             except Exception:
-                con.execute("ROLLBACK")
+                try:  # after a failed COMMIT (disk full) there may be no transaction left:
+                    con.execute("ROLLBACK")  # the error to report is the first one
+                except Exception:
+                    pass
                 raise
             finally:
                 for name in ("_results_batch", "_scores_batch", "_cache_batch"):

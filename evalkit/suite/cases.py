@@ -95,6 +95,11 @@ def _csv_records(path: Path) -> Iterator[Record]:
         shown = lines[start - 1] if start <= len(lines) else None
         if None in row:
             raise _file_problem(path, "row has more cells than the header", start, 1, shown)
+        if None in row.values():  # DictReader's filler for cells the row lacks
+            missing = [name for name, value in row.items() if value is None]
+            raise _file_problem(path, f"row has fewer cells than the header (no "
+                                f"'{missing[0]}')", start, 1, shown,
+                                "give every column a cell; an empty one is written as ,,")
         yield Record(dict(row), Location(str(path), start, 1, shown))
         start = reader.line_num + 1
 
@@ -126,6 +131,22 @@ def _hf_records(source: CaseSource, suite_dir: Path) -> Iterator[Record]:
     dataset = datasets.load_dataset(source.hf, source.config, data_files=data_files,
                                     split=source.split or "train", revision=source.revision)
     yield from _dataset_records(dataset, f"hf:{source.hf}")
+
+
+# Dataset builders that read local files (given as data_files) without going to the hub.
+LOCAL_BUILDERS = frozenset({"json", "csv", "parquet", "text", "arrow", "pandas"})
+
+
+def needs_network(source: CaseSource) -> bool:
+    """Whether loading these cases would download something (a hub dataset, remote files)."""
+    if source.hf is None:
+        return False
+    files = source.data_files
+    if isinstance(files, dict):
+        files = [f for v in files.values() for f in ([v] if isinstance(v, str) else v)]
+    elif isinstance(files, str):
+        files = [files]
+    return source.hf not in LOCAL_BUILDERS or not files or any("://" in f for f in files)
 
 
 def _local_records(path: Path, source: CaseSource) -> Iterator[Record]:
@@ -204,10 +225,13 @@ def _check_unique(cases: list[Case], locations: list[Location], problems: Proble
 
 
 def load_cases(spec_cases: list[InlineCase] | CaseSource, doc: YamlDoc, seed: int,
-               problems: ProblemList) -> list[Case]:
-    """Build the suite's cases; problems are collected, not raised, so all are reported."""
+               problems: ProblemList, *, fetch: bool = True) -> list[Case]:
+    """Build the suite's cases; problems are collected, not raised, so all are reported.
+    `fetch=False` leaves cases that would need the network unloaded (an empty list)."""
     records: list[Record] = []
     source = spec_cases if isinstance(spec_cases, CaseSource) else None
+    if source is not None and not fetch and needs_network(source):
+        return []
     # Where problems without a line of their own (dataset rows, a whole file) are reported.
     anchor_path: tuple = ("cases",) if source is None else (
         ("cases", "hf") if source.hf is not None else ("cases", "from"))

@@ -17,10 +17,10 @@ from ..errors import Location, Problem, ProblemList, SuiteError, UsageError, did
 from ..registry import UnknownPluginError, scorer_class
 from ..scorers.base import Scorer
 from ..types import Case, Request, sha256_hex
-from .cases import load_cases
+from .cases import load_cases, needs_network
 from .counterfactuals import expand_counterfactuals
 from .gate_spec import gate_problems
-from .schema import SuiteSpec
+from .schema import CaseSource, SuiteSpec
 from .template import PromptTemplate, TemplateProblem
 from .yaml_source import KeyPath, YamlDoc, format_key_path, load_yaml
 
@@ -39,6 +39,7 @@ class Suite:
     cases_hash: str  # the expanded cases (covers data files and datasets)
     prompt_hash: str
     vars: dict = field(default_factory=dict)  # the suite's shared template vars, overrides applied
+    unfetched: str | None = None  # cases left unloaded (they need the network): what was skipped
 
     @property
     def options(self) -> dict[str, Any]:
@@ -227,10 +228,11 @@ def parse_vars(pairs, flag: str = "--var") -> dict[str, str]:
 
 
 def load_suite(path: str | Path, overrides: Mapping[str, Any] | None = None, *,
-               undeclared_ok: bool = False) -> Suite:
+               undeclared_ok: bool = False, fetch: bool = True) -> Suite:
     """Load, validate and expand a suite file; raises SuiteError listing every problem.
     `overrides`: values for the suite's declared `vars` (`evalkit run --var KEY=VALUE`); one
-    the suite does not declare is an error unless `undeclared_ok` (it is then ignored)."""
+    the suite does not declare is an error unless `undeclared_ok` (it is then ignored).
+    `fetch=False` (`evalkit validate`) checks everything but cases that need the network."""
     doc = load_yaml(path)
     if not isinstance(doc.data, dict):
         raise SuiteError([Problem("a suite file must be a YAML mapping (key: value lines)",
@@ -247,7 +249,10 @@ def load_suite(path: str | Path, overrides: Mapping[str, Any] | None = None, *,
     except TemplateProblem as exc:
         problems.add(Problem(exc.message, _template_location(doc, exc.part, exc.line), exc.part))
         template = None
-    cases = load_cases(spec.cases, doc, spec.seed, problems)
+    cases = load_cases(spec.cases, doc, spec.seed, problems, fetch=fetch)
+    unfetched = None
+    if not fetch and isinstance(spec.cases, CaseSource) and needs_network(spec.cases):
+        unfetched = f"cases from hf:{spec.cases.hf} not fetched: `evalkit run` downloads them"
     if spec.counterfactuals is not None:
         cases = expand_counterfactuals(spec.counterfactuals, cases, doc, problems)
     for key in spec.slices:
@@ -269,4 +274,4 @@ def load_suite(path: str | Path, overrides: Mapping[str, Any] | None = None, *,
         cases_hash=cases_digest(cases),
         prompt_hash=(sha256_hex(spec.prompt.model_dump()) if not shared
                      else sha256_hex(spec.prompt.model_dump(), shared)),
-        vars=shared)
+        vars=shared, unfetched=unfetched)

@@ -13,10 +13,10 @@ Answer rule: if ``answers`` maps the last user message (chat) or the prompt
 (completions) to a reply, that reply is sent; otherwise the text is echoed.
 
 Control endpoints (JSON):
-    POST /_config   merge settings (top-level keys; ``answers`` is replaced
-                    wholesale, setting ``seed`` re-seeds the fault RNG);
+    POST /_config   merge settings (top-level keys; ``answers`` and ``replies`` are
+                    replaced wholesale, setting ``seed`` re-seeds the fault RNG);
                     returns the current config.
-    GET  /_stats    {"total", "by_prompt", "statuses", "auth"}
+    GET  /_stats    {"total", "by_prompt", "statuses", "auth", "sent_bytes"}
     POST /_reset    zero the stats.
 
 In tests, use :func:`serve`, which starts the server as a subprocess.
@@ -54,7 +54,13 @@ DEFAULTS: dict[str, Any] = {
     "timeout_rate": 0.0,  # fraction of requests that hang for hang_s first
     "hang_s": 30.0,
     "require_key": None,  # if set, demand "Authorization: Bearer <key>"
+    "replies": {},  # prompt -> hostile reply for that prompt only (see HOSTILE_KEYS)
 }
+# What a "replies" entry may set: `content` (any JSON value as the message content or text),
+# `usage` (any JSON value as the usage object), `pad_bytes` (a padding field making the body
+# this much bigger), `stream_mb` (a chunked body of this many MB, sent until the client
+# hangs up, with no Content-Length), `delay` (seconds before answering).
+HOSTILE_KEYS = {"content", "usage", "pad_bytes", "stream_mb", "delay"}
 
 # (type, code) of the OpenAI-style error body for each status we may emit.
 _ERROR_KINDS = {
@@ -96,6 +102,7 @@ class FakeOpenAI:
         self.reset()
 
     def reset(self) -> None:
+        self.sent_bytes: Counter[str] = Counter()  # streamed hostile bodies, by prompt
         self.total = 0
         self.by_prompt: Counter[str] = Counter()
         self.statuses: Counter[str] = Counter()
@@ -107,10 +114,11 @@ class FakeOpenAI:
             "by_prompt": dict(self.by_prompt),
             "statuses": dict(self.statuses),
             "auth": dict(self.auth),
+            "sent_bytes": dict(self.sent_bytes),
         }
 
     def app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(client_max_size=64 * 2**20)  # big configs: hostile replies
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_post("/v1/completions", self._completions)
         app.router.add_get("/v1/models", self._models)
@@ -187,6 +195,10 @@ class FakeOpenAI:
                 headers = {"Retry-After": str(cfg["retry_after"])}
             return error_response(fail_status, f"injected fault ({fail_status})", headers)
 
+        hostile = cfg["replies"].get(key)
+        if hostile is not None:
+            return await self._hostile(request, hostile, key, chat)
+
         reply = cfg["answers"].get(key, key)
         finish = "stop"
         # newer OpenAI clients send max_completion_tokens instead
@@ -230,6 +242,38 @@ class FakeOpenAI:
             }
         )
 
+    async def _hostile(self, request: web.Request, spec: dict, key: str,
+                       chat: bool) -> web.StreamResponse:
+        """A reply built to break clients: wrong types, huge or endless bodies, slow answers."""
+        if spec.get("delay"):
+            await asyncio.sleep(spec["delay"])
+        if spec.get("stream_mb"):
+            response = web.StreamResponse(headers={"Content-Type": "application/json"})
+            response.enable_chunked_encoding()
+            await response.prepare(request)
+            chunk = b'{"pad": "' + b"x" * (2**16 - 9)
+            try:
+                for _ in range(int(spec["stream_mb"] * 16)):
+                    await response.write(chunk)
+                    self.sent_bytes[key] += len(chunk)
+            except (ConnectionError, RuntimeError):  # the client hung up: what we wanted
+                pass
+            return response
+        content = spec.get("content", key)
+        choice: dict[str, Any] = {"index": 0, "finish_reason": "stop"}
+        if chat:
+            choice["message"] = {"role": "assistant", "content": content}
+        else:
+            choice["text"] = content
+        body: dict[str, Any] = {
+            "id": "chatcmpl-hostile", "object": "chat.completion", "created": int(time.time()),
+            "model": self.config["model_id"] or "fake-model", "choices": [choice],
+            "usage": spec.get("usage", {"prompt_tokens": 1, "completion_tokens": 1}),
+        }
+        if spec.get("pad_bytes"):
+            body["pad"] = "x" * int(spec["pad_bytes"])
+        return web.json_response(body)
+
     async def _models(self, request: web.Request) -> web.Response:
         model = self.config["model_id"] or "fake-model"
         return web.json_response(
@@ -254,6 +298,8 @@ class FakeOpenAI:
         if "seed" in update:
             self.rng.seed(update.pop("seed"))
         unknown = set(update) - set(DEFAULTS)
+        unknown |= {k for spec in (update.get("replies") or {}).values() for k in spec
+                    if k not in HOSTILE_KEYS}
         if unknown:  # catch typos in tests early instead of silently ignoring
             return error_response(400, f"unknown config keys: {sorted(unknown)}")
         self.config.update(update)

@@ -139,7 +139,7 @@ def test_stats_counting(srv):
     assert stats["statuses"] == {"200": 4, "500": 1}
     assert stats["auth"] == {"Bearer k1": 3, "Bearer k2": 1, "": 1}
     srv.reset()
-    assert srv.stats() == {"total": 0, "by_prompt": {}, "statuses": {}, "auth": {}}
+    assert srv.stats() == {"total": 0, "by_prompt": {}, "statuses": {}, "auth": {}, "sent_bytes": {}}
 
 
 def test_require_key(srv):
