@@ -1,60 +1,214 @@
-"""Secrets never persist: every string bound for the store, a report or a log passes here.
+"""Secrets never persist: every string bound for the store, a report, a log or the terminal
+passes through `redact`.
 
-Secret values are registered when they enter (API keys from model args or the
-environment) and replaced by '***' wherever they later appear.
+One registry, fed by every source a secret enters through: credential-looking environment
+variables, model options (`-M`, a judge's `args`, pytest's `--evalkit-model-option`): keys
+with secret names, every HTTP header value, every `SecretStr`, and the user:password and
+secret query parameters of URLs (`api_base`). `redact` masks each registered value as
+'***', and the shapes of API keys (`sk-…`, `AKIA…`, `ghp_…`, `hf_…`, bearer tokens) even
+when nobody registered them. Sinks (the store's writes, terminal output, reports, JUnit,
+pytest's output, error messages) call it on whatever they print.
+
+Short secrets: a value of at least MIN_SECRET_LENGTH characters is registered. One of
+ANYWHERE_LENGTH or more is masked wherever it occurs; a shorter one only where it stands
+as a whole token (not inside a longer word or number), so a four-character key is masked
+in "api-key=k3y9&" or a JSON echo of it, but the word "passed" survives a secret "pass".
+A secret shorter than MIN_SECRET_LENGTH cannot be told from ordinary text and is not
+masked (URLs are still scrubbed structurally by `scrub_url`).
 """
 from __future__ import annotations
 
+import base64
 import os
 import re
 import threading
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
 # "token" only at the end of a name (HF_TOKEN, access_token), so max_tokens is not a secret.
 SECRET_NAME = re.compile(r"(api[_-]?key|secret|password|passwd|authorization|credential|"
-                         r"token$|^auth)", re.IGNORECASE)
+                         r"token$|^auth|cookie)", re.IGNORECASE)
+HEADERS_NAME = re.compile(r"headers$", re.IGNORECASE)  # headers, extra_headers: every value
+# Query parameters that carry credentials besides SECRET_NAME ones (?key=, SAS ?sig=).
+SECRET_QUERY_NAMES = frozenset({"key", "sig", "signature", "code", "access_token", "apikey"})
 MASK = "***"
-_MIN_LENGTH = 6  # shorter values would mask ordinary words
+MIN_SECRET_LENGTH = 3  # shorter values would mask ordinary words everywhere
+ANYWHERE_LENGTH = 8  # shorter values are masked only as whole tokens
+
+API_KEY_PATTERNS = (
+    r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}",  # OpenAI / Anthropic style
+    r"\bAKIA[0-9A-Z]{16}\b",  # AWS access key id
+    r"\bgh[pousr]_[A-Za-z0-9]{30,}",  # GitHub tokens
+    r"\bhf_[A-Za-z0-9]{30,}",  # Hugging Face tokens
+    r"\bxox[abposr]-[A-Za-z0-9\-]{10,}",  # Slack tokens
+    r"\bAIza[0-9A-Za-z_\-]{35}",  # Google API keys
+    r"(?i)\bbearer\s+[A-Za-z0-9._\-]{16,}",  # Authorization headers
+)
+# A match of any API_KEY_PATTERNS entry contains one of these: text without any is skipped
+# (one quick search instead of seven scans on every stored string).
+# A new key pattern needs its marker here (tests/report/test_html.py checks each).
+KEY_MARKERS = r"sk-|AKIA|gh[pousr]_|hf_|xox[abposr]-|AIza|[Bb][Ee][Aa][Rr][Ee][Rr]"
+_MARKERS = re.compile(KEY_MARKERS)
+_KEYS = [re.compile(p) for p in API_KEY_PATTERNS]
+_WORD = "A-Za-z0-9"
 
 _lock = threading.Lock()
-_values: set[str] = set()
+_values: frozenset[str] = frozenset()
+_pattern: re.Pattern | None = None
 
 
 def is_secret_name(name: str) -> bool:
-    return bool(SECRET_NAME.search(name))
+    return bool(SECRET_NAME.search(str(name)))
 
 
-def register(value: str | None) -> None:
-    if value and len(value) >= _MIN_LENGTH:
-        with _lock:
-            _values.add(value)
+def register(value: Any) -> None:
+    """Mask this value from now on (ignored when it is not text or too short)."""
+    global _values, _pattern
+    if not isinstance(value, str):
+        return
+    forms = {value, value.strip()}
+    forms |= {unquote(value), quote(value, safe="")}  # as it appears inside a URL
+    forms = {f for f in forms if len(f) >= MIN_SECRET_LENGTH}
+    with _lock:
+        if forms <= _values:
+            return
+        _values = _values | forms
+        _pattern = None
 
 
-def register_environment() -> None:
-    """Environment variables that look like credentials (OPENAI_API_KEY, HF_TOKEN, ...)."""
-    for name, value in os.environ.items():
-        if is_secret_name(name):
+def register_url(url: Any) -> None:
+    """A URL's credentials: user and password, Basic auth built from them, and the values of
+    query parameters that carry keys (api-key=, key=, sig=, token=)."""
+    if not isinstance(url, str) or "://" not in url:
+        return
+    try:
+        parts = urlsplit(url.strip())
+        user, password = parts.username, parts.password
+    except ValueError:
+        return
+    for value in (user, password):
+        register(value)
+    if user is not None or password is not None:
+        pair = f"{unquote(user or '')}:{unquote(password or '')}"
+        register(base64.b64encode(pair.encode()).decode())  # an echoed Authorization: Basic
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if _secret_query(name):
             register(value)
 
 
-def redact(text: str | None) -> str | None:
-    if not text or not _values:
+def _secret_query(name: str) -> bool:
+    return is_secret_name(name) or name.lower() in SECRET_QUERY_NAMES
+
+
+def register_environment() -> None:
+    """Environment variables that look like credentials (OPENAI_API_KEY, HF_TOKEN, ...), and
+    credentials inside URL-valued variables (OPENAI_BASE_URL=https://user:pass@...)."""
+    for name, value in os.environ.items():
+        if is_secret_name(name):
+            register(value)
+        elif "://" in value:
+            register_url(value)
+
+
+def register_options(options: Any, secret: bool = False) -> None:
+    """Every secret inside model options: values under secret names or header names,
+    SecretStr values, and URL credentials. Nested dicts and lists are walked."""
+    secret_value = _secret_value(options)
+    if secret_value is not None:
+        register(secret_value)
+    elif isinstance(options, dict):
+        for key, value in options.items():
+            register_options(value, secret or is_secret_name(key) or bool(HEADERS_NAME.search(str(key))))
+    elif isinstance(options, (list, tuple)):
+        for value in options:
+            register_options(value, secret)
+    elif isinstance(options, str):
+        if secret:
+            register(options)
+        else:
+            register_url(options)
+
+
+def _secret_value(value: Any) -> str | None:
+    getter = getattr(value, "get_secret_value", None)  # pydantic SecretStr, without importing it
+    return getter() if callable(getter) else None
+
+
+def scrub_url(url: str) -> str:
+    """The URL with its user:password and secret query values replaced by '***'."""
+    if "://" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        return url
+    netloc = parts.netloc
+    if parts.username is not None or parts.password is not None:
+        netloc = f"{MASK}@" + (host or "") + (f":{port}" if port is not None else "")
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(_secret_query(name) for name, _ in pairs):
+            query = "&".join(f"{quote(name, safe='')}=" + (MASK if _secret_query(name) else quote(value, safe=""))
+                             for name, value in pairs)
+    if netloc == parts.netloc and query == parts.query:
+        return url
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _compiled() -> re.Pattern | None:
+    global _pattern
+    with _lock:
+        if _pattern is None and _values:
+            alternatives = []
+            for value in sorted(_values, key=len, reverse=True):
+                escaped = re.escape(value)
+                if len(value) < ANYWHERE_LENGTH:
+                    escaped = f"(?<![{_WORD}]){escaped}(?![{_WORD}])"
+                alternatives.append(escaped)
+            _pattern = re.compile("|".join(alternatives))
+        return _pattern
+
+
+def redact(text: Any) -> str | None:
+    """The text with registered secrets and API-key shapes masked. Anything that is not a
+    string (a number a hostile server sent as content) is masked as its str()."""
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        text = str(text)
+    if not text:
         return text
-    for value in sorted(_values, key=len, reverse=True):
-        if value in text:
-            text = text.replace(value, MASK)
+    values = _values
+    if values and any(value in text for value in values):
+        pattern = _compiled()
+        if pattern is not None:
+            text = pattern.sub(MASK, text)
+    if _MARKERS.search(text):
+        for key in _KEYS:
+            text = key.sub(MASK, text)
     return text
 
 
-def redact_mapping(options: dict) -> dict:
-    """A copy of options with secret-named keys masked and secret values removed from strings."""
-    clean = {}
-    for key, value in options.items():
-        if is_secret_name(str(key)):
-            clean[key] = MASK if value not in (None, "") else value  # absent stays absent
-        elif isinstance(value, dict):
-            clean[key] = redact_mapping(value)
-        elif isinstance(value, str):
-            clean[key] = redact(value)
-        else:
-            clean[key] = value
-    return clean
+def redact_mapping(options: Any, secret: bool = False) -> Any:
+    """A copy of options safe to store: values under secret or header names and SecretStr
+    values masked, URLs scrubbed, every other string redacted."""
+    if _secret_value(options) is not None:
+        return MASK if _secret_value(options) else None
+    if isinstance(options, dict):
+        clean = {}
+        for key, value in options.items():
+            hidden = secret or is_secret_name(str(key)) or bool(HEADERS_NAME.search(str(key)))
+            clean[key] = redact_mapping(value, hidden)
+        return clean
+    if isinstance(options, (list, tuple)):
+        return [redact_mapping(value, secret) for value in options]
+    if options in (None, ""):
+        return options  # absent stays absent
+    if secret:
+        return MASK
+    if isinstance(options, str):
+        return redact(scrub_url(options))
+    return options

@@ -150,6 +150,9 @@ cli.add_command(baseline_group)
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: evalkit errors become a message and an exit code, never a traceback."""
+    from ..redact import register_environment
+
+    register_environment()  # credentials in the environment are masked in everything printed
     try:
         code = cli.main(args=argv, prog_name="evalkit", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -162,14 +165,16 @@ def main(argv: list[str] | None = None) -> None:
                    "resume", err=True)
         code = EXIT_INTERRUPTED
     except EvalkitError as exc:
-        click.echo(f"error: {exc}", err=True)
+        from .render import plain
+
+        click.echo(f"error: {plain(exc, limit=None)}", err=True)  # secrets, control characters
         code = exc.exit_code
     except Exception as exc:  # a bug of ours: say so plainly; the traceback only on request
         if os.environ.get("EVALKIT_DEBUG"):
             raise
-        from ..redact import redact
+        from .render import plain
 
-        click.echo(f"internal error: {redact(f'{type(exc).__name__}: {exc}')}\n"
+        click.echo(f"internal error: {plain(f'{type(exc).__name__}: {exc}', limit=None)}\n"
                    "  results already stored are kept; set EVALKIT_DEBUG=1 for the traceback "
                    "and please report it", err=True)
         code = EXIT_RUNTIME

@@ -114,17 +114,13 @@ def _path(config: pytest.Config, dest: str, default: str | None) -> Path | None:
 def model_args(config: pytest.Config) -> dict[str, Any]:
     """ini < environment < command line, key by key."""
     from ..backends.base import parse_model_args
-    from ..redact import is_secret_name, register, register_environment
+    from ..redact import register_environment
 
     pairs = [p.strip() for p in config.getini("evalkit_model_options") if p.strip()]
     pairs += shlex.split(os.environ.get("EVALKIT_MODEL_OPTIONS", ""))
     pairs += list(config.getoption("evalkit_model_options", None) or [])
-    args = parse_model_args(pairs)
     register_environment()  # keys are masked in every failure this plugin prints
-    for key, value in args.items():
-        if is_secret_name(key) and isinstance(value, str):
-            register(value)
-    return args
+    return parse_model_args(pairs)  # registers the keys, headers and URL credentials given
 
 
 def suite_vars(config: pytest.Config) -> dict[str, str]:

@@ -27,7 +27,7 @@ from ..errors import EvalkitError
 from ..redact import redact
 from ..types import Call, Case, Completion, Request, Score, sha256_hex
 from .base import ScoreContext, Scorer, ScorerParams
-from .files import read_text, resolve
+from .files import read_text, resolve, resolve_in
 from .judge_verdict import Verdict, agreement, judge_messages, parse_verdict
 
 FLUSH_EVERY = 200  # cached verdicts are written in bulk
@@ -106,7 +106,7 @@ class JudgeScorer(Scorer):
         super().__init__(name, params, suite_dir)
         self.judges = params.judge if isinstance(params.judge, list) else [params.judge]
         self.rubric = params.rubric if params.rubric is not None else read_text(
-            (suite_dir / params.rubric_file).resolve(), "rubric file")
+            resolve_in(suite_dir, params.rubric_file, "rubric file"), "rubric file")
         self.rubric_sha256 = hashlib.sha256(self.rubric.encode("utf-8")).hexdigest()
         lo, hi = params.scale
         self.min_score = params.min_score if params.min_score is not None else (lo + hi) / 2

@@ -1,5 +1,6 @@
 """JSON Schemas from local files, with `$ref` resolved to local files only (never a fetch).
 
+Referenced files stay inside the suite's folder or project (`evalkit.file_scope`).
 The root schema gets a file:// base URI (its own file, or the suite's folder for an inline
 schema), so relative `$ref`s ("defs.json#/$defs/price") resolve beside it. Any other
 scheme (http, https, urn) is refused with an error that says how to fix it. Every `$ref`
@@ -10,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+from ..file_scope import FileRefused, FileScope, read_capped
 
 ID_KEYS = ("$id", "id")  # "id" in drafts 3 and 4
 
@@ -26,20 +29,25 @@ def _file_of(uri: str) -> Path:
     return Path(unquote(parts.path))
 
 
-def _retrieve(uri: str):
-    import json
+def _retriever(scope: FileScope):
+    """Loads `$ref` targets: local files inside the suite's folder or project only."""
 
-    from referencing import Resource
-    from referencing.jsonschema import DRAFT202012
+    def retrieve(uri: str):
+        import json
 
-    path = _file_of(uri)
-    try:
-        contents = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RefError(f"$ref target not found: {path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RefError(f"$ref target {path} is not a readable JSON file: {exc}") from None
-    return Resource.from_contents(contents, default_specification=DRAFT202012)
+        from referencing import Resource
+        from referencing.jsonschema import DRAFT202012
+
+        try:
+            path = scope.check(_file_of(uri), "$ref target")
+            contents = json.loads(read_capped(path).decode("utf-8"))
+        except FileRefused as exc:
+            raise RefError(str(exc)) from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise RefError(f"$ref target {_file_of(uri)} is not a readable JSON file: {exc}") from None
+        return Resource.from_contents(contents, default_specification=DRAFT202012)
+
+    return retrieve
 
 
 def _root_cause(exc: BaseException) -> str:
@@ -69,7 +77,7 @@ def _refs(node: Any) -> Iterator[str]:
 class LocalSchema:
     """A compiled validator for `schema`, whose relative `$ref`s are files under `base`."""
 
-    def __init__(self, schema: Any, base_file: Path):
+    def __init__(self, schema: Any, base_file: Path, scope: FileScope | None = None):
         import jsonschema
         from jsonschema.exceptions import SchemaError
         from referencing import Registry
@@ -90,7 +98,7 @@ class LocalSchema:
             id_key = "id" if self.cls.__name__ in ("Draft3Validator", "Draft4Validator") else "$id"
             schema = {id_key: base_file.resolve().as_uri(), **schema}
         self.schema = schema
-        registry = Registry(retrieve=_retrieve)
+        registry = Registry(retrieve=_retriever(scope or FileScope.of(base_file.parent)))
         self.validator = self.cls(schema, registry=registry,
                                   format_checker=self.cls.FORMAT_CHECKER)
         if isinstance(schema, dict):
