@@ -62,7 +62,9 @@ class FileScope:
     @classmethod
     def of(cls, suite_dir: Path | str) -> "FileScope":
         folder = Path(suite_dir).resolve()
-        roots = tuple(dict.fromkeys((folder, project_root(folder))))
+        candidates = (folder, project_root(folder))
+        roots = tuple(r for r in dict.fromkeys(candidates)  # none inside another
+                      if not any(o != r and o in r.parents for o in candidates))
         return cls(roots, outside_allowed())
 
     def inside(self, path: Path) -> bool:

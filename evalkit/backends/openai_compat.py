@@ -41,6 +41,13 @@ def resolve_api_base(api_base: str | None) -> str:
     return (base or DEFAULT_API_BASE).rstrip("/")
 
 
+def endpoint(api_base: str, path: str) -> str:
+    """api_base + path, with a query string in api_base (`?api-version=`, `?api-key=`) kept
+    after the path."""
+    base, sep, query = api_base.partition("?")
+    return base.rstrip("/") + path + sep + query
+
+
 class OpenAICompatBackend(Backend):
     """Any OpenAI-compatible HTTP endpoint, through evalkit's native async client."""
     Options = OpenAIOptions
@@ -93,7 +100,7 @@ class OpenAICompatBackend(Backend):
         path, body = self._payload(call)
         started = time.perf_counter()
         try:
-            async with redirects.post(self._session, self.api_base + path, body,
+            async with redirects.post(self._session, endpoint(self.api_base, path), body,
                                       self.options.follow_redirects) as response:
                 status = response.status
                 text = await response.text()

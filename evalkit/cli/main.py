@@ -18,6 +18,20 @@ DB_OPTION = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.d
                          show_default=True, help="DuckDB file (env EVALKIT_DB)")
 
 
+def _allow_outside(ctx, param, value):
+    if value:
+        from ..file_scope import allow_outside_files
+
+        allow_outside_files(True)
+    return value
+
+
+OUTSIDE_OPTION = click.option(
+    "--allow-outside-files", is_flag=True, expose_value=False, callback=_allow_outside,
+    help="let suites read files outside their folder and project (absolute paths, ../, "
+         "symlinks; env EVALKIT_ALLOW_OUTSIDE_FILES=1): only for suites you trust")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="evalkit")
 def cli() -> None:
@@ -46,6 +60,7 @@ def cli() -> None:
 @click.option("--progress/--no-progress", default=None, help="live progress bar (default: on a terminal)")
 @click.option("--baseline", metavar="NAME", help="compare each run with this baseline (or run) "
               "right after it; exit 1 when a gate fails")
+@OUTSIDE_OPTION
 def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_resume, max_concurrency,
         timeout, retries, progress, baseline) -> int:
     """Run SUITES against each --model and store the results."""
@@ -80,6 +95,7 @@ def show(run_ref, db, show_all) -> int:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@OUTSIDE_OPTION
 def validate(paths) -> int:
     """Check suite files without calling any model."""
     from .inspect_commands import validate_suites

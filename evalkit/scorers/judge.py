@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from ..backends.base import Backend, BackendEnv, TransientError, create_backend, parse_model_ref
 from ..errors import EvalkitError
-from ..redact import redact
+from ..redact import redact, register_options
 from ..types import Call, Case, Completion, Request, Score, sha256_hex
 from .base import ScoreContext, Scorer, ScorerParams
 from .files import read_text, resolve, resolve_in
@@ -48,6 +48,7 @@ class JudgeSpec(BaseModel):
 
     @model_validator(mode="after")
     def _backend(self) -> "JudgeSpec":
+        register_options(self.args)  # its keys and headers are masked, even in a load error
         try:
             make_backend(self)
         except EvalkitError as exc:

@@ -85,9 +85,10 @@ def current() -> RenderBudget:
 class SuiteBudget:
     """Time and characters left for a whole suite's renders."""
 
-    def __init__(self, seconds: float = SUITE_SECONDS, chars: int = SUITE_CHARS):
-        self.deadline = time.perf_counter() + seconds
-        self.seconds, self.chars = seconds, chars
+    def __init__(self, seconds: float | None = None, chars: int | None = None):
+        self.seconds = SUITE_SECONDS if seconds is None else seconds
+        self.chars = SUITE_CHARS if chars is None else chars
+        self.deadline = time.perf_counter() + self.seconds
 
     def case_seconds(self) -> float:
         left = self.deadline - time.perf_counter()
