@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from ..errors import UsageError
 from ..printable import printable
-from ..redact import API_KEY_PATTERNS, KEY_MARKERS, MASK, redact
+from ..redact import API_KEY_PATTERNS, MASK, redact
 
-__all__ = ["API_KEY_PATTERNS", "KEY_MARKERS", "Redactor", "compile_patterns"]
+__all__ = ["API_KEY_PATTERNS", "Redactor", "compile_patterns"]
 
 EMAIL_PATTERN = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"
 EMAIL_MASK = "[email]"

@@ -41,6 +41,7 @@ SUITE_CHARS = 1_000_000_000
 
 LOOP_FILTER = "_evalkit_bounded_loop"
 OUTPUT_FILTER = "_evalkit_counted_output"
+TEXT_FILTER = "_evalkit_counted_text"
 # `%` conversions: flags, width, precision
 _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?(.)")
 _NUMBER = re.compile(r"\d+")
@@ -50,20 +51,25 @@ _SIZED = frozenset({"center", "ljust", "rjust", "zfill"})
 class RenderBudget:
     """What one case's rendering may still spend (one per render, per thread)."""
 
+    CLOCK_EVERY = 64  # steps between looks at the clock (each step is cheap and bounded)
+
     def __init__(self, seconds: float, chars: int = MAX_RENDER_CHARS,
                  iterations: int = MAX_ITERATIONS):
         self.deadline = time.perf_counter() + seconds
         self.seconds = seconds
         self.chars = chars
         self.steps = iterations
+        self.check_at = iterations  # the clock is read when steps falls below this
 
     def step(self, count: int = 1) -> None:
         self.steps -= count
-        if self.steps < 0:
-            raise SecurityError(f"the template runs more than {MAX_ITERATIONS:,} loop "
-                                "iterations or calls for one case")
-        if time.perf_counter() > self.deadline:
-            raise SecurityError(f"rendering took longer than {self.seconds:g} s")
+        if self.steps < self.check_at:
+            if self.steps < 0:
+                raise SecurityError(f"the template runs more than {MAX_ITERATIONS:,} loop "
+                                    "iterations or calls for one case")
+            if time.perf_counter() > self.deadline:
+                raise SecurityError(f"rendering took longer than {self.seconds:g} s")
+            self.check_at = self.steps - self.CLOCK_EVERY
 
     def output(self, size: int) -> None:
         self.chars -= size
@@ -76,7 +82,10 @@ _local = threading.local()
 
 
 def current() -> RenderBudget:
-    budget = getattr(_local, "budget", None)
+    try:
+        budget = _local.budget  # the hot path: every output, call and loop iteration
+    except AttributeError:
+        budget = None
     if budget is None:  # rendering outside render_budget (not evalkit's way): a fresh budget
         budget = _local.budget = RenderBudget(CASE_SECONDS)
     return budget
@@ -298,11 +307,18 @@ def _bounded_loop(iterable):
         yield item
 
 
-@pass_context  # never evaluated at compile time: template text is counted too
+@pass_context  # never evaluated at compile time
 def _counted_output(context, value):
-    text = value if isinstance(value, str) else str(value)
+    text = value if type(value) is str else str(value)
     current().output(len(text))
     return text
+
+
+@pass_context
+def _counted_text(context, size: int) -> str:
+    """Charges an Output node's template text (its constants, `size` characters) at once."""
+    current().output(size)
+    return ""
 
 
 class BoundedCodeGenerator(CodeGenerator):
@@ -316,9 +332,14 @@ class BoundedCodeGenerator(CodeGenerator):
         for loop in loops:
             loop.iter = nodes.Filter(loop.iter, LOOP_FILTER, [], [], None, None,
                                      lineno=loop.lineno)
-        for output in outputs:
-            output.nodes = [nodes.Filter(child, OUTPUT_FILTER, [], [], None, None,
+        for output in outputs:  # expressions counted one by one, template text at once
+            text = sum(len(c.data) for c in output.nodes if isinstance(c, nodes.TemplateData))
+            output.nodes = [child if isinstance(child, nodes.TemplateData) else
+                            nodes.Filter(child, OUTPUT_FILTER, [], [], None, None,
                                          lineno=child.lineno) for child in output.nodes]
+            if text:
+                output.nodes.append(nodes.Filter(nodes.Const(text), TEXT_FILTER, [], [], None,
+                                                 None, lineno=output.lineno))
         super().visit_Template(node, frame)
 
     def visit_Concat(self, node: nodes.Concat, frame) -> None:
@@ -338,6 +359,7 @@ class BoundedSandbox(SandboxedEnvironment):
         self.filters = _checked_filters(self.filters)
         self.filters[LOOP_FILTER] = _bounded_loop
         self.filters[OUTPUT_FILTER] = _counted_output
+        self.filters[TEXT_FILTER] = _counted_text
         self.globals["lipsum"] = _lipsum
 
     @staticmethod
