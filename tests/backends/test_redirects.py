@@ -104,3 +104,16 @@ def test_the_cli_records_a_redirect_as_the_case_error(qa_smoke, server, other_ho
     assert other_host.stats()["total"] == 0
     shown = ok(evalkit("show", "r", "--db", "r.duckdb", cwd=folder)).stdout
     assert "redirect" in shown and "not followed" in shown
+
+
+def test_the_litellm_path_does_not_follow_redirects_either(qa_smoke, server, other_host, tmp_path):
+    """`-M via=litellm`: the OpenAI SDK's own client would follow a 307 to another host with
+    the custom headers; evalkit gives litellm a client that does not."""
+    other_host.reset()
+    server.config(redirect={"status": 307, "location": f"{other_host.base_url}/chat/completions"})
+    summary = run_suite(load_suite(qa_smoke), RunConfig(
+        model="litellm/openai/m", db=str(tmp_path / "r.duckdb"), cache=False, retry=FAST,
+        model_args=api_options(server, via="litellm", extra_headers=HEADERS)))
+    assert other_host.stats()["total"] == 0
+    assert summary.errors == 3
+    assert server.stats()["methods"] == {"POST /v1/chat/completions": 3}
