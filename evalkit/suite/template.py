@@ -2,6 +2,7 @@
 
 Templates are compiled when the suite loads and rendered for every case then too,
 so a template mistake is a load-time error naming the case and the template line.
+Rendering is bounded in time, loop iterations and size (template_bounds.py).
 """
 from __future__ import annotations
 

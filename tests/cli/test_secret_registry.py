@@ -98,3 +98,24 @@ def test_stored_options_mask_headers_secrets_and_url_credentials():
     assert public["api_base"] == "http://***@127.0.0.1:1/v1?key=***"
     assert public["follow_redirects"] == "none"
     assert redact(f"echo {header} {password}") == "echo *** ***"  # registered by the backend
+
+
+def test_the_store_masks_what_it_is_given(tmp_path):
+    """Run rows and run errors (a DuckDB error quoting the offending value) are masked by the
+    store itself, whoever wrote the text."""
+    from datetime import datetime
+
+    from evalkit.store import Store
+    from tests.cli.helpers import query
+
+    key = short(5)
+    register(key)
+    with Store(tmp_path / "s.duckdb") as store:
+        store.create_run({"run_id": "r1", "suite": "s", "suite_hash": "h", "model_ref": "openai/m",
+                          "backend": "openai", "status": "running", "started_at": datetime.now(),
+                          "options": {"backend": {"note": f"key {key}"}}, "label": f"l-{key}"})
+        store.finish_run("r1", "failed", f'Conversion Error: Could not convert string "{key}" '
+                                         "to INT64")
+    assert query(tmp_path / "s.duckdb", "SELECT label, options, error FROM runs") == [
+        ("l-***", '{"backend": {"note": "key ***"}}',
+         'Conversion Error: Could not convert string "***" to INT64')]

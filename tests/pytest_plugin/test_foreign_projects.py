@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 from .conftest import QA_SUITE
+from .test_execution import GOLDEN_SUITE
 
 pytest_plugins = ["pytester"]
 
@@ -56,38 +57,30 @@ def test_a_yaml_file_that_looks_like_a_suite_without_its_key_is_a_warning(projec
                                  "but no top-level 'suite:' key"])
 
 
-GOLDEN_SUITE = """
-suite: gold
-prompt: "{{ q }}"
-cases:
-  - {id: a, q: alpha}
-scorers:
-  - {type: exact, golden: GOLDEN}
-"""
 
 
 def test_a_missing_golden_file_without_a_model_is_a_skip_with_the_reason(project):
-    project.write("suites/gold.yaml", GOLDEN_SUITE.replace("GOLDEN", "golden/new.jsonl"))
+    project.write("suites/gold.yaml", GOLDEN_SUITE.replace("golden/answers.jsonl", "golden/new.jsonl"))
     project.write("test_plain.py", "def test_plain():\n    assert True\n")
     result = project.run("-rs", model=None)
     result.assert_outcomes(passed=1, skipped=1)
     assert result.ret == 0
-    result.stdout.fnmatch_lines(["SKIPPED [[]1[]] suites/gold.yaml:6: golden file not found: *"
+    result.stdout.fnmatch_lines(["SKIPPED [[]1[]] suites/gold.yaml:8: golden file not found: *"
                                  "new.jsonl*no evalkit model configured*"])
 
 
 def test_golden_updates_never_write_outside_the_project(project):
     elsewhere = project.path.parent / f"elsewhere-{secrets.token_hex(4)}"
-    project.write("suites/out.yaml", GOLDEN_SUITE.replace("GOLDEN", f"../../{elsewhere.name}/new.json"))
+    project.write("suites/out.yaml", GOLDEN_SUITE.replace("golden/answers.jsonl", f"../../{elsewhere.name}/new.json"))
     result = project.run("--evalkit-update-golden")
     assert not elsewhere.exists(), "a folder was created outside the project"
     result.stdout.fnmatch_lines(["*out.yaml*golden file*is outside the suite's folder and project*"])
     # even when reading outside is allowed, writing there is not
     elsewhere.mkdir()
     golden = elsewhere / "new.json"
-    golden.write_text(json.dumps({"a": "old"}), encoding="utf-8")
+    golden.write_text(json.dumps({"a": "old", "b": "beta", "c": "gamma"}), encoding="utf-8")
     allowed = project.run("--evalkit-update-golden", "--evalkit-allow-outside-files")
-    assert json.loads(golden.read_text()) == {"a": "old"}
+    assert json.loads(golden.read_text()) == {"a": "old", "b": "beta", "c": "gamma"}
     allowed.stdout.fnmatch_lines(["*golden answers not updated: golden file*is outside the "
                                   "suite's folder and project*"])
 
