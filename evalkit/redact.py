@@ -14,7 +14,9 @@ ANYWHERE_LENGTH or more is masked wherever it occurs; a shorter one only where i
 as a whole token (not inside a longer word or number), so a four-character key is masked
 in "api-key=k3y9&" or a JSON echo of it, but the word "passed" survives a secret "pass".
 A secret shorter than MIN_SECRET_LENGTH cannot be told from ordinary text and is not
-masked (URLs are still scrubbed structurally by `scrub_url`).
+masked (URLs are still scrubbed structurally by `scrub_url`), nor is a placeholder such as
+`EMPTY`, `none` or `test` (PLACEHOLDERS), nor the value of a header that never carries a
+credential (`Content-Type`, `User-Agent`…: PUBLIC_HEADERS).
 """
 from __future__ import annotations
 
@@ -29,11 +31,19 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 SECRET_NAME = re.compile(r"(api[_-]?key|secret|password|passwd|authorization|credential|"
                          r"token$|^auth|cookie)", re.IGNORECASE)
 HEADERS_NAME = re.compile(r"headers$", re.IGNORECASE)  # headers, extra_headers: every value
+HEADERS, PUBLIC = "headers", "public"  # markers for register_options / redact_mapping
+PUBLIC_HEADERS = frozenset({"content-type", "accept", "accept-encoding", "accept-language",
+                            "user-agent", "referer", "http-referer", "x-title"})
 # Query parameters that carry credentials besides SECRET_NAME ones (?key=, SAS ?sig=).
 SECRET_QUERY_NAMES = frozenset({"key", "sig", "signature", "code", "access_token", "apikey"})
 MASK = "***"
 MIN_SECRET_LENGTH = 3  # shorter values would mask ordinary words everywhere
 ANYWHERE_LENGTH = 8  # shorter values are masked only as whole tokens
+# Placeholders people pass where a key is required (a local vLLM server, `AUTH=none`): not
+# secrets, and masking them would blank out ordinary words such as "none" or "test".
+PLACEHOLDERS = frozenset({"true", "false", "none", "null", "nil", "yes", "off", "empty",
+                          "dummy", "test", "changeme", "placeholder", "secret", "password",
+                          "token", "unused", "not-needed", "no-key", "nokey", "sk-no-key"})
 
 API_KEY_PATTERNS = (
     r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}",  # OpenAI / Anthropic style
@@ -76,7 +86,7 @@ def register(value: Any) -> None:
         return
     forms = {value, value.strip()}
     forms |= {unquote(value), quote(value, safe="")}  # as it appears inside a URL
-    forms = {f for f in forms if len(f) >= MIN_SECRET_LENGTH}
+    forms = {f for f in forms if len(f) >= MIN_SECRET_LENGTH and f.lower() not in PLACEHOLDERS}
     with _lock:
         if forms <= _values:
             return
@@ -118,15 +128,17 @@ def register_environment() -> None:
             register_url(value)
 
 
-def register_options(options: Any, secret: bool = False) -> None:
+def register_options(options: Any, secret: bool | str = False) -> None:
     """Every secret inside model options: values under secret names or header names,
     SecretStr values, and URL credentials. Nested dicts and lists are walked."""
+    if secret == PUBLIC:
+        return
     secret_value = _secret_value(options)
     if secret_value is not None:
         register(secret_value)
     elif isinstance(options, dict):
         for key, value in options.items():
-            register_options(value, secret or is_secret_name(key) or bool(HEADERS_NAME.search(str(key))))
+            register_options(value, _hidden(key, secret))
     elif isinstance(options, (list, tuple)):
         for value in options:
             register_options(value, secret)
@@ -135,6 +147,18 @@ def register_options(options: Any, secret: bool = False) -> None:
             register(options)
         else:
             register_url(options)
+
+
+def _hidden(key: Any, secret: bool | str) -> bool | str:
+    """Whether the value under `key` is secret: True, False, HEADERS for a mapping of HTTP
+    headers (each value secret), or PUBLIC for a header in PUBLIC_HEADERS (never secret, even
+    declared as a SecretStr)."""
+    name = str(key)
+    if secret == HEADERS:
+        return PUBLIC if name.lower() in PUBLIC_HEADERS else True
+    if secret is True or is_secret_name(name):
+        return True
+    return HEADERS if HEADERS_NAME.search(name) else False
 
 
 def _secret_value(value: Any) -> str | None:
@@ -199,17 +223,16 @@ def redact(text: Any) -> str | None:
     return text
 
 
-def redact_mapping(options: Any, secret: bool = False) -> Any:
+def redact_mapping(options: Any, secret: bool | str = False) -> Any:
     """A copy of options safe to store: values under secret or header names and SecretStr
     values masked, URLs scrubbed, every other string redacted."""
+    if secret == PUBLIC:
+        value = _secret_value(options)
+        return redact(value if value is not None else options)
     if _secret_value(options) is not None:
         return MASK if _secret_value(options) else None
     if isinstance(options, dict):
-        clean = {}
-        for key, value in options.items():
-            hidden = secret or is_secret_name(str(key)) or bool(HEADERS_NAME.search(str(key)))
-            clean[key] = redact_mapping(value, hidden)
-        return clean
+        return {key: redact_mapping(value, _hidden(key, secret)) for key, value in options.items()}
     if isinstance(options, (list, tuple)):
         return [redact_mapping(value, secret) for value in options]
     if options in (None, ""):

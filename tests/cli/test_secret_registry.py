@@ -44,6 +44,12 @@ def test_long_secrets_are_masked_anywhere_and_tiny_ones_not_at_all():
     assert redact(f"x {tiny} y") == f"x {tiny} y"  # documented: too short to tell from text
 
 
+def test_placeholders_are_not_secrets():
+    register("EMPTY")
+    register_options({"api_key": "none", "headers": {"User-Agent": "bot/1.0"}})
+    assert redact("EMPTY none bot/1.0") == "EMPTY none bot/1.0"
+
+
 def test_masking_accepts_any_value():
     number = int("9" + "".join(secrets.choice("12345678") for _ in range(7)))
     register(str(number))
@@ -94,10 +100,11 @@ def test_stored_options_mask_headers_secrets_and_url_credentials():
         BackendEnv(cwd=None))
     public = backend.options.public()
     assert public["api_key"] == MASK
-    assert public["headers"] == {"x-api-key": MASK, "X-Title": MASK}
+    assert public["headers"] == {"x-api-key": MASK, "X-Title": "my-app"}  # not a credential
     assert public["api_base"] == "http://***@127.0.0.1:1/v1?key=***"
     assert public["follow_redirects"] == "none"
     assert redact(f"echo {header} {password}") == "echo *** ***"  # registered by the backend
+    assert redact("my-app and none") == "my-app and none"
 
 
 def test_the_store_masks_what_it_is_given(tmp_path):
