@@ -107,6 +107,11 @@ def test_the_user_can_allow_files_outside(project):
     ok(_validate(project, path, env=clean_env(EVALKIT_ALLOW_OUTSIDE_FILES="1")))
     allowed = ok(evalkit("validate", "--allow-outside-files", path, cwd=project))
     assert "ok: " in allowed.stdout
+    # allowed, an outside file's broken line is still not shown
+    broken = _suite(project, "broken", "from: ../../outside/cases.jsonl")
+    proc = evalkit("validate", "--allow-outside-files", broken, cwd=project)
+    assert proc.returncode == 2 and "cases.jsonl:1:1: error: invalid JSON" in proc.stderr
+    assert "secret-marker" not in proc.stderr
     # the project root and the suite's own folder are both fine
     (project / "data").mkdir()
     (project / "data" / "c.jsonl").write_text('{"id": "a", "q": "hi", "answer": "hi"}\n')
