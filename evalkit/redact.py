@@ -68,7 +68,9 @@ def has_key_marker(text: str) -> bool:
     if "_" in text and ("hf_" in text or _GITHUB.search(text) is not None):
         return True
     return "AKIA" in text or "AIza" in text or "bearer" in text.lower()
-_WORD = "A-Za-z0-9"
+
+
+_WORD = "A-Za-z0-9"  # a short secret is masked where no letter or digit touches it
 
 _lock = threading.Lock()
 _values: frozenset[str] = frozenset()
