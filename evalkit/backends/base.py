@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Mapping, Sequence
 
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..errors import UsageError, did_you_mean
-from ..redact import MASK, redact_mapping, register
+from ..redact import redact_mapping, register_options
 from ..registry import BACKENDS, backend_class, names
 from ..types import Call, Completion, RecordedOutputs, sha256_hex
 
@@ -35,12 +35,9 @@ class BackendOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     def public(self) -> dict[str, Any]:
-        """Options safe to store: secrets masked (they never reach DuckDB or reports)."""
-        data = self.model_dump(mode="python")
-        for key, value in data.items():
-            if isinstance(value, SecretStr):
-                data[key] = MASK if value.get_secret_value() else None
-        return redact_mapping(data)
+        """Options safe to store: secrets masked (they never reach DuckDB or reports): every
+        SecretStr, values under secret or header names, and credentials inside URLs."""
+        return redact_mapping(self.model_dump(mode="python"))
 
 
 @dataclass(frozen=True)
@@ -61,9 +58,7 @@ class Backend:
         self.model = model
         self.options = options
         self.env = env
-        for value in options.model_dump().values():
-            if isinstance(value, SecretStr):
-                register(value.get_secret_value())
+        register_options(options.model_dump())  # keys, headers, URL credentials: masked everywhere
 
     def load(self) -> None:
         """Import the user code the reference names (a python pipeline). Only a run calls
@@ -111,7 +106,8 @@ def parse_model_ref(text: str) -> ModelRef:
 
 
 def parse_model_args(pairs: Sequence[str]) -> dict[str, Any]:
-    """`-M key=value` pairs; values that parse as JSON (numbers, true, {...}) are typed."""
+    """`-M key=value` pairs; values that parse as JSON (numbers, true, {...}) are typed.
+    Secrets among them (keys, headers, URL credentials) are registered for masking."""
     args: dict[str, Any] = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
@@ -122,6 +118,7 @@ def parse_model_args(pairs: Sequence[str]) -> dict[str, Any]:
         except json.JSONDecodeError:
             value = raw
         args[key.strip()] = value
+    register_options(args)
     return args
 
 

@@ -16,6 +16,7 @@ from pydantic import Field, SecretStr
 from ..errors import MissingExtraError
 from ..redact import redact
 from ..types import Call, Completion
+from . import redirects
 from .base import (
     RETRYABLE_STATUS,
     Backend,
@@ -25,6 +26,7 @@ from .base import (
     parse_retry_after,
 )
 from .costs import call_cost
+from .redirects import RedirectPolicy
 
 DEFAULT_API_BASE = "https://api.openai.com/v1"
 DEFAULT_MAX_REPLY_MB = 8.0
@@ -35,14 +37,25 @@ class OpenAIOptions(BackendOptions):
                                  "defaults to $OPENAI_BASE_URL or OpenAI's")
     api_key: SecretStr | None = Field(None, description="defaults to $OPENAI_API_KEY; never stored")
     organization: str | None = None
-    headers: dict[str, SecretStr] = Field(default_factory=dict, description="extra HTTP headers")
+    headers: dict[str, SecretStr] = Field(default_factory=dict, description="extra HTTP headers "
+                                          "(their values are secrets: masked everywhere)")
     max_reply_mb: float = Field(DEFAULT_MAX_REPLY_MB, gt=0, le=1024, description=(
         "largest reply body read, in MB; a larger one is an error on its case"))
+    follow_redirects: RedirectPolicy = Field(
+        "none", description="none: a redirect is an error on the case; same-host: follow "
+                            "307/308 within the same scheme, host and port")
 
 
 def resolve_api_base(api_base: str | None) -> str:
     base = api_base or os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_BASE")
     return (base or DEFAULT_API_BASE).rstrip("/")
+
+
+def endpoint(api_base: str, path: str) -> str:
+    """api_base + path, with a query string in api_base (`?api-version=`, `?api-key=`) kept
+    after the path."""
+    base, sep, query = api_base.partition("?")
+    return base.rstrip("/") + path + sep + query
 
 
 class OpenAICompatBackend(Backend):
@@ -97,10 +110,14 @@ class OpenAICompatBackend(Backend):
         path, body = self._payload(call)
         started = time.perf_counter()
         try:
-            async with self._session.post(self.api_base + path, json=body) as response:
+            async with redirects.post(self._session, endpoint(self.api_base, path), body,
+                                      self.options.follow_redirects) as response:
                 status = response.status
                 text, too_large = await _read_capped(response, int(self.options.max_reply_mb * 2**20))
                 retry_after = response.headers.get("Retry-After")
+        except redirects.RedirectRefused as exc:  # an error on the case, never retried or cached
+            return Completion(text=None, error=redact(str(exc)),
+                              latency_s=time.perf_counter() - started)
         except (aiohttp.ClientError, OSError) as exc:
             raise TransientError(f"connection error: {redact(str(exc)) or type(exc).__name__}") from None
         latency = time.perf_counter() - started

@@ -10,7 +10,7 @@ from ..errors import EXIT_OK, EXIT_USAGE, SuiteError, UsageError, output_error
 from ..store import Store
 from ..store.slices import counterfactual_disagreement, slice_gaps
 from .parity import print_parity
-from .render import console, number, percent, safe, table
+from .render import console, number, percent, plain, safe, table
 
 FAILING_SHOWN = 20
 
@@ -50,8 +50,8 @@ def show_run(db: str, ref: str, show_all: bool) -> int:
                                 "WHERE run_id = ? AND passed IS NOT TRUE", [run_id])
     prov = run.get("provenance") or {}
     git = prov.get("git") or {}
-    out.print(f"[bold]run {run_id}[/]  {safe(run['suite'])} × {safe(run['model_ref'])}"
-              + (f"  label {safe(run['label'])}" if run["label"] else "") + f"  ({run['status']})")
+    out.print(f"[bold]run {safe(run_id)}[/]  {safe(run['suite'])} × {safe(run['model_ref'])}"
+              + (f"  label {safe(run['label'])}" if run["label"] else "") + f"  ({safe(run['status'])})")
     out.print(f"  started {str(run['started_at'])[:19]} UTC · evalkit {safe(prov.get('evalkit_version'))}"
               + (f" · git {git.get('commit', '')[:10]}{' (dirty)' if git.get('dirty') else ''}" if git else "")
               + f" · suite hash {run['suite_hash'][:12]} · fingerprint {str(run['fingerprint'])[:12]}")
@@ -95,7 +95,7 @@ def validate_suites(paths) -> int:
             suite = load_suite(path, fetch=False)  # validating never goes to the network
         except SuiteError as exc:
             failed += 1
-            click.echo(str(exc), err=True)  # plain: no wrapping of the caret lines
+            click.echo(plain(exc, limit=None), err=True)  # no rich wrapping of the caret lines
             continue
         counted = (suite.unfetched if suite.unfetched else
                    f"{len(suite.cases)} cases × {suite.spec.samples} samples")

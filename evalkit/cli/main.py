@@ -18,6 +18,20 @@ DB_OPTION = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.d
                          show_default=True, help="DuckDB file (env EVALKIT_DB)")
 
 
+def _allow_outside(ctx, param, value):
+    if value:
+        from ..file_scope import allow_outside_files
+
+        allow_outside_files(True)
+    return value
+
+
+OUTSIDE_OPTION = click.option(
+    "--allow-outside-files", is_flag=True, expose_value=False, callback=_allow_outside,
+    help="let suites read files outside their folder and project (absolute paths, ../, "
+         "symlinks; env EVALKIT_ALLOW_OUTSIDE_FILES=1): only for suites you trust")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="evalkit")
 def cli() -> None:
@@ -49,6 +63,7 @@ def cli() -> None:
 @click.option("--progress/--no-progress", default=None, help="live progress bar (default: on a terminal)")
 @click.option("--baseline", metavar="NAME", help="compare each run with this baseline (or run) "
               "right after it; exit 1 when a gate fails")
+@OUTSIDE_OPTION
 def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_resume, max_concurrency,
         timeout, retries, deadline, progress, baseline) -> int:
     """Run SUITES against each --model and store the results."""
@@ -84,6 +99,7 @@ def show(run_ref, db, show_all) -> int:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@OUTSIDE_OPTION
 def validate(paths) -> int:
     """Check suite files without calling any model."""
     from .inspect_commands import validate_suites
@@ -159,24 +175,27 @@ def _storage_failure(exc: BaseException) -> str | None:
     if duckdb is None or not isinstance(exc, (duckdb.IOException, duckdb.SerializationException,
                                               duckdb.FatalException)):
         return None
-    from ..redact import redact
+    from .render import plain
 
     first = (str(exc).strip().splitlines() or [""])[0]
-    return (f"the results database could not be read or written: {redact(first)}\n"
+    return (f"the results database could not be read or written: {plain(first, limit=None)}\n"
             "  fix: the file may be damaged or cut short, or its disk full; restore a copy or "
             "use another --db")
 
 
 def _internal_error(exc: BaseException) -> None:
-    from ..redact import redact
+    from .render import plain  # secrets and control characters
 
-    click.echo(f"internal error: {redact(f'{type(exc).__name__}: {exc}')}\n"
+    click.echo(f"internal error: {plain(f'{type(exc).__name__}: {exc}', limit=None)}\n"
                "  results already stored are kept; set EVALKIT_DEBUG=1 for the traceback "
                "and please report it", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: evalkit errors become a message and an exit code, never a traceback."""
+    from ..redact import register_environment
+
+    register_environment()  # credentials in the environment are masked in everything printed
     try:
         code = cli.main(args=argv, prog_name="evalkit", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -189,7 +208,9 @@ def main(argv: list[str] | None = None) -> None:
                    "resume", err=True)
         code = EXIT_INTERRUPTED
     except EvalkitError as exc:
-        click.echo(f"error: {exc}", err=True)
+        from .render import plain
+
+        click.echo(f"error: {plain(exc, limit=None)}", err=True)  # secrets, control characters
         code = exc.exit_code
     except Exception as exc:  # a bug of ours: say so plainly; the traceback only on request
         damaged = _storage_failure(exc)

@@ -1,19 +1,22 @@
-"""Terminal output. Model text is untrusted: control characters and rich markup are
-neutralised before anything reaches the terminal."""
+"""Terminal output. Model text is untrusted: secrets are masked, control characters shown
+escaped (`\\x1b`) and rich markup escaped before anything reaches the terminal."""
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from ..printable import printable
 from ..redact import redact
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # ANSI escapes start with \x1b
+
+class Styled(str):
+    """Rich markup safe to print: our own, or untrusted text that went through safe().
+    Table cells that are not Styled are escaped."""
 
 
 def plain(text: Any, limit: int | None = 300) -> str:
-    """Untrusted text for a plain terminal line: secrets masked, control characters replaced."""
-    value = "" if text is None else str(text)
-    value = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", redact(value) or "")
+    """Untrusted text for a plain terminal line: secrets masked, control characters escaped."""
+    value = printable(redact(text) or "")
     if limit is not None and len(value) > limit:
         value = value[:limit] + "…"
     return value
@@ -38,9 +41,9 @@ def escape_markup(text: str) -> str:
     return out + "\\" * trailing
 
 
-def safe(text: Any, limit: int | None = 300) -> str:
+def safe(text: Any, limit: int | None = 300) -> Styled:
     """Untrusted text for rich output: as plain(), with rich markup escaped too."""
-    return escape_markup(plain(text, limit))
+    return Styled(escape_markup(plain(text, limit)))
 
 
 def console(stderr: bool = False):
@@ -51,7 +54,7 @@ def console(stderr: bool = False):
     stream = sys.stderr if stderr else sys.stdout
     # Piped output (CI logs, files) gets a wide fixed width instead of 80 columns.
     width = None if stream.isatty() else 160
-    return Console(stderr=stderr, highlight=False, width=width)
+    return Console(stderr=stderr, highlight=False, width=width, emoji=False)  # no :smile: codes
 
 
 def percent(value: Any) -> str:
@@ -75,7 +78,7 @@ def table(title: str | None, columns: list[str], rows: list[list[Any]]):
     for name in columns:
         out.add_column(name, overflow="fold")
     for row in rows:
-        out.add_row(*[r if isinstance(r, str) else safe(r) for r in row])
+        out.add_row(*[cell if isinstance(cell, Styled) else safe(cell) for cell in row])
     return out
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-DEFAULT_SUITES = ["suites/**/*.yaml"]
+DEFAULT_SUITES = ["suites/**/*.yaml", "suites/**/*.yml"]
 DEFAULT_DB = "reports/evalkit.duckdb"
 DEFAULT_LABEL = "pytest"
 NO_MODEL = ("no evalkit model configured: set --evalkit-model, EVALKIT_MODEL "
@@ -56,6 +56,10 @@ def addoption(parser: pytest.Parser) -> None:
                                         "(env EVALKIT_UPDATE_GOLDEN=1)")
     group.addoption("--evalkit-no-cache", dest="evalkit_no_cache", action="store_true",
                     default=False, help="call the model even when a response is cached")
+    group.addoption("--evalkit-allow-outside-files", dest="evalkit_allow_outside_files",
+                    action="store_true", default=False,
+                    help="let suites read files outside their folder and project (env "
+                         "EVALKIT_ALLOW_OUTSIDE_FILES=1): only for suites you trust")
     parser.addini("evalkit_suites", "globs (relative to the rootdir) of suite files collected "
                   "as tests", type="linelist", default=list(DEFAULT_SUITES))
     parser.addini("evalkit_model", "model the suites run against (BACKEND/MODEL)", default="")
@@ -114,17 +118,13 @@ def _path(config: pytest.Config, dest: str, default: str | None) -> Path | None:
 def model_args(config: pytest.Config) -> dict[str, Any]:
     """ini < environment < command line, key by key."""
     from ..backends.base import parse_model_args
-    from ..redact import is_secret_name, register, register_environment
+    from ..redact import register_environment
 
     pairs = [p.strip() for p in config.getini("evalkit_model_options") if p.strip()]
     pairs += shlex.split(os.environ.get("EVALKIT_MODEL_OPTIONS", ""))
     pairs += list(config.getoption("evalkit_model_options", None) or [])
-    args = parse_model_args(pairs)
     register_environment()  # keys are masked in every failure this plugin prints
-    for key, value in args.items():
-        if is_secret_name(key) and isinstance(value, str):
-            register(value)
-    return args
+    return parse_model_args(pairs)  # registers the keys, headers and URL credentials given
 
 
 def suite_vars(config: pytest.Config) -> dict[str, str]:

@@ -31,6 +31,17 @@ def pytest_configure(config: pytest.Config) -> None:
     state = SessionState(config)
     config.stash[STATE] = state
     xdist.configure(config, state)
+    if config.getoption("evalkit_allow_outside_files", False):
+        from ..file_scope import allow_outside_files
+
+        allow_outside_files(True)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config.getoption("evalkit_allow_outside_files", False):
+        from ..file_scope import allow_outside_files
+
+        allow_outside_files(None)
 
 
 def pytest_collect_file(file_path, parent):
@@ -74,9 +85,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
     state = config.stash.get(STATE, None)
     if state is None or state.is_worker or not state.outcomes:
         return
-    from ..redact import redact
+    from .items import shown
     from .summary import lines
 
     terminalreporter.write_sep("=", "evalkit")
     for line in lines(state):
-        terminalreporter.write_line(redact(line))
+        terminalreporter.write_line(shown(line))

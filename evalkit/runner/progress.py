@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sys
 
+from ..printable import printable
+
 
 class Progress:
     def __init__(self, title: str, total: int, enabled: bool | None = None):
@@ -11,6 +13,7 @@ class Progress:
         self._bar = None
         if enabled and total:
             from rich.console import Console
+            from rich.markup import escape
             from rich.progress import (
                 BarColumn,
                 MofNCompleteColumn,
@@ -25,7 +28,8 @@ class Progress:
                                        "  cached {task.fields[cached]}"),
                             TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
                             console=Console(stderr=True), transient=False)
-            self._task = self._bar.add_task(title, total=total, rate="-", errors=0, cached=0)
+            # the suite's name is untrusted: no markup, no control characters
+            self._task = self._bar.add_task(escape(printable(title)), total=total, rate="-", errors=0, cached=0)
             self._bar.start()
 
     def advance(self, passed: bool, error: bool, cached: bool) -> None:

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from ..file_scope import FileScope
 from ..types import Case, Completion, Score
 from .base import ScoreContext, Scorer, ScorerParams
 from .files import read_json, suite_dir
@@ -91,16 +92,14 @@ class JsonSchemaParams(ScorerParams):
 def compile_schema(value: str | dict | bool, base: Path,
                    formats: FormatPolicy | None = None) -> LocalSchema:
     """The compiled schema; ValueError (for a load-time error) when it is unusable."""
+    scope = FileScope.of(base)
     if isinstance(value, str):
-        path = (base / value).resolve()
-        if not path.is_file():
-            raise ValueError(f"schema file not found: {path} "
-                             "(paths are relative to the suite file)")
+        path = scope.check(Path(base) / value, "schema file")
         schema, where = read_json(path, "schema file"), path
     else:
         schema, where = value, base / "inline-schema.json"
     try:
-        return LocalSchema(schema, where, formats)
+        return LocalSchema(schema, where, formats, scope)
     except RefError as exc:
         origin = where.name if isinstance(value, str) else "the inline schema"
         raise ValueError(f"{exc} (in {origin})") from None

@@ -31,10 +31,10 @@ from ..backends.base import (
     reply_problem,
 )
 from ..errors import EvalkitError
-from ..redact import redact
+from ..redact import redact, register_options
 from ..types import Call, Case, Completion, Request, Score, sha256_hex
 from .base import ScoreContext, Scorer, ScorerParams
-from .files import read_text, resolve
+from .files import read_text, resolve, resolve_in
 from .judge_verdict import Verdict, agreement, judge_messages, parse_verdict
 
 FLUSH_EVERY = 200  # cached verdicts are written in bulk
@@ -55,6 +55,7 @@ class JudgeSpec(BaseModel):
 
     @model_validator(mode="after")
     def _backend(self) -> "JudgeSpec":
+        register_options(self.args)  # its keys and headers are masked, even in a load error
         if self.model.startswith("python/") and "path" in self.args:
             # A suite is data: it may name a judge function, not a folder of code to import.
             raise ValueError(f"judge {self.model!r}: a suite cannot add an import folder "
@@ -118,7 +119,7 @@ class JudgeScorer(Scorer):
         super().__init__(name, params, suite_dir)
         self.judges = params.judge if isinstance(params.judge, list) else [params.judge]
         self.rubric = params.rubric if params.rubric is not None else read_text(
-            (suite_dir / params.rubric_file).resolve(), "rubric file")
+            resolve_in(suite_dir, params.rubric_file, "rubric file"), "rubric file")
         self.rubric_sha256 = hashlib.sha256(self.rubric.encode("utf-8")).hexdigest()
         lo, hi = params.scale
         self.min_score = params.min_score if params.min_score is not None else (lo + hi) / 2

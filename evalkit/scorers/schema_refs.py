@@ -1,5 +1,6 @@
 """JSON Schemas from local files, with `$ref` resolved to local files only (never a fetch).
 
+Referenced files stay inside the suite's folder or project (`evalkit.file_scope`).
 The root schema gets a file:// base URI (its own file, or the suite's folder for an inline
 schema), so relative `$ref`s ("defs.json#/$defs/price") resolve beside it. A `$ref` may also
 name a subschema by its nested `$id` (resolved as the schema's draft says) or one of the
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from ..file_scope import FileRefused, FileScope, read_capped
 from .schema_formats import (
     FormatError,
     FormatPolicy,
@@ -39,20 +41,25 @@ def _file_of(uri: str) -> Path:
     return Path(unquote(parts.path))
 
 
-def _retrieve(uri: str):
-    import json
+def _retriever(scope: FileScope):
+    """Loads `$ref` targets: local files inside the suite's folder or project only."""
 
-    from referencing import Resource
-    from referencing.jsonschema import DRAFT202012
+    def retrieve(uri: str):
+        import json
 
-    path = _file_of(uri)
-    try:
-        contents = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RefError(f"$ref target not found: {path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RefError(f"$ref target {path} is not a readable JSON file: {exc}") from None
-    return Resource.from_contents(contents, default_specification=DRAFT202012)
+        from referencing import Resource
+        from referencing.jsonschema import DRAFT202012
+
+        try:
+            path = scope.check(_file_of(uri), "$ref target")
+            contents = json.loads(read_capped(path).decode("utf-8"))
+        except FileRefused as exc:
+            raise RefError(str(exc)) from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise RefError(f"$ref target {_file_of(uri)} is not a readable JSON file: {exc}") from None
+        return Resource.from_contents(contents, default_specification=DRAFT202012)
+
+    return retrieve
 
 
 def _root_cause(exc: BaseException) -> str:
@@ -69,9 +76,11 @@ def _root_cause(exc: BaseException) -> str:
 class LocalSchema:
     """A compiled validator for `schema`, whose relative `$ref`s are files beside `base_file`.
 
-    `formats`: assert | annotate | None (the draft's default); see schema_formats."""
+    `formats`: assert | annotate | None (the draft's default); see schema_formats. `scope`: the
+    folders `$ref`ed files may come from (default: the schema file's folder)."""
 
-    def __init__(self, schema: Any, base_file: Path, formats: FormatPolicy | None = None):
+    def __init__(self, schema: Any, base_file: Path, formats: FormatPolicy | None = None,
+                 scope: FileScope | None = None):
         import jsonschema
         from jsonschema.exceptions import SchemaError
         from jsonschema_specifications import REGISTRY as METASCHEMAS
@@ -99,8 +108,9 @@ class LocalSchema:
             schema = {id_key: base_file.resolve().as_uri(), **schema}
         self.schema = schema
         # the draft metaschemas are bundled (a $ref to one is no fetch); anything else that is
-        # not in the schema itself is read from a local file or refused
-        registry = METASCHEMAS.combine(Registry(retrieve=_retrieve))
+        # not in the schema itself is read from a local file inside the scope, or refused
+        retrieve = _retriever(scope or FileScope.of(base_file.parent))
+        registry = METASCHEMAS.combine(Registry(retrieve=retrieve))
         self._metaschemas = {id(METASCHEMAS[uri].contents) for uri in METASCHEMAS}
         checker = checker_for(self.cls)
         self.validator = self.cls(schema, registry=registry,

@@ -20,7 +20,12 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _storable(value: Any) -> Any:
-    if isinstance(value, str) and _SURROGATE.search(value):
+    """Every string bound for the store has its secrets masked (outputs, errors, case vars,
+    targets, explanations, details, cached completions alike)."""
+    if not isinstance(value, str):
+        return value
+    value = redact(value)
+    if _SURROGATE.search(value):
         return _SURROGATE.sub("\N{REPLACEMENT CHARACTER}", value)
     return value
 
@@ -39,7 +44,7 @@ def columns(rows: Sequence[tuple], names: Sequence[str]) -> dict:
 def result_row(run_id: str, result: Result) -> tuple:
     c, case = result.completion, result.case
     return (run_id, case.id, result.sample, case.content_hash()[:16],
-            redact(_json(result.request.to_json())), redact(c.text), redact(c.error), c.latency_s, c.tokens_in,
+            _json(result.request.to_json()), c.text, c.error, c.latency_s, c.tokens_in,
             c.tokens_out, c.cost_usd, c.cached, c.attempts, c.finish_reason, c.model_id,
             _json(case.target), _json(dict(case.vars)), _json(dict(case.metadata)),
             _json(list(c.context) if c.context is not None else None),
@@ -49,13 +54,14 @@ def result_row(run_id: str, result: Result) -> tuple:
 def score_rows(run_id: str, result: Result) -> Iterable[tuple]:
     for s in result.scores:
         yield (run_id, result.case.id, result.sample, s.scorer, s.value, s.passed,
-               redact(s.explanation), _json(dict(s.details)) if s.details else None)
+               s.explanation, _json(dict(s.details)) if s.details else None)
 
 
 def result_record(run_id: str, result: Result) -> dict:
     """One result and its scores as a JSON-ready dict (for spill files and exports)."""
-    record = dict(zip(RESULT_COLUMNS, result_row(run_id, result)))
-    record["scores"] = [dict(zip(SCORE_COLUMNS, row)) for row in score_rows(run_id, result)]
+    record = {k: _storable(v) for k, v in zip(RESULT_COLUMNS, result_row(run_id, result))}
+    record["scores"] = [{k: _storable(v) for k, v in zip(SCORE_COLUMNS, row)}
+                        for row in score_rows(run_id, result)]
     return record
 
 
@@ -69,5 +75,5 @@ def score_columns(run_id: str, results: Sequence[Result]) -> dict:
 
 def cache_columns(entries: Sequence[tuple[str, str, Completion]]) -> dict:
     """(key, fingerprint, completion) → columns; the completion is stored as JSON."""
-    return columns([(k, f, redact(canonical_json(c.to_json()))) for k, f, c in entries],
+    return columns([(k, f, canonical_json(c.to_json())) for k, f, c in entries],
                    CACHE_COLUMNS)

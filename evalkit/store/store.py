@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..errors import StoreError, StoreLockedError, UsageError
+from ..redact import redact
 from ..types import Completion, Result
 from . import rows
 from .schema import MIGRATIONS
@@ -143,6 +144,7 @@ class Store:
         names = list(run)
         values = [json.dumps(v, default=str) if isinstance(v, (dict, list)) else v
                   for v in run.values()]
+        values = [redact(v) if isinstance(v, str) else v for v in values]  # options, provenance
         with self._lock:
             self.con.execute(f"INSERT INTO runs ({', '.join(names)}) VALUES "
                              f"({', '.join('?' for _ in names)})", values)
@@ -150,7 +152,7 @@ class Store:
     def finish_run(self, run_id: str, status: str, error: str | None = None) -> None:
         with self._lock:
             self.con.execute("UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE run_id = ?",
-                             [status, utcnow(), error, run_id])
+                             [status, utcnow(), redact(error), run_id])
 
     def mark_resumed(self, run_id: str) -> None:
         with self._lock:
@@ -258,7 +260,8 @@ class Store:
     def put_judge_verdicts(self, entries: Sequence[tuple[str, str, Mapping[str, Any]]]) -> None:
         """(key, judge identity, verdict) rows in one statement."""
         if entries:
-            keys, judges, verdicts = zip(*[(k, j, json.dumps(v, default=str)) for k, j, v in entries])
+            keys, judges, verdicts = zip(*[(k, j, redact(json.dumps(v, default=str)))
+                                           for k, j, v in entries])
             self._query("INSERT OR REPLACE INTO judge_cache (key, judge, verdict) SELECT "
                         "unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
                         [list(keys), list(judges), list(verdicts)])

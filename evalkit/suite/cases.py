@@ -6,15 +6,17 @@ point at the record.
 from __future__ import annotations
 
 import csv
+import glob
 import io
 import json
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from ..errors import Location, Problem, ProblemList, did_you_mean
+from ..file_scope import MAX_DATA_BYTES, FileRefused, FileScope, MissingFile
 from ..types import Case, sha256_hex
 from .schema import CaseSource, InlineCase
 from .yaml_source import YamlDoc, format_key_path
@@ -118,15 +120,32 @@ def _datasets_module():
     return datasets
 
 
-def _hf_records(source: CaseSource, suite_dir: Path) -> Iterator[Record]:
+def _local_data_files(pattern: str, suite_dir: Path, scope: FileScope) -> list[str]:
+    """The files a `data_files` entry names (a glob allowed), each one the suite may read;
+    a URL is left to datasets."""
+    if "://" in pattern:
+        return [pattern]
+    found = sorted(glob.glob(str(suite_dir / pattern), recursive=True)) if glob.has_magic(
+        pattern) else [str(suite_dir / pattern)]
+    if not found:
+        raise _file_problem(suite_dir / pattern, "data_files matches no file")
+    try:
+        return [str(scope.check(Path(name), "data file", max_bytes=MAX_DATA_BYTES))
+                for name in found]
+    except FileRefused as exc:
+        raise _file_problem(Path(pattern), str(exc)) from None
+
+
+def _hf_records(source: CaseSource, suite_dir: Path, scope: FileScope) -> Iterator[Record]:
     datasets = _datasets_module()
     data_files = source.data_files
     if isinstance(data_files, str):
-        data_files = str(suite_dir / data_files)
+        data_files = _local_data_files(data_files, suite_dir, scope)
     elif isinstance(data_files, list):
-        data_files = [str(suite_dir / f) for f in data_files]
+        data_files = [f for entry in data_files for f in _local_data_files(entry, suite_dir, scope)]
     elif isinstance(data_files, dict):
-        data_files = {k: [str(suite_dir / f) for f in ([v] if isinstance(v, str) else v)]
+        data_files = {k: [f for entry in ([v] if isinstance(v, str) else v)
+                          for f in _local_data_files(entry, suite_dir, scope)]
                       for k, v in data_files.items()}
     dataset = datasets.load_dataset(source.hf, source.config, data_files=data_files,
                                     split=source.split or "train", revision=source.revision)
@@ -236,6 +255,8 @@ def load_cases(spec_cases: list[InlineCase] | CaseSource, doc: YamlDoc, seed: in
     anchor_path: tuple = ("cases",) if source is None else (
         ("cases", "hf") if source.hf is not None else ("cases", "from"))
     anchor = doc.location(anchor_path)
+    suite_dir = Path(doc.path).parent
+    scope = FileScope.of(suite_dir)
     try:
         if source is None:
             for index, inline in enumerate(spec_cases):
@@ -243,16 +264,23 @@ def load_cases(spec_cases: list[InlineCase] | CaseSource, doc: YamlDoc, seed: in
                           "metadata": inline.metadata}
                 records.append(Record(fields, doc.location(("cases", index))))
         elif source.hf is not None:
-            records.extend(_hf_records(source, Path(doc.path).parent))
+            records.extend(_hf_records(source, suite_dir, scope))
         else:
-            path = Path(doc.path).parent / source.from_
-            if not path.exists():
+            path = suite_dir / source.from_
+            try:
+                scope.check(path, "case file", max_bytes=MAX_DATA_BYTES, folder_ok=True)
+            except MissingFile:
                 problems.add(Problem(f"case file not found: {path}", doc.location(("cases", "from")),
                                      "cases.from", "paths are relative to the suite file"))
+                return []
+            except FileRefused as exc:
+                problems.add(Problem(str(exc), doc.location(("cases", "from")), "cases.from"))
                 return []
             records.extend(_local_records(path, source))
     except CaseFileError as exc:
         problem = exc.problem
+        if not scope.inside(Path(problem.location.path).resolve()):  # never echo its lines
+            problem = replace(problem, location=replace(problem.location, source_line=None))
         if problem.location.line is None:  # about the file as a whole: point at `from:`
             problem = Problem(f"{problem.location.path}: {problem.message}", anchor,
                               format_key_path(anchor_path), problem.hint)

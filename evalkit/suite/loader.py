@@ -22,6 +22,7 @@ from .counterfactuals import expand_counterfactuals
 from .gate_spec import gate_problems
 from .schema import CaseSource, SuiteSpec
 from .template import PromptTemplate, TemplateProblem
+from .template_bounds import SecurityError, SuiteBudget
 from .yaml_source import KeyPath, YamlDoc, format_key_path, load_yaml
 
 MAX_RENDER_PROBLEMS = 20
@@ -180,9 +181,18 @@ def _template_location(doc: YamlDoc, part: str, line: int | None) -> Location:
 def _render_all(template: PromptTemplate, cases: list[Case], doc: YamlDoc,
                 problems: ProblemList) -> dict[str, Request]:
     requests, failures = {}, 0
-    for case in cases:
+    budget = SuiteBudget()  # time and characters for the whole suite's prompts
+    for index, case in enumerate(cases):
         try:
-            requests[case.id] = template.render(case)
+            seconds = budget.case_seconds()
+        except SecurityError as exc:
+            problems.add(Problem(f"{exc.message}: {len(cases) - index} of {len(cases)} cases "
+                                 "left unrendered", doc.location(("prompt",)), "prompt",
+                                 "make the template cheaper; prompts render when the suite loads"))
+            break
+        try:
+            requests[case.id] = request = template.render(case, seconds)
+            budget.spent(len(request.text()))
         except TemplateProblem as exc:
             failures += 1
             if failures <= MAX_RENDER_PROBLEMS:
@@ -191,6 +201,10 @@ def _render_all(template: PromptTemplate, cases: list[Case], doc: YamlDoc,
                                      f"{exc.part}, template line {exc.line}",
                                      "every variable the template uses must be set by each case"
                                      if "undefined" in exc.message else ""))
+        except SecurityError as exc:  # the suite's character budget
+            problems.add(Problem(f"case '{case.id}' ({case.source}): {exc.message}",
+                                 doc.location(("prompt",)), "prompt"))
+            break
     if failures > MAX_RENDER_PROBLEMS:
         problems.add(Problem(f"... and {failures - MAX_RENDER_PROBLEMS} more cases fail to render",
                              doc.location(("prompt",))))

@@ -2,6 +2,7 @@
 
 Templates are compiled when the suite loads and rendered for every case then too,
 so a template mistake is a load-time error naming the case and the template line.
+Rendering is bounded in time, loop iterations and size (template_bounds.py).
 """
 from __future__ import annotations
 
@@ -11,30 +12,13 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from ..types import Case, Message, Request
 from .schema import PromptSpec
+from .template_bounds import CASE_SECONDS, MAX_EXPONENT, MAX_REPEAT, BoundedSandbox, render_budget
 
-MAX_REPEAT = 1_000_000  # longest string/list a template may build with `*`
-MAX_EXPONENT = 1_000
-
-
-class BoundedSandbox(SandboxedEnvironment):
-    """Jinja's sandbox blocks unsafe attributes; this also bounds `*` and `**`, which a
-    template could otherwise use to stall the loader or exhaust memory."""
-
-    intercepted_binops = frozenset(["*", "**"])
-
-    def call_binop(self, context, operator, left, right):
-        if operator == "*":
-            for seq, count in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) \
-                        and len(seq) * count > MAX_REPEAT:
-                    raise SecurityError(f"template builds a value longer than {MAX_REPEAT:,}")
-        if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
-            raise SecurityError(f"exponent larger than {MAX_EXPONENT} in a template")
-        return super().call_binop(context, operator, left, right)
+__all__ = ["MAX_EXPONENT", "MAX_REPEAT", "PromptTemplate", "TemplateProblem", "environment"]
 
 
 @lru_cache(maxsize=1)
@@ -95,9 +79,9 @@ class PromptTemplate:
         merged = {**self.shared, **case.vars}
         return {**merged, "vars": merged, "metadata": case.metadata, "case_id": case.id}
 
-    def _render(self, name: str, case: Case) -> str:
+    def _render(self, name: str, case: Case, namespace: dict[str, Any]) -> str:
         try:
-            return self.parts[name].render(self.namespace(case))
+            return self.parts[name].render(namespace)
         except TemplateError as exc:
             line = _template_line(exc, getattr(exc, "lineno", None))
             raise TemplateProblem(name, line, str(exc.message or exc), case.id) from None
@@ -105,8 +89,12 @@ class PromptTemplate:
             raise TemplateProblem(name, _template_line(exc, None),
                                   f"{type(exc).__name__}: {exc}", case.id) from None
 
-    def render(self, case: Case) -> Request:
-        if "prompt.completion" in self.parts:
-            return Request(prompt=self._render("prompt.completion", case))
-        return Request(messages=tuple(Message(role, self._render(name, case))
-                                      for role, name in self.roles))
+    def render(self, case: Case, seconds: float = CASE_SECONDS) -> Request:
+        """The case's request; TemplateProblem when a part fails or the case's parts together
+        go over the render budget (`seconds`, loop iterations, output size)."""
+        namespace = self.namespace(case)
+        with render_budget(seconds):
+            if "prompt.completion" in self.parts:
+                return Request(prompt=self._render("prompt.completion", case, namespace))
+            return Request(messages=tuple(Message(role, self._render(name, case, namespace))
+                                          for role, name in self.roles))

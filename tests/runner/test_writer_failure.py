@@ -51,7 +51,7 @@ def test_rows_the_store_refuses_fail_alone_and_the_writer_goes_on(tmp_path):
     store = Store(tmp_path / "w.duckdb")
     writer = ResultWriter(store, "run-1")
     bad = {7: Completion(text="x", tokens_in="lots"),  # DuckDB cannot convert it
-           13: Completion(text=12345),  # masking cannot read it
+           13: Completion(text="z", tokens_out=2**70),  # past BIGINT
            31: Completion(text="y", cost_usd="free")}
     for index in range(50):
         writer.put(_result(index, bad.get(index, Completion(text=f"q{index}"))))

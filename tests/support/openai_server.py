@@ -12,11 +12,17 @@ to it exactly as they would to OpenAI, with ``base_url`` =
 Answer rule: if ``answers`` maps the last user message (chat) or the prompt
 (completions) to a reply, that reply is sent; otherwise the text is echoed.
 
+Hostile settings (for the redirect and secret tests): ``redirect`` answers every /v1
+completion call with that status and Location (``/v2/...`` serves the same API, a GET there
+an empty completion, as a server that turned a redirected POST into a GET would);
+``echo_headers`` appends the named request headers to each reply.
+
 Control endpoints (JSON):
     POST /_config   merge settings (top-level keys; ``answers`` and ``replies`` are
                     replaced wholesale, setting ``seed`` re-seeds the fault RNG);
                     returns the current config.
-    GET  /_stats    {"total", "by_prompt", "statuses", "auth", "sent_bytes"}
+    GET  /_stats    {"total", "by_prompt", "statuses", "auth", "sent_bytes", "methods",
+                     "headers"}
     POST /_reset    zero the stats.
 
 In tests, use :func:`serve`, which starts the server as a subprocess.
@@ -55,12 +61,17 @@ DEFAULTS: dict[str, Any] = {
     "hang_s": 30.0,
     "require_key": None,  # if set, demand "Authorization: Bearer <key>"
     "replies": {},  # prompt -> hostile reply for that prompt only (see HOSTILE_KEYS)
+    "echo_headers": [],  # request headers (by name) whose values are appended to each reply
+    "redirect": None,  # {"status": 307, "location": URL or path}: answer /v1 calls with it
 }
 # What a "replies" entry may set: `content` (any JSON value as the message content or text),
 # `usage` (any JSON value as the usage object), `pad_bytes` (a padding field making the body
 # this much bigger), `stream_mb` (a chunked body of this many MB, sent until the client
 # hangs up, with no Content-Length), `delay` (seconds before answering).
 HOSTILE_KEYS = {"content", "usage", "pad_bytes", "stream_mb", "delay"}
+# Request headers every client sends; the others are counted in stats()["headers"].
+_COMMON_HEADERS = {"host", "content-type", "content-length", "accept", "accept-encoding",
+                   "user-agent", "connection", "authorization"}
 
 # (type, code) of the OpenAI-style error body for each status we may emit.
 _ERROR_KINDS = {
@@ -107,6 +118,8 @@ class FakeOpenAI:
         self.by_prompt: Counter[str] = Counter()
         self.statuses: Counter[str] = Counter()
         self.auth: Counter[str] = Counter()
+        self.methods: Counter[str] = Counter()  # "GET /v2/chat/completions": count
+        self.headers: Counter[str] = Counter()  # "x-api-key: value": count (uncommon headers)
 
     def stats(self) -> dict[str, Any]:
         return {
@@ -115,12 +128,18 @@ class FakeOpenAI:
             "statuses": dict(self.statuses),
             "auth": dict(self.auth),
             "sent_bytes": dict(self.sent_bytes),
+            "methods": dict(self.methods),
+            "headers": dict(self.headers),
         }
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=64 * 2**20)  # big configs: hostile replies
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_post("/v1/completions", self._completions)
+        app.router.add_post("/v2/chat/completions", self._chat)
+        app.router.add_post("/v2/completions", self._completions)
+        app.router.add_get("/v2/chat/completions", self._get_after_redirect)
+        app.router.add_get("/v2/completions", self._get_after_redirect)
         app.router.add_get("/v1/models", self._models)
         app.router.add_post("/_config", self._config)
         app.router.add_get("/_stats", self._stats)
@@ -135,13 +154,35 @@ class FakeOpenAI:
     async def _completions(self, request: web.Request) -> web.Response:
         return await self._handle(request, chat=False)
 
-    async def _handle(self, request: web.Request, chat: bool) -> web.Response:
+    def _count(self, request: web.Request) -> str:
         self.total += 1
+        self.methods[f"{request.method} {request.path}"] += 1
+        for name, value in request.headers.items():
+            if name.lower() not in _COMMON_HEADERS:
+                self.headers[f"{name.lower()}: {value}"] += 1
         auth = request.headers.get("Authorization", "")  # "" = header absent
         self.auth[auth] += 1
-        resp = await self._answer(request, chat, auth)
+        return auth
+
+    async def _handle(self, request: web.Request, chat: bool) -> web.Response:
+        auth = self._count(request)
+        redirect = self.config["redirect"]
+        if redirect and request.path.startswith("/v1/"):
+            resp = web.Response(status=int(redirect["status"]),
+                                headers={"Location": str(redirect["location"])})
+        else:
+            resp = await self._answer(request, chat, auth)
         self.statuses[str(resp.status)] += 1
         return resp
+
+    async def _get_after_redirect(self, request: web.Request) -> web.Response:
+        """What a POST turned into a GET by a 302 gets: a valid, empty completion."""
+        self._count(request)
+        self.statuses["200"] += 1
+        return web.json_response({"id": "chatcmpl-get", "object": "chat.completion",
+                                  "model": "fake-model", "choices": [
+                                      {"index": 0, "message": {"role": "assistant", "content": ""},
+                                       "text": "", "finish_reason": "stop"}]})
 
     async def _answer(self, request: web.Request, chat: bool, auth: str) -> web.Response:
         cfg = self.config
@@ -200,6 +241,9 @@ class FakeOpenAI:
             return await self._hostile(request, hostile, key, chat)
 
         reply = cfg["answers"].get(key, key)
+        if cfg["echo_headers"]:  # a server that reflects request headers into its answer
+            echoed = {name: request.headers.get(name) for name in cfg["echo_headers"]}
+            reply = f"{reply} {json.dumps(echoed)}"
         finish = "stop"
         # newer OpenAI clients send max_completion_tokens instead
         max_tokens = body.get("max_tokens", body.get("max_completion_tokens"))
