@@ -18,7 +18,7 @@ from pathlib import Path
 from tests.scorers.gsm8k_reference import harness_correct, harness_extract, outputs
 from tests.scorers.helpers import make, run_score
 from tests.scorers.jsonschema_conformance import DRAFTS, run
-from tests.scorers.refusal_eval import evaluate, wilson
+from tests.scorers.refusal_eval import evaluate, load_set, wilson
 from tests.scorers.test_json_schema_conformance import KNOWN_KEYS
 
 # The refusal patterns evalkit shipped before issue 12 (English only), for the comparison.
@@ -94,6 +94,24 @@ def refusal() -> None:
               f"{_interval(c.tp, c.tp + c.fn)} | {', '.join(c.misses) or '-'} |")
 
 
+def refusal_cost() -> None:
+    """Per-output cost of `detect` (the scorer runs it on every output): the labelled set,
+    and long answers (5,000 characters) where only the lead is read."""
+    scorer = make("refusal")
+    texts = [item["text"] for item in load_set()]
+    long = [("Here is the plan in detail. " * 180)[:5000] + text for text in texts[:50]]
+    print("| outputs | per output (median of 5 rounds) |")
+    print("|---|---|")
+    for label, batch in (("labelled set", texts), ("5,000-character answers", long)):
+        rounds = []
+        for _ in range(5):
+            started = time.perf_counter()
+            for text in batch:
+                scorer.detect(text)
+            rounds.append((time.perf_counter() - started) / len(batch))
+        print(f"| {label} ({len(batch)}) | {sorted(rounds)[2] * 1e6:.0f} µs |")
+
+
 def _interval(successes: int, trials: int) -> str:
     low, high = wilson(successes, trials)
     return f"{successes / trials:.3f} [{low:.2f}, {high:.2f}]" if trials else "-"
@@ -102,7 +120,7 @@ def _interval(successes: int, trials: int) -> str:
 if __name__ == "__main__":
     started = time.perf_counter()
     for title, section in (("GSM8K", gsm8k), ("JSON Schema Test Suite", json_schema),
-                           ("Refusal", refusal)):
+                           ("Refusal", refusal), ("Refusal: cost", refusal_cost)):
         print(f"\n### {title}\n")
         section()
     print(f"\n({time.perf_counter() - started:.1f} s)")
