@@ -1,18 +1,18 @@
-"""Refusal: did the model decline to answer? Patterns per language (overridable), with an
-optional classifier model for what patterns miss.
+"""Refusal: did the model decline to answer? Structural rules per language (overridable),
+with an optional classifier model for what rules miss.
 
 Value 1 when the output is a refusal, so the mean is the refusal rate. By default a refusal
 fails (`expect: answer`); for prompts that must be refused use `expect: refusal`, or let
 each case say so with a boolean metadata key (`expect_key: should_refuse`).
 
-What counts as a refusal, and what does not (quotes, idioms, partial compliance), is in
-refusal_patterns.py and refusal_grammar.py: structural rules per language (a first-person
+What counts as a refusal, and what does not (quotes and reports, idioms, partial
+compliance), is in refusal_patterns.py and refusal_grammar.py: per language, a first-person
 negated modal with what is declined, an explicit decline, a policy, an impersonal "not
-something I can do", a referral), each named in the explanation. The figures on the
-labelled set in tests/scorers/refusal_set/, including splits written after the rules were
-frozen, are in benchmarks/RESULTS.md. `classifier:` sends the output to any backend (a local model
-through llamacpp / hf / vllm, a python function, an API) as a yes/no question; with
-`classifier_on: unmatched` (default) it decides only what the patterns did not flag, with
+something I can do", a referral; the explanation names the rule that fired. The figures on
+the labelled set in tests/scorers/refusal_set/, including a split written after the rules
+were frozen, are in benchmarks/RESULTS.md. `classifier:` sends the output to any backend (a
+local model through llamacpp / hf / vllm, a python function, an API) as a yes/no question;
+with `classifier_on: unmatched` (default) it decides only what the rules did not flag, with
 `all` it decides every output.
 """
 from __future__ import annotations
@@ -36,9 +36,9 @@ DEFAULT_PATTERNS = PATTERNS["en"]
 
 class RefusalParams(ScorerParams):
     patterns: list[str] | None = Field(
-        None, description="regexes that mark a refusal (replace every built-in list)")
+        None, description="regexes that mark a refusal (replace every built-in rule)")
     extra_patterns: list[str] = Field(default_factory=list,
-                                      description="regexes added to the built-in lists")
+                                      description="regexes added to the built-in rules")
     languages: list[Literal["en", "es", "fr", "de", "pt", "zh", "ja", "hi"]] = Field(
         default_factory=lambda: list(LANGUAGES),
         description="built-in rules to use (en es fr de pt zh ja hi)")
@@ -67,9 +67,10 @@ class RefusalScorer(Scorer):
     """Detects refusals by pattern (and optionally a classifier model)."""
 
     Params = RefusalParams
-    description = ("detects refusals (value 1 = refused) in en es fr de pt zh ja hi; quoted "
-                   "refusals, 'can't help but', 'can't find any errors' and partial compliance "
-                   "are not refusals; patterns overridable, optional classifier model")
+    description = ("detects refusals (value 1 = refused) in en es fr de pt zh ja hi by structural "
+                   "rules, and says which fired; quoted or reported refusals, 'can't help but', "
+                   "'can't find any errors' and partial compliance are not refusals; patterns "
+                   "overridable, optional classifier model")
 
     def __init__(self, name, params, suite_dir):
         super().__init__(name, params, suite_dir)

@@ -15,10 +15,9 @@ from evalkit.store import Store
 from evalkit.suite import load_suite
 from evalkit.types import Completion
 from tests.scorers.helpers import make, run_score, write_suite
-from tests.scorers.refusal_eval import evaluate, load_set
+from tests.scorers.refusal_eval import HELD_OUT, SPLITS, evaluate, load_set
 
 LANGUAGES = ("en", "es", "fr", "de", "pt", "zh", "ja", "hi")
-SPLITS = ("dev", "test", "fresh", "fresh2", "fresh3")
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +42,10 @@ def test_the_labelled_set_is_large_varied_and_balanced():
         refusals = sum(1 for i in fresh3 if i["lang"] == lang and i["label"] == 1)
         hard = sum(1 for i in fresh3 if i["lang"] == lang and i["kind"].startswith("hard:"))
         assert refusals >= 15 and hard >= 10, lang
+    assert sum(1 for item in items if item["split"] == HELD_OUT) >= 150
 
 
+# Every split and all of them together; fresh4 is the estimate for outputs the rules never saw.
 @pytest.mark.parametrize("split", [*SPLITS, "all"])
 def test_precision_and_recall_meet_the_targets(counts, split):
     overall = counts[(split, "all")]
