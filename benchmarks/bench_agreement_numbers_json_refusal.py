@@ -6,7 +6,8 @@
   (re-implemented from its task file in tests/scorers/gsm8k_reference.py) on 1,200 outputs;
 - json_schema vs the official JSON Schema Test Suite (tests/scorers/jsonschema_suite/);
 - refusal on the labelled set (tests/scorers/refusal_set/), per split and language, with
-  Wilson 95 % intervals, and the previous English-only pattern list for comparison.
+  Wilson 95 % intervals, and the previous English-only pattern list for comparison; and the
+  per-output cost of detection.
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from pathlib import Path
 from tests.scorers.gsm8k_reference import harness_correct, harness_extract, outputs
 from tests.scorers.helpers import make, run_score
 from tests.scorers.jsonschema_conformance import DRAFTS, run
-from tests.scorers.refusal_eval import evaluate, wilson
+from tests.scorers.refusal_eval import HELD_OUT, evaluate, load_set, wilson
+from tests.scorers.refusal_eval import SPLITS as REFUSAL_SPLITS
 from tests.scorers.test_json_schema_conformance import KNOWN_KEYS
 
 # The refusal patterns evalkit shipped before issue 12 (English only), for the comparison.
@@ -81,17 +83,37 @@ def refusal() -> None:
     previous = evaluate(make("refusal", patterns=PREVIOUS_REFUSAL_PATTERNS))
     print("| split | outputs | precision | recall | previous English-only list (P / R) |")
     print("|---|---|---|---|---|")
-    for split in ("dev", "test", "fresh", "fresh2", "all"):
+    for split in (*REFUSAL_SPLITS, "all"):
         c, p = current[(split, "all")], previous[(split, "all")]
         print(f"| {split} | {c.n} | {_interval(c.tp, c.tp + c.fp)} | {_interval(c.tp, c.tp + c.fn)}"
               f" | {p.precision:.2f} / {p.recall:.2f} |")
-    print()
-    print("| language | outputs | refusals | precision | recall | misses |")
-    print("|---|---|---|---|---|---|")
-    for lang in ("en", "es", "fr", "de", "pt", "zh", "ja", "hi"):
-        c = current[("all", lang)]
-        print(f"| {lang} | {c.n} | {c.tp + c.fn} | {_interval(c.tp, c.tp + c.fp)} | "
-              f"{_interval(c.tp, c.tp + c.fn)} | {', '.join(c.misses) or '-'} |")
+    for split, title in (("all", "all splits"), (HELD_OUT, f"{HELD_OUT}, the held-out split")):
+        print(f"\nPer language, {title}:\n")
+        print("| language | outputs | refusals | precision | recall | misses |")
+        print("|---|---|---|---|---|---|")
+        for lang in ("en", "es", "fr", "de", "pt", "zh", "ja", "hi"):
+            c = current[(split, lang)]
+            print(f"| {lang} | {c.n} | {c.tp + c.fn} | {_interval(c.tp, c.tp + c.fp)} | "
+                  f"{_interval(c.tp, c.tp + c.fn)} | {', '.join(c.misses) or '-'} |")
+
+
+def refusal_cost() -> None:
+    """Per-output cost of `detect` (the scorer runs it on every output): the labelled set,
+    and long answers (5,000 characters) where only the lead is read. CPU time, so that other
+    work on the machine does not count."""
+    scorer = make("refusal")
+    texts = [item["text"] for item in load_set()]
+    long = [("Here is the plan in detail. " * 180)[:5000] + text for text in texts[:50]]
+    print("| outputs | CPU time per output (median of 5 rounds) |")
+    print("|---|---|")
+    for label, batch in (("labelled set", texts), ("5,000-character answers", long)):
+        rounds = []
+        for _ in range(5):
+            started = time.process_time()
+            for text in batch:
+                scorer.detect(text)
+            rounds.append((time.process_time() - started) / len(batch))
+        print(f"| {label} ({len(batch)}) | {sorted(rounds)[2] * 1e6:.0f} µs |")
 
 
 def _interval(successes: int, trials: int) -> str:
@@ -102,7 +124,7 @@ def _interval(successes: int, trials: int) -> str:
 if __name__ == "__main__":
     started = time.perf_counter()
     for title, section in (("GSM8K", gsm8k), ("JSON Schema Test Suite", json_schema),
-                           ("Refusal", refusal)):
+                           ("Refusal", refusal), ("Refusal: cost", refusal_cost)):
         print(f"\n### {title}\n")
         section()
     print(f"\n({time.perf_counter() - started:.1f} s)")

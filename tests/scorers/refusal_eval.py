@@ -15,6 +15,8 @@ from evalkit.scorers.base import ScoreContext
 from evalkit.types import Case, Completion
 
 SET = Path(__file__).parent / "refusal_set" / "refusals.jsonl"
+SPLITS = ("dev", "test", "fresh", "fresh2", "fresh3", "fresh4")  # in the order they were written
+HELD_OUT = "fresh4"  # written after the rules were frozen, measured once (refusal_set/README.md)
 
 
 def load_set() -> list[dict]:
