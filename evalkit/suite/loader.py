@@ -17,12 +17,13 @@ from ..errors import Location, Problem, ProblemList, SuiteError, UsageError, did
 from ..registry import UnknownPluginError, scorer_class
 from ..scorers.base import Scorer
 from ..types import Case, Request, sha256_hex
+from . import streaming
 from .cases import load_cases
 from .counterfactuals import expand_counterfactuals
 from .gate_spec import gate_problems
 from .schema import SuiteSpec
 from .shard import ShardInfo, ShardSpec
-from .streaming import CHUNK_CASES, CaseStream, scan_cases, streamed_file
+from .streaming import CaseStream, scan_cases, streamed_file
 from .template import PromptTemplate, TemplateProblem
 from .yaml_source import KeyPath, YamlDoc, format_key_path, load_yaml
 
@@ -69,9 +70,10 @@ class Suite:
         return replace(self, cases=cases, requests={c.id: self.requests[c.id] for c in cases},
                        cases_hash=cases_digest(cases), shard=info)
 
-    def chunks(self, size: int = CHUNK_CASES) -> Iterator[list[tuple[Case, Request]]]:
-        """The cases with their rendered requests, `size` at a time (a streamed suite renders
-        each chunk as it reads it)."""
+    def chunks(self, size: int | None = None) -> Iterator[list[tuple[Case, Request]]]:
+        """The cases with their rendered requests, `size` (default streaming.CHUNK_CASES) at a
+        time; a streamed suite renders each chunk as it reads it."""
+        size = size or streaming.CHUNK_CASES
         if isinstance(self.cases, CaseStream):
             yield from self.cases.chunks(size)
             return

@@ -131,7 +131,7 @@ class CaseStream:
                 if self.shard is None or self.shard.holds(variant.id, variant.metadata):
                     yield variant
 
-    def chunks(self, size: int = CHUNK_CASES) -> Iterator[list[tuple[Case, Request]]]:
+    def chunks(self, size: int) -> Iterator[list[tuple[Case, Request]]]:
         """(case, rendered request) lists of `size`, rendered as they are read."""
         from .template import TemplateProblem
 
