@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Sequence
 
 import click
 
 from ..backends.base import parse_model_args
 from ..errors import EXIT_OK, UsageError
-from ..runner import RetryPolicy, RunConfig, open_backend, run_suite_async
+from ..runner import RetryPolicy, RunConfig, open_backend, provenance, run_suite_async
 from ..store import Store
 from ..suite import load_suite, parse_vars
 from ..suite.shard import ShardSpec
@@ -25,6 +26,8 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
     if spec is not None and baseline:
         raise UsageError("--baseline compares a whole run, not a shard: fold the shards with "
                          "`evalkit merge`, then run `evalkit compare BASELINE LABEL`")
+    for path in suite_paths:  # git and package versions, while the suites load
+        provenance.prefetch(Path(path))
     overrides = parse_vars(var_pairs)
     several = len(suite_paths) > 1
     # every suite valid before any call

@@ -30,6 +30,17 @@ class RetryPolicy:
         return ceiling / 2 + rng.uniform(0, ceiling / 2)  # "equal jitter": never zero, spread out
 
 
+async def _within(coro: Awaitable[Completion], timeout_s: float | None) -> Completion:
+    """asyncio.wait_for without its extra task per call (Python 3.11+: asyncio.timeout)."""
+    if _timeout is None:
+        return await asyncio.wait_for(coro, timeout_s)
+    async with _timeout(timeout_s):
+        return await coro
+
+
+_timeout = getattr(asyncio, "timeout", None)
+
+
 async def call_with_retries(attempt_fn: Callable[[], Awaitable[Completion]], policy: RetryPolicy,
                             rng: random.Random) -> Completion:
     attempt = 0
@@ -37,7 +48,7 @@ async def call_with_retries(attempt_fn: Callable[[], Awaitable[Completion]], pol
         attempt += 1
         retry_after = None
         try:
-            completion = await asyncio.wait_for(attempt_fn(), policy.timeout_s)
+            completion = await _within(attempt_fn(), policy.timeout_s)
             return replace(completion, attempts=attempt)
         except TransientError as exc:
             failure, retry_after = str(exc), exc.retry_after

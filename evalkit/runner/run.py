@@ -117,6 +117,7 @@ class _Execution:
         self.use_cache = use_cache
         self.rng = random.Random(config.seed if config.seed is not None else suite.spec.seed)
         self.suite_dir = suite.path.resolve().parent
+        self.keys: dict[tuple[str, int], str] = {}  # cache keys of the calls in flight
 
     async def finish(self, call: Call, completion: Completion, key: str | None = None) -> None:
         if self.writer.error is not None:
@@ -125,6 +126,8 @@ class _Execution:
                               self.writer.store)
         result = Result(call.case, call.sample, call.request, completion, scores)
         entry = None
+        if self.use_cache:
+            key = key or self.keys.pop((call.case.id, call.sample), None)
         if self.use_cache and completion.ok and not completion.cached:
             entry = (key or cache_key(self.fingerprint, call), self.fingerprint, completion)
         self.writer.put(result, entry)
@@ -139,6 +142,7 @@ class _Execution:
             hit = hits.get(key)
             if hit is None:
                 pending.append(call)
+                self.keys[(call.case.id, call.sample)] = key  # stored with its answer
             else:
                 await self.finish(call, replace(hit, cached=True), key)
         return pending

@@ -31,6 +31,7 @@ class ResultWriter:
     def __init__(self, store: Store, run_id: str, max_batch: int = 5000):
         self.store, self.run_id, self.max_batch = store, run_id, max_batch
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._closing = threading.Event()
         self.error: BaseException | None = None
         self.written = 0
         self.spill_path = Path(f"{store.path}.{run_id}.unsaved.jsonl")
@@ -42,15 +43,20 @@ class ResultWriter:
         self._queue.put((result, cache_entry))
 
     def _loop(self) -> None:
-        last_write = 0.0
+        last_write, backlog = 0.0, False
         while True:
-            items = [self._queue.get()]
-            deadline = last_write + FLUSH_INTERVAL_S
+            items = [self._queue.get()]  # asleep until there is something to write
+            # Then wait out the flush interval in one sleep, not waking for every result: a
+            # thread switch per result cost more CPU than writing it. close() ends the wait.
+            wait = last_write + FLUSH_INTERVAL_S - time.monotonic()
+            if wait > 0 and not backlog and items[0] is not _STOP:
+                self._closing.wait(wait)
             while items[-1] is not _STOP and len(items) < self.max_batch:
                 try:
-                    items.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
+                    items.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
+            backlog = len(items) >= self.max_batch
             stop = items[-1] is _STOP
             items = [i for i in items if i is not _STOP]
             if items:
@@ -80,6 +86,7 @@ class ResultWriter:
         if not self._thread.is_alive():
             return
         self._queue.put(_STOP)
+        self._closing.set()
         self._thread.join()
         if self.error is not None:
             raise StoreError(f"could not store results in {self.store.path}: "

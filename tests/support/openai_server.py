@@ -100,6 +100,7 @@ class FakeOpenAI:
         self.by_prompt: Counter[str] = Counter()
         self.statuses: Counter[str] = Counter()
         self.auth: Counter[str] = Counter()
+        self.first_at: float | None = None  # time.time() of the first request since reset
 
     def stats(self) -> dict[str, Any]:
         return {
@@ -107,6 +108,7 @@ class FakeOpenAI:
             "by_prompt": dict(self.by_prompt),
             "statuses": dict(self.statuses),
             "auth": dict(self.auth),
+            "first_at": self.first_at,
         }
 
     def app(self) -> web.Application:
@@ -129,6 +131,8 @@ class FakeOpenAI:
 
     async def _handle(self, request: web.Request, chat: bool) -> web.Response:
         self.total += 1
+        if self.first_at is None:
+            self.first_at = time.time()
         auth = request.headers.get("Authorization", "")  # "" = header absent
         self.auth[auth] += 1
         resp = await self._answer(request, chat, auth)

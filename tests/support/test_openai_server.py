@@ -127,6 +127,7 @@ def test_fault_rate_is_seeded_and_partial(srv):
 
 
 def test_stats_counting(srv):
+    started = time.time()
     chat(srv, "a", key="k1")
     chat(srv, "a", key="k1")
     chat(srv, "b", key="k2")
@@ -138,8 +139,10 @@ def test_stats_counting(srv):
     assert stats["by_prompt"] == {"a": 3, "b": 1, "c": 1}
     assert stats["statuses"] == {"200": 4, "500": 1}
     assert stats["auth"] == {"Bearer k1": 3, "Bearer k2": 1, "": 1}
+    assert started <= stats["first_at"] <= time.time()  # when the first request arrived
     srv.reset()
-    assert srv.stats() == {"total": 0, "by_prompt": {}, "statuses": {}, "auth": {}}
+    assert srv.stats() == {"total": 0, "by_prompt": {}, "statuses": {}, "auth": {},
+                           "first_at": None}
 
 
 def test_require_key(srv):
