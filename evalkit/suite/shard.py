@@ -1,6 +1,6 @@
 """Shards: a deterministic 1/N of a suite's cases, for CI jobs that split one suite.
 
-A case belongs to shard `1 + H(key) mod N`, where H is the first 60 bits of the SHA-256 of
+A case belongs to shard `1 + H(key) mod N`, where H is the first 8 bytes of the SHA-256 of
 its key. The key is the case id, so adding, removing or editing other cases never moves a
 case to another shard; a counterfactual variant (`origin~dim=group`) is keyed by its origin
 case, so every variant of one case lands in the same shard and the parity of a slice is
