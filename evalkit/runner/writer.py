@@ -24,7 +24,10 @@ from ..store.rows import result_record
 from ..types import Result
 
 _STOP = object()
-FLUSH_INTERVAL_S = 0.1
+# Half a second: at API speeds (hundreds of results a second) a batch then holds enough rows
+# that the commit's fixed cost (2-6 ms of CPU) is a small share per result; 100 ms batches of
+# ~30 results spent about 0.12 ms more CPU per call (benchmarks/RESULTS.md).
+FLUSH_INTERVAL_S = 0.5
 
 
 class ResultWriter:
