@@ -30,6 +30,24 @@ def list_runs(db: str, limit: int) -> int:
     return EXIT_OK
 
 
+def shard_lines(run: dict) -> list[str]:
+    """What `show` says of a shard run, or of a run merged from shards."""
+    shard = run.get("shard")
+    if isinstance(shard, str):
+        shard = json.loads(shard)
+    merged = run.get("merged_from")
+    if isinstance(merged, str):
+        merged = json.loads(merged)
+    if shard:
+        return [f"shard {shard['index']}/{shard['count']} of the suite's {shard['n_cases']} "
+                "cases; fold the shards with evalkit merge"]
+    if merged:
+        return [f"merged from {len(merged)} shards:"] + [
+            f"  {m['shard']} run {m['run_id']} ({m['results']} results, {m['db']}, "
+            f"{m['started_at'][:19]} – {m['finished_at'][:19]} UTC)" for m in merged]
+    return []
+
+
 def show_run(db: str, ref: str, show_all: bool) -> int:
     out = console()
     with Store(db, read_only=True) as store:
@@ -56,6 +74,8 @@ def show_run(db: str, ref: str, show_all: bool) -> int:
               + (f" · git {git.get('commit', '')[:10]}{' (dirty)' if git.get('dirty') else ''}" if git else "")
               + f" · suite hash {run['suite_hash'][:12]} · fingerprint {str(run['fingerprint'])[:12]}")
     out.print(f"  options {safe(json.dumps(run.get('options'), sort_keys=True), 400)}")
+    for line in shard_lines(run):
+        out.print(f"  {safe(line)}")
     n = int(totals.n)
     out.print(f"  {n} results · {int(totals.passed or 0)} passed ({percent((totals.passed or 0) / n if n else None)})"
               f" · {int(totals.errors)} errors · {int(totals.cached or 0)} cached · latency p50 "

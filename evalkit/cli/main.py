@@ -63,16 +63,33 @@ def cli() -> None:
 @click.option("--progress/--no-progress", default=None, help="live progress bar (default: on a terminal)")
 @click.option("--baseline", metavar="NAME", help="compare each run with this baseline (or run) "
               "right after it; exit 1 when a gate fails")
+@click.option("--shard", metavar="I/N", envvar="EVALKIT_SHARD",
+              help="run shard I of N: a deterministic 1/N of the cases, by case id (env "
+              "EVALKIT_SHARD); fold the shards with `evalkit merge`")
 @OUTSIDE_OPTION
 def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_resume, max_concurrency,
-        timeout, retries, deadline, progress, baseline) -> int:
+        timeout, retries, deadline, progress, baseline, shard) -> int:
     """Run SUITES against each --model and store the results."""
     from .run_command import run_command
 
     return run_command(suites, models, model_args, label=label, db=db, cache=not no_cache,
                        resume=resume, auto_resume=not no_resume, max_concurrency=max_concurrency,
                        timeout=timeout, retries=retries, deadline=deadline, progress=progress,
-                       baseline=baseline, var_pairs=var_pairs)
+                       baseline=baseline, var_pairs=var_pairs, shard=shard or None)
+
+
+@cli.command()
+@click.argument("shard_dbs", nargs=-1, required=True, type=click.Path(dir_okay=False),
+                metavar="SHARD.duckdb...")
+@click.option("--into", envvar="EVALKIT_DB", default="reports/evalkit.duckdb",
+              show_default=True, help="the database that receives the merged runs (env EVALKIT_DB)")
+def merge(shard_dbs, into) -> int:
+    """Fold the shard runs (evalkit run --shard I/N) of SHARD.duckdb files into one run per
+    suite, label and model, which compare, gates and reports treat like a run made in one
+    piece. Refuses shards that do not form one whole run. Idempotent."""
+    from .merge_command import merge_command
+
+    return merge_command(shard_dbs, into)
 
 
 @cli.command()

@@ -26,6 +26,7 @@ TWINS = {
     "evalkit_db": ("EVALKIT_DB", "evalkit_db"),
     "evalkit_report": ("EVALKIT_REPORT", "evalkit_report"),
     "evalkit_label": ("EVALKIT_LABEL", "evalkit_label"),
+    "evalkit_shard": ("EVALKIT_SHARD", "evalkit_shard"),
 }
 TRUE = ("1", "true", "yes", "on")
 
@@ -51,6 +52,10 @@ def addoption(parser: pytest.Parser) -> None:
                     help="write an HTML report of the session's runs (env EVALKIT_REPORT)")
     group.addoption("--evalkit-label", dest="evalkit_label", default=None, metavar="LABEL",
                     help=f"label of the stored runs (env EVALKIT_LABEL; default {DEFAULT_LABEL})")
+    group.addoption("--evalkit-shard", dest="evalkit_shard", default=None, metavar="I/N",
+                    help="run shard I of N of every suite: a deterministic 1/N of the cases, by "
+                         "case id; fold the shards' databases with `evalkit merge` (env "
+                         "EVALKIT_SHARD, ini evalkit_shard)")
     group.addoption("--evalkit-update-golden", dest="evalkit_update_golden", action="store_true",
                     default=False, help="write golden answers from the current outputs "
                                         "(env EVALKIT_UPDATE_GOLDEN=1)")
@@ -72,6 +77,7 @@ def addoption(parser: pytest.Parser) -> None:
     parser.addini("evalkit_report", "HTML report written at the end of the session", default="")
     parser.addini("evalkit_label", f"label of the stored runs (default {DEFAULT_LABEL})",
                   default="")
+    parser.addini("evalkit_shard", "run shard I/N of every suite", default="")
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,7 @@ class Settings:
     cache: bool = True
     suites: tuple[str, ...] = tuple(DEFAULT_SUITES)
     vars: dict[str, str] = field(default_factory=dict)  # overrides of the suites' declared vars
+    shard: Any = None  # a ShardSpec (evalkit.suite.shard): this session runs one shard
 
 
 def _ini_dir(config: pytest.Config) -> Path:
@@ -143,6 +150,20 @@ def suite_vars(config: pytest.Config) -> dict[str, str]:
         raise pytest.UsageError(str(exc)) from None
 
 
+def shard(config: pytest.Config):
+    """The --evalkit-shard I/N spec, or None."""
+    value = _value(config, "evalkit_shard")[0]
+    if not value:
+        return None
+    from ..errors import UsageError
+    from ..suite.shard import ShardSpec
+
+    try:
+        return ShardSpec.parse(value, flag="--evalkit-shard")
+    except UsageError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
 def settings(config: pytest.Config) -> Settings:
     update = bool(config.getoption("evalkit_update_golden", False)) or \
         os.environ.get("EVALKIT_UPDATE_GOLDEN", "").strip().lower() in TRUE
@@ -157,4 +178,5 @@ def settings(config: pytest.Config) -> Settings:
         cache=not config.getoption("evalkit_no_cache", False),
         suites=tuple(config.getini("evalkit_suites") or DEFAULT_SUITES),
         vars=suite_vars(config),
+        shard=shard(config),
     )

@@ -28,6 +28,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
+    options.shard(config)  # a bad --evalkit-shard is a usage error before collection
     state = SessionState(config)
     config.stash[STATE] = state
     xdist.configure(config, state)
@@ -51,6 +52,25 @@ def pytest_collect_file(file_path, parent):
     from .collection import collect_file
 
     return collect_file(state, file_path, parent)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
+    """--evalkit-shard I/N: only this shard's cases run; the suites' gate, waiver and
+    regression items judge whole suites, so they wait for the merged run (evalkit merge)."""
+    state = config.stash.get(STATE, None)
+    if state is None or not state.entries or state.settings.shard is None:
+        return
+    spec = state.settings.shard
+    kept, dropped = [], []
+    for item in items:
+        kind = getattr(item, "evalkit_kind", None)
+        if kind is None or (kind == "case" and spec.holds(item.case.id, item.case.metadata)):
+            kept.append(item)
+        else:
+            dropped.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
+import threading
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -68,13 +69,39 @@ def git_state(folder: Path) -> dict:
     return {"commit": commit, "dirty": None if status is None else bool(status)}
 
 
+_prefetched: dict[Path, tuple[threading.Thread, dict]] = {}
+
+
+def prefetch(suite_path: Path) -> None:
+    """Start collecting the provenance of runs of this suite in a thread (git runs as a
+    subprocess), so that a run's first request need not wait for it."""
+    folder = Path(suite_path).resolve().parent
+    if folder in _prefetched:
+        return
+    box: dict = {}
+    thread = threading.Thread(target=lambda: box.update(_collect(folder)), daemon=True,
+                              name="evalkit-provenance")
+    _prefetched[folder] = (thread, box)
+    thread.start()
+
+
 def collect(suite_path: Path) -> dict:
+    folder = suite_path.resolve().parent
+    started = _prefetched.pop(folder, None)
+    if started is not None:
+        started[0].join()
+        if started[1]:
+            return started[1]
+    return _collect(folder)
+
+
+def _collect(folder: Path) -> dict:
     from .. import __version__
 
     return {
         "evalkit_version": __version__,
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
-        "git": git_state(suite_path.resolve().parent),
+        "git": git_state(folder),
         "packages": package_versions(),
     }

@@ -32,6 +32,17 @@ class RetryPolicy:
         return ceiling / 2 + rng.uniform(0, ceiling / 2)  # "equal jitter": never zero, spread out
 
 
+async def _within(coro: Awaitable[Completion], timeout_s: float | None) -> Completion:
+    """asyncio.wait_for without its extra task per call (Python 3.11+: asyncio.timeout)."""
+    if _timeout is None:
+        return await asyncio.wait_for(coro, timeout_s)
+    async with _timeout(timeout_s):
+        return await coro
+
+
+_timeout = getattr(asyncio, "timeout", None)
+
+
 async def call_with_retries(attempt_fn: Callable[[], Awaitable[Completion]], policy: RetryPolicy,
                             rng: random.Random) -> Completion:
     loop = asyncio.get_running_loop()
@@ -46,7 +57,7 @@ async def call_with_retries(attempt_fn: Callable[[], Awaitable[Completion]], pol
             if limit is None or left < limit:
                 limit, cut_by_deadline = left, True
         try:
-            completion = await asyncio.wait_for(attempt_fn(), limit)
+            completion = await _within(attempt_fn(), limit)
             return replace(completion, attempts=attempt)
         except TransientError as exc:
             failure, retry_after = str(exc), exc.retry_after

@@ -12,7 +12,7 @@ import secrets
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from ..backends.base import (
     Backend,
@@ -31,6 +31,7 @@ from ..suite import Suite
 from ..suite.gate_spec import policy_json
 from ..types import Call, Completion, Result, Score, VerdictCache, sha256_hex
 from . import provenance
+from .feed import QUEUE_CALLS, call_chunks
 from .late_scoring import close_scorers, score_late
 from .progress import Progress
 from .retry import RetryPolicy, batch_with_retries, call_with_retries
@@ -111,21 +112,6 @@ def cache_key(fingerprint: str, call: Call) -> str:
     return sha256_hex(fingerprint, call.request.to_json(), dict(call.options), call.sample)
 
 
-def _calls(suite: Suite, done: set[tuple[str, int]]) -> list[Call]:
-    base = suite.options
-    samples = suite.spec.samples
-    calls = []
-    for case in suite.cases:
-        for sample in range(samples):
-            if (case.id, sample) in done:
-                continue
-            options = base
-            if samples > 1 and "seed" in base:  # otherwise every sample would be identical
-                options = {**base, "seed": base["seed"] + sample}
-            calls.append(Call(case, sample, suite.requests[case.id], options))
-    return calls
-
-
 async def _score(scorers: Sequence[Scorer], call: Call, completion: Completion,
                  suite_dir: Path, verdicts: VerdictCache | None = None) -> tuple[Score, ...]:
     ctx = ScoreContext(suite_dir=suite_dir, sample=call.sample, verdicts=verdicts)
@@ -150,6 +136,7 @@ class _Execution:
         self.use_cache = use_cache
         self.rng = random.Random(config.seed if config.seed is not None else suite.spec.seed)
         self.suite_dir = suite.path.resolve().parent
+        self.keys: dict[tuple[str, int], str] = {}  # cache keys of the calls in flight
 
     async def finish(self, call: Call, completion: Completion, key: str | None = None) -> None:
         if not completion.cached:
@@ -158,6 +145,8 @@ class _Execution:
                               self.writer.store)
         result = Result(call.case, call.sample, call.request, completion, scores)
         entry = None
+        if self.use_cache:
+            key = key or self.keys.pop((call.case.id, call.sample), None)
         if self.use_cache and completion.ok and not completion.cached:
             entry = (key or cache_key(self.fingerprint, call), self.fingerprint, completion)
         self.writer.put(result, entry)  # after a failed write it still reaches the spill file
@@ -174,21 +163,19 @@ class _Execution:
             hit = hits.get(key)
             if hit is None:
                 pending.append(call)
+                self.keys[(call.case.id, call.sample)] = key  # stored with its answer
             else:
                 await self.finish(call, replace(hit, cached=True), key)
         return pending
 
-    async def run_workers(self, calls: list[Call], max_concurrency: int | None) -> None:
-        """A pool of workers (the model's concurrency limit); one failing stops the others."""
-        queue: asyncio.Queue = asyncio.Queue()
-        if self.backend.batch_size > 1:  # prompts of similar length share a batch: less padding
-            calls = sorted(calls, key=lambda c: len(c.request.text()))
-        for call in calls:
-            queue.put_nowait(call)
-        count = min(max_concurrency or self.backend.default_concurrency, len(calls))
-        for _ in range(count):
-            queue.put_nowait(None)
-        tasks = [asyncio.ensure_future(self.worker(queue)) for _ in range(count)]
+    async def run_workers(self, chunks: Iterator[list[Call]], max_concurrency: int | None) -> None:
+        """Cache hits are served chunk by chunk; the other calls reach a pool of workers (the
+        model's concurrency limit) through a bounded queue. One failing stops the others."""
+        count = max_concurrency or self.backend.default_concurrency
+        size = max(QUEUE_CALLS, 2 * count * max(1, self.backend.batch_size))
+        queue: asyncio.Queue = asyncio.Queue(maxsize=size)
+        tasks = [asyncio.ensure_future(self.feed(chunks, queue, count))]
+        tasks += [asyncio.ensure_future(self.worker(queue)) for _ in range(count)]
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
             for task in done:
@@ -197,6 +184,22 @@ class _Execution:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def feed(self, chunks: Iterator[list[Call]], queue: asyncio.Queue, workers: int) -> None:
+        started = False
+        # next() reads (and renders) a chunk: in a thread, so calls in flight keep moving
+        while (calls := await asyncio.to_thread(next, chunks, None)) is not None:
+            if self.use_cache:
+                calls = await self.serve_cached(calls)
+            if calls and not started:
+                await self.backend.ensure_started()  # a fully cached run never loads the model
+                started = True
+            if self.backend.batch_size > 1:  # prompts of similar length share a batch
+                calls = sorted(calls, key=lambda c: len(c.request.text()))
+            for call in calls:
+                await queue.put(call)
+        for _ in range(workers):
+            await queue.put(None)
 
     async def worker(self, queue: asyncio.Queue) -> None:
         policy = self.config.retry
@@ -230,8 +233,10 @@ class _Execution:
 def _resume_key(suite: Suite, ref: ModelRef, fingerprint: str, options: dict,
                 label: str | None) -> str:
     # The fingerprint too: an edited pipeline or new weights must not continue an old run.
-    return sha256_hex(suite.name, suite.suite_hash, suite.cases_hash, str(ref), fingerprint,
-                      options, label)
+    key = (suite.name, suite.suite_hash, suite.cases_hash, str(ref), fingerprint, options, label)
+    if suite.shard is not None:  # shard 1/1 holds the same cases as an unsharded run
+        key += (str(suite.shard.spec),)
+    return sha256_hex(*key)
 
 
 def _start_run(store: Store, suite: Suite, ref: ModelRef, backend: Backend, fingerprint: str,
@@ -258,7 +263,8 @@ def _start_run(store: Store, suite: Suite, ref: ModelRef, backend: Backend, fing
         "samples": suite.spec.samples, "n_cases": len(suite.cases), "status": "running",
         "started_at": utcnow(), "provenance": provenance.collect(suite.path),
         "scorers": suite.describe_scorers(), "slices": list(suite.spec.slices),
-        "resume_key": resume_key, "gates": policy_json(suite.spec)})
+        "resume_key": resume_key, "gates": policy_json(suite.spec),
+        "shard": suite.shard.to_json() if suite.shard is not None else None})
     return run_id, set()
 
 
@@ -287,19 +293,15 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
                started: float) -> RunSummary:
     fingerprint = backend.fingerprint()
     run_id, done = _start_run(store, suite, ref, backend, fingerprint, config)
-    calls = _calls(suite, done)
     use_cache = config.cache and backend.cacheable
-    progress = Progress(f"{suite.name} · {ref}", len(calls), config.progress)
+    total = len(suite.cases) * suite.spec.samples - len(done)
+    progress = Progress(f"{suite.name} · {ref}", total, config.progress)
     writer = ResultWriter(store, run_id)
     execution = _Execution(suite, backend, fingerprint, writer, progress, config, use_cache)
     status, error, flipped = "interrupted", None, set()
     try:
         try:
-            if use_cache:
-                calls = await execution.serve_cached(calls)
-            if calls:
-                await backend.ensure_started()  # a fully cached run never loads the model
-                await execution.run_workers(calls, config.max_concurrency)
+            await execution.run_workers(call_chunks(suite, done), config.max_concurrency)
         except StoreWriteFailed:
             pass  # writer.close() below raises the real error
         progress.close()

@@ -95,6 +95,12 @@ CREATE TABLE judge_cache (
     created_at TIMESTAMP DEFAULT current_timestamp
 );
 """),
+    # Sharded CI (issue 15): the shard a run holds ({index, count, cases_hash and n_cases of
+    # the whole suite}), and on a merged run the shard runs it was folded from.
+    (4, "shards: runs.shard, runs.merged_from", """
+ALTER TABLE runs ADD COLUMN shard JSON;
+ALTER TABLE runs ADD COLUMN merged_from JSON;
+"""),
 ]
 
 RESULT_COLUMNS = ("run_id", "case_id", "sample", "input_hash", "prompt", "output", "error",

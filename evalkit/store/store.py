@@ -18,7 +18,7 @@ from ..errors import StoreError, StoreLockedError, UsageError
 from ..redact import redact
 from ..types import Completion, Result
 from . import rows
-from .schema import MIGRATIONS
+from .schema import CACHE_COLUMNS, MIGRATIONS, RESULT_COLUMNS, SCORE_COLUMNS
 
 DEFAULT_DB = "reports/evalkit.duckdb"
 
@@ -55,6 +55,7 @@ class Store:
         self.path = Path(path or default_db_path())
         self.read_only = read_only
         self._lock = threading.RLock()  # a DuckDB connection is not safe across threads
+        self._types: dict[str, dict[str, str]] = {}  # column types per table, for inserts
         if read_only and not self.path.exists():
             raise StoreError(f"no results database at {self.path}\n"
                              "  fix: run a suite first, or pass --db PATH / set EVALKIT_DB")
@@ -202,25 +203,16 @@ class Store:
         """Results, their scores and cache entries in one transaction (one INSERT per table)."""
         if not results and not cache_entries:
             return
-        results_cols = rows.result_columns(run_id, results) if results else None
-        score_cols = rows.score_columns(run_id, results) if results else None
-        cache_cols = rows.cache_columns(cache_entries) if cache_entries else None
+        batches = [("results", RESULT_COLUMNS, rows.result_rows(run_id, results), "INSERT"),
+                   ("scores", SCORE_COLUMNS, rows.all_score_rows(run_id, results), "INSERT"),
+                   ("cache", CACHE_COLUMNS, rows.cache_rows(cache_entries), "INSERT OR REPLACE")]
         with self._lock:
             con = self.con
             con.execute("BEGIN")
             try:
-                if results_cols is not None:
-                    con.register("_results_batch", results_cols)
-                    con.execute(f"INSERT INTO results ({', '.join(results_cols)}) "
-                                "SELECT * FROM _results_batch")
-                    if len(score_cols["run_id"]):
-                        con.register("_scores_batch", score_cols)
-                        con.execute(f"INSERT INTO scores ({', '.join(score_cols)}) "
-                                    "SELECT * FROM _scores_batch")
-                if cache_cols is not None:
-                    con.register("_cache_batch", cache_cols)
-                    con.execute("INSERT OR REPLACE INTO cache (key, fingerprint, completion) "
-                                "SELECT * FROM _cache_batch")
+                for table, names, batch, verb in batches:
+                    if batch:
+                        self._insert(table, names, batch, verb)
                 con.execute("COMMIT")
             except Exception:
                 try:  # after a failed COMMIT (disk full) there may be no transaction left:
@@ -228,12 +220,25 @@ class Store:
                 except Exception:
                     pass
                 raise
+
+    def _insert(self, table: str, names: Sequence[str], batch: list[tuple], verb: str) -> None:
+        """One INSERT of a batch of rows: NumPy arrays for big batches, lists for the others."""
+        listed = ", ".join(names)
+        if len(batch) >= rows.NUMPY_ROWS:
+            self.con.register("_ek_batch", rows.columns(batch, names))
+            try:
+                self.con.execute(f"{verb} INTO {table} ({listed}) SELECT * FROM _ek_batch")
             finally:
-                for name in ("_results_batch", "_scores_batch", "_cache_batch"):
-                    try:
-                        con.unregister(name)
-                    except Exception:
-                        pass
+                self.con.unregister("_ek_batch")
+            return
+        types = self._types.get(table)
+        if types is None:
+            types = self._types[table] = dict(self.con.execute(
+                "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? AND "
+                "database_name = current_database()", [table]).fetchall())
+        picked = ", ".join(f"unnest(${i + 1}::{types[n]}[])" for i, n in enumerate(names))
+        self.con.execute(f"{verb} INTO {table} ({listed}) SELECT {picked}",
+                         rows.column_lists(batch, names))
 
     def done_keys(self, run_id: str) -> set[tuple[str, int]]:
         return {(c, s) for c, s in self._query(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import glob
-import io
 import json
 import random
 import re
@@ -87,23 +86,55 @@ def _json_records(path: Path) -> Iterator[Record]:
         yield Record(record, Location(str(path), line, col, lines[line - 1]))
 
 
+class _CsvLines:
+    """The file's lines as csv reads them, keeping those of the current record (for messages)
+    so the file is read as a stream."""
+
+    def __init__(self, handle):
+        self.handle, self.number, self.recent = handle, 0, {}
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.handle)
+        self.number += 1
+        self.recent[self.number] = line
+        return line
+
+    def text(self, number: int) -> str | None:
+        line = self.recent.get(number)
+        self.recent = {}  # the next record starts after this one
+        return None if line is None else line.rstrip("\r\n")
+
+
 def _csv_records(path: Path) -> Iterator[Record]:
     with path.open(encoding="utf-8", newline="") as handle:
-        text = handle.read()
-    lines = re.split(r"\r\n|\r|\n", text)  # the line breaks csv counts in line_num
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    start = 2
-    for row in reader:
-        shown = lines[start - 1] if start <= len(lines) else None
-        if None in row:
-            raise _file_problem(path, "row has more cells than the header", start, 1, shown)
-        if None in row.values():  # DictReader's filler for cells the row lacks
-            missing = [name for name, value in row.items() if value is None]
-            raise _file_problem(path, f"row has fewer cells than the header (no "
-                                f"'{missing[0]}')", start, 1, shown,
-                                "give every column a cell; an empty one is written as ,,")
-        yield Record(dict(row), Location(str(path), start, 1, shown))
-        start = reader.line_num + 1
+        lines = _CsvLines(handle)
+        reader = csv.DictReader(lines)
+        start = 2
+        for row in reader:
+            shown = lines.text(start)
+            if None in row:
+                raise _file_problem(path, "row has more cells than the header", start, 1, shown)
+            if None in row.values():  # DictReader's filler for cells the row lacks
+                missing = [name for name, value in row.items() if value is None]
+                raise _file_problem(path, f"row has fewer cells than the header (no "
+                                    f"'{missing[0]}')", start, 1, shown,
+                                    "give every column a cell; an empty one is written as ,,")
+            yield Record(dict(row), Location(str(path), start, 1, shown))
+            start = reader.line_num + 1
+
+
+def _parquet_records(path: Path) -> Iterator[Record]:
+    """Rows in batches (pyarrow), never the whole file as Python objects."""
+    import pyarrow.parquet as pq
+
+    index = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
+        for row in batch.to_pylist():
+            yield Record(row, Location(str(path), None, None, f"row {index}"))
+            index += 1
 
 
 def _dataset_records(dataset: Any, origin: str) -> Iterator[Record]:
@@ -187,8 +218,7 @@ def _local_records(path: Path, source: CaseSource) -> Iterator[Record]:
     elif suffix in (".csv", ".tsv"):
         yield from _csv_records(path)
     elif suffix == ".parquet":
-        dataset = _datasets_module().load_dataset("parquet", data_files=str(path), split="train")
-        yield from _dataset_records(dataset, str(path))
+        yield from _parquet_records(path)
     else:
         raise _file_problem(path, f"unsupported case file type '{suffix}'",
                             hint="use .jsonl, .json, .csv, .parquet or a save_to_disk folder")

@@ -120,6 +120,7 @@ class FakeOpenAI:
         self.auth: Counter[str] = Counter()
         self.methods: Counter[str] = Counter()  # "GET /v2/chat/completions": count
         self.headers: Counter[str] = Counter()  # "x-api-key: value": count (uncommon headers)
+        self.first_at: float | None = None  # time.time() of the first request since reset
 
     def stats(self) -> dict[str, Any]:
         return {
@@ -130,6 +131,7 @@ class FakeOpenAI:
             "sent_bytes": dict(self.sent_bytes),
             "methods": dict(self.methods),
             "headers": dict(self.headers),
+            "first_at": self.first_at,
         }
 
     def app(self) -> web.Application:
@@ -160,6 +162,8 @@ class FakeOpenAI:
         for name, value in request.headers.items():
             if name.lower() not in _COMMON_HEADERS:
                 self.headers[f"{name.lower()}: {value}"] += 1
+        if self.first_at is None:
+            self.first_at = time.time()
         auth = request.headers.get("Authorization", "")  # "" = header absent
         self.auth[auth] += 1
         return auth

@@ -127,6 +127,7 @@ def test_fault_rate_is_seeded_and_partial(srv):
 
 
 def test_stats_counting(srv):
+    started = time.time()
     chat(srv, "a", key="k1")
     chat(srv, "a", key="k1")
     chat(srv, "b", key="k2")
@@ -139,9 +140,10 @@ def test_stats_counting(srv):
     assert stats["statuses"] == {"200": 4, "500": 1}
     assert stats["auth"] == {"Bearer k1": 3, "Bearer k2": 1, "": 1}
     assert stats["methods"] == {"POST /v1/chat/completions": 4, "POST /v1/completions": 1}
+    assert started <= stats["first_at"] <= time.time()  # when the first request arrived
     srv.reset()
     assert srv.stats() == {"total": 0, "by_prompt": {}, "statuses": {}, "auth": {},
-                           "sent_bytes": {}, "methods": {}, "headers": {}}
+                           "sent_bytes": {}, "methods": {}, "headers": {}, "first_at": None}
 
 
 def test_hostile_redirects_and_echoed_headers(srv):
