@@ -206,20 +206,25 @@ def _template_location(doc: YamlDoc, part: str, line: int | None) -> Location:
 
 class _Renderer:
     """Renders each case's prompt at load time; reports the first MAX_RENDER_PROBLEMS failures.
-    With a SuiteBudget, the suite's renders together are bounded in time and characters too
-    (once it is spent, the remaining cases are left unrendered and one problem says so)."""
+    With a SuiteBudget, the suite's renders together are bounded in time and characters too:
+    once it is spent the remaining cases are left unrendered, and one problem says so."""
 
     def __init__(self, template: PromptTemplate, doc: YamlDoc, problems: ProblemList,
                  budget: SuiteBudget | None = None):
         self.template, self.doc, self.problems, self.failures = template, doc, problems, 0
-        self.budget, self.spent_out, self.skipped = budget, False, 0
+        self.budget, self.seen, self.skipped, self.out_of_time = budget, 0, 0, None
 
     def __call__(self, case: Case) -> Request | None:
-        if self.spent_out:
+        self.seen += 1
+        if self.skipped:
             self.skipped += 1
             return None
         try:
             seconds = self.budget.case_seconds() if self.budget else CASE_SECONDS
+        except SecurityError as exc:  # the suite's time is spent: this case and the rest wait
+            self.out_of_time, self.skipped = exc.message, 1
+            return None
+        try:
             request = self.template.render(case, seconds)
             if self.budget:
                 self.budget.spent(len(request.text()))
@@ -233,22 +238,21 @@ class _Renderer:
                     f"{exc.part}, template line {exc.line}",
                     "every variable the template uses must be set by each case"
                     if "undefined" in exc.message else ""))
-        except SecurityError as exc:  # the suite's time or character budget
-            self.spent_out, self.skipped = True, 1
+        except SecurityError as exc:  # the suite's characters are spent: the rest wait
+            self.skipped = 1
             self.problems.add(Problem(f"case '{case.id}' ({case.source}): {exc.message}",
-                                      self.doc.location(("prompt",)), "prompt",
-                                      "make the template cheaper; prompts render when the suite "
-                                      "loads"))
+                                      self.doc.location(("prompt",)), "prompt"))
         return None
 
     def finish(self) -> None:
         if self.failures > MAX_RENDER_PROBLEMS:
             self.problems.add(Problem(f"... and {self.failures - MAX_RENDER_PROBLEMS} more cases "
                                       "fail to render", self.doc.location(("prompt",))))
-        if self.skipped > 1:
-            self.problems.add(Problem(f"... {self.skipped - 1} more cases left unrendered (the "
-                                      "suite's render budget is spent)",
-                                      self.doc.location(("prompt",))))
+        if self.out_of_time:
+            self.problems.add(Problem(
+                f"{self.out_of_time}: {self.skipped} of {self.seen} cases left unrendered",
+                self.doc.location(("prompt",)), "prompt",
+                "make the template cheaper; prompts render when the suite loads"))
 
 
 def _render_all(template: PromptTemplate, cases: list[Case], doc: YamlDoc,
