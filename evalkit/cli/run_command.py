@@ -17,7 +17,8 @@ from .run_gates import gate_runs, needs_gates, resolve_baseline
 
 def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pairs: Sequence[str],
                 *, label, db, cache, resume, auto_resume, max_concurrency, timeout, retries,
-                progress, baseline=None, var_pairs: Sequence[str] = ()) -> int:
+                progress, baseline=None, var_pairs: Sequence[str] = (), allow_subset=None,
+                fail_on: str = "no") -> int:
     if resume and (len(suite_paths) > 1 or len(models) > 1):
         raise UsageError("--resume continues one run: give one suite and one --model")
     overrides = parse_vars(var_pairs)
@@ -44,7 +45,8 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
                 click.echo(f"  {plain(scorer)}: pass {pass_rate:.1%}"
                            + (f", mean {mean:.3g}" if mean is not None else "") + f" (n={n})")
         if gated:
-            code = gate_runs(store, summaries, suites, baseline_run)
+            code = gate_runs(store, summaries, suites, baseline_run, allow_subset=allow_subset,
+                             fail_on=fail_on)
     click.echo(f"stored in {db} · details: evalkit show RUN --db {db}")
     return code
 

@@ -4,10 +4,12 @@ NumPy and the standard library only (SciPy would cost half a second of import on
 `evalkit compare`); tests/compare checks each function against SciPy and statsmodels.
 
 - exact McNemar: a two-sided binomial test of the pass→fail count among discordant pairs;
-- paired bootstrap: resample cases (with replacement), the mean per-case delta each time;
+- paired bootstrap: resample cases (with replacement), the mean per-case delta each time,
+  never narrower than the change too rare to show in n cases (`guarded_bootstrap_ci`);
 - sign-flip test: under "A and B are the same model" each per-case delta is as likely to
   have either sign (the exact McNemar test is the special case of ±1 deltas);
-- Holm's step-down adjustment for a family of tests;
+- Holm's step-down adjustment for a family of tests (the comparison itself uses the
+  graphical procedure of multiplicity.py, of which Holm is a special case);
 - minimum detectable effect (MDE) at 80 % power (normal approximation).
 """
 from __future__ import annotations
@@ -74,6 +76,25 @@ def bootstrap_ci(deltas: np.ndarray, alpha: float, resamples: int,
     return float(low), float(high)
 
 
+def unseen_change(n: int, alpha: float, reach: float) -> float:
+    """How far the mean could move through changes too rare to show in n cases: a change
+    hitting a share π of the cases goes unseen with probability (1 − π)^n ≥ alpha/2 up to
+    π = −ln(alpha/2)/n (the "rule of three" at 95 %), and moves a case by at most `reach`."""
+    return -math.log(alpha / 2) / n * reach if n > 0 else math.nan
+
+
+def guarded_bootstrap_ci(deltas: np.ndarray, alpha: float, resamples: int,
+                         rng: np.random.Generator, reach: float) -> tuple[float, float]:
+    """The percentile bootstrap, never narrower than ±unseen_change around the estimate:
+    when every case's delta is equal (or few differ) every resample repeats them, and the
+    bootstrap alone would claim a zero-width interval."""
+    low, high = bootstrap_ci(deltas, alpha, resamples, rng)
+    if math.isnan(low):
+        return low, high
+    centre, floor = float(np.mean(deltas)), unseen_change(len(deltas), alpha, reach)
+    return min(low, centre - floor), max(high, centre + floor)
+
+
 def sign_flip_p(deltas: np.ndarray, resamples: int, rng: np.random.Generator) -> float:
     """Two-sided Monte Carlo sign-flip test of mean delta = 0, p = (1 + extreme) / (1 + resamples)."""
     nonzero = np.asarray(deltas, dtype=np.float64)
@@ -138,36 +159,58 @@ def min_discordant(alpha: float) -> int:
     return m
 
 
+def _smallest(short) -> float:
+    """The smallest d in (0, 1] with short(d) ≥ 0, NaN if none: the first sign change on a
+    grid, then on a finer grid inside that step, interpolated linearly."""
+    low, high = 1e-6, 1.0
+    for _ in range(2):
+        grid = np.linspace(low, high, 4097)
+        values = short(grid)
+        enough = np.flatnonzero(values >= 0)
+        if len(enough) == 0:
+            return math.nan
+        i = int(enough[0])
+        if i == 0:
+            return float(grid[0])
+        low, high = float(grid[i - 1]), float(grid[i])
+        before, after = float(values[i - 1]), float(values[i])
+    return low + (high - low) * (-before) / (after - before)
+
+
 def mde_rate(n: int, delta_var: float, margin: float, alpha: float, samples: int = 1,
-             power: float = POWER) -> float:
-    """Smallest true change |δ| of a pass rate that a paired test over n cases would call
-    regressed/improved with `power`: |δ| = margin + (z₁₋α/₂ + z_power)·√(v(δ)/n).
+             power: float = POWER, *, abs_delta: float | None = None,
+             ci_alpha: float | None = None) -> float:
+    """Smallest true drop δ of a pass rate that a paired test over n cases would call
+    regressed with `power`: δ = margin + (z₁₋α/₂ + z_power)·√(v(δ)/n).
 
     v(δ) is the variance of per-case deltas under that change: the observed variance (the
-    noise of two runs) plus δ(1 − δ)/samples, the flips the change itself adds (with one
-    sample: δ of the cases flip the same way).
+    noise of two runs) plus δ(1 − δ), the variance of a change that breaks δ of the cases.
+    More samples per case do not shrink that part: a broken case fails every sample.
     With one sample, exact McNemar also needs `min_discordant(alpha)` flips: δ ≥ that / n.
+    `abs_delta` (the observed mean |per-case delta|) and `ci_alpha`: the verdict also needs
+    the (1 − ci_alpha) Tango interval, whose variance is at most E|d| − Δ², to clear the
+    margin; with several samples that bound exceeds v(δ), and the MDE takes the larger need.
     NaN when nothing up to 100 % could be detected.
     """
     if n <= 0:
         return math.nan
-    factor = _z(1 - alpha / 2) + _z(power)
+    z_power = _z(power)
+    factor = _z(1 - alpha / 2) + z_power
 
     def short(d):  # < 0 while d is too small to be detected
-        variance = delta_var + d * (1 - d) / samples
-        return d - margin - factor * np.sqrt(variance / n)
+        return d - margin - factor * np.sqrt((delta_var + d * (1 - d)) / n)
 
-    grid = np.linspace(1e-6, 1.0, 2001)
-    enough = np.flatnonzero(short(grid) >= 0)
-    if len(enough) == 0:
-        return math.nan
-    high = float(grid[enough[0]])
-    low = float(grid[max(0, enough[0] - 1)])
-    for _ in range(40):  # bisect between the last short grid point and the first sufficient one
-        mid = (low + high) / 2
-        low, high = (low, mid) if short(mid) >= 0 else (mid, high)
+    found = _smallest(short)
+    if abs_delta is not None and ci_alpha is not None and not math.isnan(found):
+        z_ci = _z(1 - ci_alpha / 2)
+
+        def short_ci(d):
+            bound = np.sqrt(np.maximum(abs_delta + d - d * d, 0.0) / n)
+            return d - margin - z_ci * bound - z_power * np.sqrt((delta_var + d * (1 - d)) / n)
+
+        found = max(found, _smallest(short_ci))
     floor = min_discordant(alpha) / n if samples == 1 else 0.0
-    found = max(high, margin + floor)
+    found = max(found, margin + floor)
     return found if found <= 1.0 else math.nan
 
 

@@ -88,8 +88,11 @@ def open_backend(config: RunConfig, store: Store | None = None) -> tuple[ModelRe
     return ref, create_backend(ref, config.model_args, BackendEnv(Path.cwd(), recorded=store))
 
 
-def cache_key(fingerprint: str, call: Call) -> str:
-    return sha256_hex(fingerprint, call.request.to_json(), dict(call.options), call.sample)
+def cache_key(fingerprint: str, call: Call, inputs: Any = None) -> str:
+    """Everything the backend receives: its identity, `inputs` (Backend.cache_inputs: the
+    request, or for a python pipeline the whole case and the suite vars), options, sample."""
+    inputs = call.request.to_json() if inputs is None else inputs
+    return sha256_hex(fingerprint, inputs, dict(call.options), call.sample)
 
 
 def _calls(suite: Suite, done: set[tuple[str, int]]) -> list[Call]:
@@ -103,7 +106,7 @@ def _calls(suite: Suite, done: set[tuple[str, int]]) -> list[Call]:
             options = base
             if samples > 1 and "seed" in base:  # otherwise every sample would be identical
                 options = {**base, "seed": base["seed"] + sample}
-            calls.append(Call(case, sample, suite.requests[case.id], options))
+            calls.append(Call(case, sample, suite.requests[case.id], options, suite.vars))
     return calls
 
 
@@ -132,6 +135,9 @@ class _Execution:
         self.rng = random.Random(config.seed if config.seed is not None else suite.spec.seed)
         self.suite_dir = suite.path.resolve().parent
 
+    def key(self, call: Call) -> str:
+        return cache_key(self.fingerprint, call, self.backend.cache_inputs(call))
+
     async def finish(self, call: Call, completion: Completion, key: str | None = None) -> None:
         if self.writer.error is not None:
             raise StoreWriteFailed()  # stop calling the model; close() reports the cause
@@ -140,13 +146,13 @@ class _Execution:
         result = Result(call.case, call.sample, call.request, completion, scores)
         entry = None
         if self.use_cache and completion.ok and not completion.cached:
-            entry = (key or cache_key(self.fingerprint, call), self.fingerprint, completion)
+            entry = (key or self.key(call), self.fingerprint, completion)
         self.writer.put(result, entry)
         self.progress.advance(result.passed, not completion.ok, completion.cached)
 
     async def serve_cached(self, calls: list[Call]) -> list[Call]:
         """Finish every call the cache answers (one query); return the others."""
-        keys = [cache_key(self.fingerprint, c) for c in calls]
+        keys = [self.key(c) for c in calls]
         hits = self.writer.store.cached(keys)
         pending = []
         for call, key in zip(calls, keys):

@@ -8,9 +8,8 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 from scipy.stats import binomtest
-from statsmodels.stats.multitest import multipletests
-
 from evalkit.compare import compare
+from evalkit.compare.multiplicity import adjusted_p, swap_graph
 from evalkit.errors import UsageError
 from evalkit.gates import check_diff
 from evalkit.store import Store
@@ -47,12 +46,17 @@ def test_every_case_is_classified_and_counted(tmp_path):
     flipped_en = [i for i in range(3, 14) if i % 2 == 0]
     assert en["n"] == 20 and en["pass_to_fail"] == len(flipped_en)
     assert en["p"] == pytest.approx(binomtest(len(flipped_en), len(flipped_en) + 1).pvalue)
-    # the scorer `exact` decides `passed` alone: the same test, counted once in Holm
+    # the scorer `exact` decides `passed` alone: the same test, counted once in the family
     exact = diff.row("exact")
-    assert exact["same_as"] == "passed" and exact["p_holm"] == row["p_holm"]
+    assert exact["same_as"] == "passed" and exact["p_adj"] == row["p_adj"] == row["p_holm"]
     family = diff.metrics[diff.metrics["same_as"].isna()]
     assert len(family) == 3  # passed overall, lang=en, lang=fr
-    np.testing.assert_allclose(family["p_holm"], multipletests(family["p"], method="holm")[1])
+    assert list(family["family"]) == ["primary", "secondary", "secondary"]
+    # the primary holds 80 % of alpha and is the first rejected: p / 0.8
+    assert row["p_adj"] == pytest.approx(row["p"] / 0.8) and row["level"] == pytest.approx(0.04)
+    graph = swap_graph([True, False, False], [False, True, True], [True, True, True])
+    np.testing.assert_allclose(family["p_adj"], adjusted_p(family["p"].to_numpy(), graph))
+    assert row["interval"] == "tango score"
     worst = diff.worst
     assert list(worst["status"].unique()) == ["pass_to_fail"] and len(worst) == 10
     first = worst.iloc[0]
@@ -80,15 +84,17 @@ def test_verdicts_regressed_improved_and_no_detectable_change(tmp_path):
 
 def test_a_regression_confined_to_one_slice(tmp_path):
     suite, db = write_suite(tmp_path, 40), tmp_path / "r.duckdb"
-    fr_fixed = [IDS[i] for i in (1, 3, 5, 7)]  # baseline fails 4 fr cases, candidate fixes them
-    en_broken = [IDS[i] for i in (0, 2, 4, 6, 8, 10, 12)]  # and breaks 7 en cases
+    fr_fixed = [IDS[i] for i in (1, 3, 5, 7, 9, 11, 13)]  # baseline fails 7 fr cases, fixed
+    en_broken = [IDS[i] for i in range(0, 20, 2)]  # and the candidate breaks 10 en cases
     run(suite, db, "base", wrong=fr_fixed)
     run(suite, db, "cand", wrong=en_broken)
     diff = _diff(db)
-    assert diff.row()["verdict"] == "no detectable change"  # 7 vs 4 flips overall
+    assert diff.row()["verdict"] == "no detectable change"  # 10 vs 7 flips overall
     en = diff.row("passed", "pass_rate", "lang", "en")
     assert en["verdict"] == "regressed"
-    assert en["p_holm"] == pytest.approx(3 * binomtest(7, 7).pvalue)  # smallest of 3 tests
+    # the slices share the 20 % of alpha the primary does not hold: 0.1 each
+    assert en["level"] == pytest.approx(0.005)
+    assert en["p_adj"] == pytest.approx(binomtest(10, 10).pvalue / 0.1)
     assert diff.row("passed", "pass_rate", "lang", "fr")["verdict"] == "no detectable change"
 
 
