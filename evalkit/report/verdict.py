@@ -156,10 +156,10 @@ def _coverage(coverage: Coverage | None, rows: list[dict], settings) -> tuple[li
     for imputed in coverage.imputed:
         level = levels.get(imputed.metric, settings.alpha)
         if imputed.p < level and imputed.ci_high < 0:
-            losses.append(f"counting the {len(coverage.baseline_only)} case(s) the candidate did "
-                          f"not run as failures, the {imputed.metric} pass rate drops "
-                          f"{_pp(-imputed.delta)} [{imputed.ci_low * 100:+.1f}, "
-                          f"{imputed.ci_high * 100:+.1f}] over {imputed.n} cases: a loss")
+            losses.append(f"every case counts: {what}; counted as the candidate's failures, "
+                          f"the {imputed.metric} pass rate drops {_pp(-imputed.delta)} "
+                          f"[{imputed.ci_low * 100:+.1f}, {imputed.ci_high * 100:+.1f}] over "
+                          f"{imputed.n} cases: a loss")
     return [], [blocker], losses
 
 

@@ -93,7 +93,7 @@ def test_a_regression_against_the_baseline_fails_listing_the_flipped_cases(proje
     second.stdout.fnmatch_lines([
         f"*suites/flip.yaml:1: regression of suite 'flip': run * regressed against baseline "
         f"{baseline}",
-        "    passed overall: 100.0% → 25.0% (Δ -75.0 pp, Holm p=*)",
+        "    passed overall: 100.0% → 25.0% (Δ -75.0 pp, adjusted p=*)",
         f"pass → fail against baseline {baseline} (6): c0, c1, c2, c3, c4, c5",
     ])
     second.stdout.fnmatch_lines([
@@ -171,7 +171,7 @@ def test_one_html_report_covers_every_suite_of_the_session(project):
     report = project.path / "out" / "report.html"
     result.stdout.fnmatch_lines([f"HTML report: {report}"])
     page = report.read_text(encoding="utf-8")
-    assert "Safe to swap" in page and "2 suites" in page
+    assert "Gates: " in page and "2 suites" in page  # no baseline: the gates, not a swap
     assert "qa" in page and "echo" in page
     assert sorted(p.name for p in (project.path / "out").iterdir()) == ["report.html"]
 
