@@ -28,7 +28,7 @@ import numpy as np
 
 from ..suite.gate_spec import OVERALL_METRIC, Policy
 from . import multiplicity, stats
-from .align import ERROR_METRIC, ERROR_STAT, Alignment
+from .align import ERROR_STAT, Alignment
 from .paired_rates import net_parts, tango_ci
 
 REGRESSED, IMPROVED, NO_CHANGE, NO_DATA = ("regressed", "improved", "no detectable change",

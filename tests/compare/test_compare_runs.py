@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 from scipy.stats import binomtest
+
 from evalkit.compare import compare
 from evalkit.compare.multiplicity import adjusted_p, swap_graph
 from evalkit.errors import UsageError
