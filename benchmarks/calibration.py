@@ -156,7 +156,7 @@ class Trials:
         return Source()
 
 
-def judge(s: Scenario, trials: int, seed: int, resamples: int = 1000) -> dict:
+def judge(s: Scenario, trials: int, seed: int, resamples: int | None = None) -> dict:
     """Per trial: the answer, the primary row and which rows were flagged."""
     rng = np.random.default_rng(seed)
     data = Trials(s, trials, rng)
@@ -216,7 +216,7 @@ def aa_table(trials: int) -> list[str]:
              "| profile | n | samples | any row regressed/improved | answer \"no\" | "
              "answer \"yes\" | target ≤ 0.05 |", "|-|-|-|-|-|-|-|"]
     for profile in ("near-deterministic", "heterogeneous", "noisy"):
-        for n in (20, 200, 1000):
+        for n in (20, 1000):
             for samples in (1, 4):
                 s = Scenario(profile, n, samples, scorers=3)
                 r = judge(s, trials, seed=seed_of(profile, n, samples, "aa"))
@@ -229,13 +229,15 @@ def aa_table(trials: int) -> list[str]:
 
 def wrong_yes_table(trials: int) -> list[str]:
     lines = ["### Wrong \"yes\": the true drop exceeds the swap margin", "",
-             "Primary `passed` and its 4 slices, one scorer. Target: P(yes) ≤ α/2 = 0.025.", "",
+             "The primary row alone (no slice or other metric that could say \"no\" first: "
+             "the worst case for a wrong yes). Target: P(yes) ≤ α/2 = 0.025.", "",
              "| profile | samples | margin | true drop | n | P(yes) | ✓ |", "|-|-|-|-|-|-|-|"]
     for profile in ("near-deterministic", "heterogeneous"):
         for samples in (1, 4):
-            for margin, drop in ((0.05, 0.06), (0.02, 0.05)):
+            for margin, drop in ((0.05, 0.055), (0.02, 0.05)):
                 for n in (1, 3, 10, 20, 50, 100, 200, 400, 1000):
-                    s = Scenario(profile, n, samples, drop=drop, swap_margin=margin)
+                    s = Scenario(profile, n, samples, drop=drop, swap_margin=margin,
+                                 primary_only=True)
                     r = judge(s, trials, seed=seed_of(profile, n, samples, margin, "wy"))
                     lines.append(f"| {profile} | {samples} | {margin:.2f} | {drop:.2f} | {n} | "
                                  f"{rate(r['yes'])} | {_check(r['yes'], lambda x: x <= ALPHA / 2)} |")
@@ -281,7 +283,7 @@ def power_table(trials: int) -> list[str]:
 def family_table(trials: int) -> list[str]:
     lines = ["### Many rows: primary power and a regression confined to one slice (n = 1000)", "",
              "| scenario | profile | measure | rate | target | ✓ |", "|-|-|-|-|-|-|"]
-    for profile in ("heterogeneous", "noisy"):
+    for profile in ("near-deterministic", "heterogeneous", "noisy"):
         alone = judge(Scenario(profile, 1000, drop=0.05, primary_only=True), trials,
                       seed=seed_of(profile, "alone"))
         many = judge(Scenario(profile, 1000, scorers=3, drop=0.05), trials,

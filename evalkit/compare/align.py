@@ -183,7 +183,7 @@ class Alignment:
 
     def same_as_overall(self) -> set[str]:
         """Scorers whose pass/fail equals `passed` on every paired case (a suite with one
-        scorer, say): the same test on the same data, counted once in the Holm family."""
+        scorer, say): the same test on the same data, counted once in the family."""
         rows = self.store.query(f"""
             SELECT u.metric FROM _ek_units u JOIN _ek_units o ON o.case_id = u.case_id
              AND o.metric = '{OVERALL_METRIC}' AND o.stat = 'pass_rate'
