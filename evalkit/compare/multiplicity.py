@@ -63,8 +63,8 @@ def adjusted_p(pvalues, graph: Graph) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(alive & (weights > 0), p / weights, np.inf)
         j = int(np.argmin(ratio))
-        if not np.isfinite(ratio[j]):  # no weight left for the rest: never rejected
-            out[alive] = 1.0
+        if not ratio[j] < 1.0:  # the rest could not be rejected at any alpha < 1 (or have
+            out[alive] = 1.0  # no weight left): their adjusted p is 1, no need to go on
             break
         running = max(running, min(1.0, float(ratio[j])))
         out[j] = running

@@ -245,3 +245,19 @@ def test_an_empty_candidate_and_scores_without_a_verdict(tmp_path):
     report = check_diff(gated)  # missing data fails closed
     assert [r.status for r in report.results] == ["failed", "failed"]
     assert "not in both runs" in report.results[0].reason
+
+
+def test_slices_and_scorers_no_longer_drown_the_headline_test(tmp_path):
+    """Issue 11: 8 of 40 cases got worse and none better (Δ −20 pp) read "no detectable
+    change" once every metric × slice row shared one Holm family. The primary row holds 80 %
+    of alpha whatever else is tested."""
+    more = "  - {type: contains, name: has_word, value: answer}\n  - {type: token_f1, name: f1}\n"
+    suite, db = write_suite(tmp_path, 40, extra=more), tmp_path / "r.duckdb"
+    run(suite, db, "base")
+    run(suite, db, "cand", wrong=IDS[:8])
+    diff = _diff(db)
+    row = diff.row()
+    assert (row["pass_to_fail"], row["fail_to_pass"], row["delta"]) == (8, 0, -0.2)
+    assert row["verdict"] == "regressed" and row["p_adj"] == pytest.approx(row["p"] / 0.8)
+    tested = diff.metrics[diff.metrics["p_adj"].notna() & diff.metrics["same_as"].isna()]
+    assert len(tested) >= 9  # passed, has_word, f1 and its mean, overall and by lang

@@ -116,3 +116,14 @@ def test_n_counts_cases_with_samples_beside_it(tmp_path):
     assert diff.row()["n"] == 20 and diff.row()["samples"] == 3
     overall = [v for v in diff.candidate_values if v.slice_key is None and v.metric == "passed"]
     assert (overall[0].n, overall[0].samples) == (20, 3)
+
+
+def test_thirty_identical_cases_with_a_two_point_margin_are_not_a_yes(tmp_path):
+    """Issue 11: 30 identical cases with margin 0.02 said yes (a percentile bootstrap of
+    all-zero deltas is [0, 0])."""
+    suite, db = write_suite(tmp_path, 30), tmp_path / "r.duckdb"
+    run(suite, db, "base")
+    run(suite, db, "cand", cost=0.002)
+    diff, verdict = _answer(db, policy=Policy.model_validate({"compare": {"swap_margin": 0.02}}))
+    row = diff.row()
+    assert row["ci_low"] < -0.1 and verdict.answer == "inconclusive"
