@@ -46,6 +46,7 @@ def delta_text(value, stat: str) -> str:
 def interval_text(low, high, stat: str) -> str:
     if _missing(low):
         return "-"
+    low, high = (0.0 if abs(x) < 1e-12 else x for x in (low, high))  # float dust of a sum
     if stat == "pass_rate":
         return escape(f"[{low * 100:+.1f}, {high * 100:+.1f}]")
     return escape(f"[{low:+.3g}, {high:+.3g}]")
@@ -110,7 +111,7 @@ def render_header(out, diff) -> None:
     counts = diff.counts()
     parts = [f"{counts.get(s, 0)} {STATUS_WORDS[s]}" for s in STATUS_ORDER]
     waived = int(diff.cases["waived"].sum()) if len(diff.cases) else 0
-    unit = "samples" if max(samples) > 1 else "cases"
+    unit = "by sample" if max(samples) > 1 else "by case"
     out.print(f"  {unit}: " + " · ".join(parts) + (f" · {waived} waived" if waived else ""))
 
 

@@ -9,7 +9,7 @@ Any such graph keeps the family-wise error ≤ alpha (strong control). Holm is t
 graph with equal weights; a fixed sequence is a chain with all weight on its first node.
 
 The comparison's graph (`swap_graph`): the primary rows (the overall pass rate, or the
-metrics a suite declares primary) hold most of alpha, the second family — slices of the
+metrics a suite declares primary) hold two thirds of alpha, the second family — slices of the
 primary metric, the error rate, the other metrics overall — shares the rest, and slices of
 secondary metrics start with none. A rejected primary passes its share to the second
 family; a rejected second-family row passes its share to every other row, so alpha flows
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-PRIMARY_SHARE = 0.8  # of alpha, for the primary rows; the second family has the rest
+PRIMARY_SHARE = 2 / 3  # of alpha, for the primary rows; the second family has the rest
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 NumPy and the standard library only (SciPy would cost half a second of import on every
 `evalkit compare`); tests/compare checks each function against SciPy and statsmodels.
 
-- exact McNemar: a two-sided binomial test of the pass→fail count among discordant pairs;
+- McNemar: a two-sided binomial test of the pass→fail count among discordant pairs, exact
+  or mid-p (what a comparison uses);
 - paired bootstrap: resample cases (with replacement), the mean per-case delta each time,
   never narrower than the change too rare to show in n cases (`guarded_bootstrap_ci`);
 - sign-flip test: under "A and B are the same model" each per-case delta is as likely to
@@ -32,18 +33,38 @@ def rng_for(seed: int, *names: object) -> np.random.Generator:
     return np.random.default_rng(int.from_bytes(digest[:8], "little"))
 
 
+def _binomial_half_tail(n: int, k: int) -> tuple[float, float]:
+    """(P(X ≤ k), P(X = k)) for X ~ Binomial(n, 1/2), k ≤ n/2, by a running sum of logs."""
+    i = np.arange(k, dtype=np.float64)
+    # log C(n, i+1) − log C(n, i) = log((n − i) / (i + 1)): the pmf by a running sum of logs.
+    log_pmf = np.concatenate(([0.0], np.cumsum(np.log((n - i) / (i + 1))))) - n * math.log(2)
+    top = float(log_pmf.max())
+    tail = math.exp(top + math.log(float(np.exp(log_pmf - top).sum())))
+    return tail, math.exp(float(log_pmf[-1]))
+
+
 def mcnemar_exact(pass_to_fail: int, fail_to_pass: int) -> float:
     """Two-sided exact McNemar p-value: 2·P(X ≤ min(b, c)), X ~ Binomial(b + c, 1/2), at most 1."""
     n = int(pass_to_fail) + int(fail_to_pass)
     if n == 0:
         return 1.0
-    k = min(int(pass_to_fail), int(fail_to_pass))
-    i = np.arange(k, dtype=np.float64)
-    # log C(n, i+1) − log C(n, i) = log((n − i) / (i + 1)): the pmf by a running sum of logs.
-    log_pmf = np.concatenate(([0.0], np.cumsum(np.log((n - i) / (i + 1))))) - n * math.log(2)
-    top = float(log_pmf.max())
-    log_tail = top + math.log(float(np.exp(log_pmf - top).sum()))
-    return min(1.0, 2.0 * math.exp(log_tail))
+    tail, _ = _binomial_half_tail(n, min(int(pass_to_fail), int(fail_to_pass)))
+    return min(1.0, 2.0 * tail)
+
+
+def mcnemar_midp(pass_to_fail: int, fail_to_pass: int) -> float:
+    """Two-sided mid-p McNemar: 2·P(X < k) + P(X = k), k = min(b, c), at most 1.
+
+    The exact test counts the observed table whole in its tail and is conservative with few
+    discordant pairs; the mid-p counts it half. Fagerland, Lydersen & Laake (2013), "The
+    McNemar test for binary matched-pairs data: mid-p and asymptotic are better than exact
+    conditional", BMC Medical Research Methodology 13:91, found its type I error at or below
+    the nominal level in almost every setting; benchmarks/RESULTS.md measures it here."""
+    n = int(pass_to_fail) + int(fail_to_pass)
+    if n == 0:
+        return 1.0
+    tail, at = _binomial_half_tail(n, min(int(pass_to_fail), int(fail_to_pass)))
+    return min(1.0, 2.0 * tail - at)
 
 
 def bootstrap_means(deltas: np.ndarray, resamples: int, rng: np.random.Generator) -> np.ndarray:
@@ -151,10 +172,11 @@ def _z(q: float) -> float:
     return NormalDist().inv_cdf(q)
 
 
-def min_discordant(alpha: float) -> int:
-    """Fewest discordant pairs (all one way) for which exact McNemar can reach p < alpha."""
+def min_discordant(alpha: float, mid: bool = False) -> int:
+    """Fewest discordant pairs (all one way) for which McNemar can reach p < alpha: exact,
+    2·2^−m; mid-p, 2^−m."""
     m = 1
-    while 2.0 * 0.5 ** m >= alpha:
+    while (1.0 if mid else 2.0) * 0.5 ** m >= alpha:
         m += 1
     return m
 
@@ -186,7 +208,8 @@ def mde_rate(n: int, delta_var: float, margin: float, alpha: float, samples: int
     v(δ) is the variance of per-case deltas under that change: the observed variance (the
     noise of two runs) plus δ(1 − δ), the variance of a change that breaks δ of the cases.
     More samples per case do not shrink that part: a broken case fails every sample.
-    With one sample, exact McNemar also needs `min_discordant(alpha)` flips: δ ≥ that / n.
+    With one sample, mid-p McNemar also needs `min_discordant(alpha, mid=True)` flips:
+    δ ≥ that / n.
     `abs_delta` (the observed mean |per-case delta|) and `ci_alpha`: the verdict also needs
     the (1 − ci_alpha) Tango interval, whose variance is at most E|d| − Δ², to clear the
     margin; with several samples that bound exceeds v(δ), and the MDE takes the larger need.
@@ -209,7 +232,7 @@ def mde_rate(n: int, delta_var: float, margin: float, alpha: float, samples: int
             return d - margin - z_ci * bound - z_power * np.sqrt((delta_var + d * (1 - d)) / n)
 
         found = max(found, _smallest(short_ci))
-    floor = min_discordant(alpha) / n if samples == 1 else 0.0
+    floor = min_discordant(alpha, mid=True) / n if samples == 1 else 0.0
     found = max(found, margin + floor)
     return found if found <= 1.0 else math.nan
 

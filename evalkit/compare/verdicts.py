@@ -1,14 +1,14 @@
 """One test per metric × slice, a graphical multiple-test procedure over all of them, and a
 verdict for each.
 
-- pass rates (and the error rate): exact McNemar on the flip counts with one sample per case,
+- pass rates (and the error rate): mid-p McNemar on the flip counts with one sample per case,
   a sign-flip test on the per-case deltas with several (cases, not samples, are the units);
   the interval is Tango's score interval (paired_rates.py), on the case-level net flips with
   several samples — it keeps its width with few or no discordant pairs;
 - mean scores: a sign-flip test and a seeded paired bootstrap interval, never narrower than
   the change too rare to show in n cases (stats.guarded_bootstrap_ci);
 - family-wise error: the primary rows (the overall pass rate, or the suite's `primary`
-  metrics) hold 80 % of alpha, the second family the rest, passed on as rows are rejected
+  metrics) hold two thirds of alpha, the second family the rest, passed on as rows are rejected
   (multiplicity.py); `p_adj` is the adjusted p (`p_holm` keeps its old name as an alias);
 - verdict: `regressed` when p_adj < alpha and the whole interval lies below −margin (for
   the error rate: above +margin); `improved` symmetrically; otherwise `no detectable change`,
@@ -135,7 +135,7 @@ def analyse(table, deltas: DeltaSource, policy: Policy, *, resamples: int | None
     for i, row in enumerate(rows):
         key = (row["metric"], row["stat"], row["slice_key"], row["slice_value"])
         one_sample = is_rate(row["stat"]) and row["samples"] == 1
-        tests.append("mcnemar" if one_sample else "sign-flip")
+        tests.append("mcnemar mid-p" if one_sample else "sign-flip")
         methods.append(TANGO if is_rate(row["stat"]) else BOOTSTRAP)
         if duplicate[i]:  # takes the `passed` row's numbers
             pvalues.append(math.nan)
@@ -145,7 +145,7 @@ def analyse(table, deltas: DeltaSource, policy: Policy, *, resamples: int | None
         started = time.perf_counter()
         worse, better, n = int(row["pass_to_fail"]), int(row["fail_to_pass"]), int(row["n"])
         if one_sample:
-            pvalues.append(stats.mcnemar_exact(worse, better))
+            pvalues.append(stats.mcnemar_midp(worse, better))
             b, c = (worse, better) if row["stat"] == "pass_rate" else (better, worse)
         else:
             values = deltas.get(*key)

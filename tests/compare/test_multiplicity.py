@@ -66,16 +66,17 @@ def test_the_shortcut_equals_the_closed_test():
 def test_the_swap_graph_gives_the_primary_most_of_alpha():
     graph = swap_graph([True, False, False, False, False], [False, True, True, False, False],
                        [True] * 5)
-    np.testing.assert_allclose(graph.weights, [0.8, 0.1, 0.1, 0.0, 0.0])
+    np.testing.assert_allclose(graph.weights, [2 / 3, 1 / 6, 1 / 6, 0.0, 0.0])
     np.testing.assert_allclose(graph.transitions.sum(axis=1), 1.0)
     # once the primary is rejected, its share reaches every second-family row
-    np.testing.assert_allclose(levels_after(graph, [0], [True] * 5), [0, 0.3, 0.3, 0.2, 0.2])
+    np.testing.assert_allclose(levels_after(graph, [0], [True] * 5),
+                               [0, 1 / 6 + 1 / 6, 1 / 6 + 1 / 6, 1 / 6, 1 / 6])
     alone = swap_graph([True], [False], [True])
     assert alone.weights[0] == 1.0  # nothing else tested: the primary at the full alpha
     untested = adjusted_p([0.01, np.nan, 0.02], swap_graph([True, False, False],
                                                            [False, True, True],
                                                            [True, False, True]))
-    assert np.isnan(untested[1]) and untested[0] == pytest.approx(0.01 / 0.8)
+    assert np.isnan(untested[1]) and untested[0] == pytest.approx(0.01 * 1.5)
 
 
 def test_family_wise_error_stays_below_alpha_under_the_global_null():

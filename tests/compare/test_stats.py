@@ -25,6 +25,22 @@ def test_exact_mcnemar_matches_scipy_and_statsmodels(b, c):
     assert ours == pytest.approx(sm_mcnemar(table, exact=True).pvalue, rel=1e-9)
 
 
+@pytest.mark.parametrize("b,c", TABLES)
+def test_mid_p_mcnemar_matches_scipy(b, c):
+    """Two-sided mid-p: the exact p-value less the probability of the observed count."""
+    n, k = b + c, min(b, c)
+    expected = 1.0 if b == c else min(1.0, sp.binomtest(b, n, 0.5).pvalue - sp.binom.pmf(k, n, 0.5))
+    assert stats.mcnemar_midp(b, c) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
+def test_mid_p_mcnemar_published_value():
+    """Fagerland, Lydersen & Laake (2017), ch. 8, Cavo et al. (2012): n12 = 6, n21 = 16,
+    the McNemar mid-P test: P = 0.034690 (exact conditional: 0.052479)."""
+    assert stats.mcnemar_midp(16, 6) == pytest.approx(0.034690, abs=5e-7)
+    assert stats.mcnemar_exact(16, 6) == pytest.approx(0.052479, abs=5e-7)
+    assert stats.min_discordant(0.05, mid=True) == 5  # 2^-5 = 0.031 < 0.05 ≤ 2^-4
+
+
 def test_exact_mcnemar_known_values():
     assert stats.mcnemar_exact(1, 9) == pytest.approx(22 / 1024)  # 2 · (1 + 10) / 2^10
     assert stats.mcnemar_exact(0, 6) == pytest.approx(2 / 64)
@@ -109,8 +125,10 @@ def test_mde_rate_solves_the_power_equation():
     # no observed discordance: a change of δ still makes δ of the cases flip
     tiny = stats.mde_rate(n, 0.0, 0.0, alpha)
     assert tiny == pytest.approx(z * math.sqrt(tiny * (1 - tiny) / n), rel=1e-6)
-    assert stats.mde_rate(n, 0.0, 0.0, alpha) >= stats.min_discordant(alpha) / n
-    assert stats.mde_rate(5, 0.0, 0.0, alpha) != stats.mde_rate(5, 0.0, 0.0, alpha)  # NaN
+    assert stats.mde_rate(n, 0.0, 0.0, alpha) >= stats.min_discordant(alpha, mid=True) / n
+    # 4 cases cannot reach p < 0.05 even all flipping; 5 can, only all of them
+    assert stats.mde_rate(4, 0.0, 0.0, alpha) != stats.mde_rate(4, 0.0, 0.0, alpha)  # NaN
+    assert stats.mde_rate(5, 0.0, 0.0, alpha) == 1.0
 
 
 def _comb_ratio(top, bottom, k):

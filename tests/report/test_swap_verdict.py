@@ -47,7 +47,7 @@ def test_primary_metrics_declared_by_the_suite_decide(tmp_path):
             {"compare": {"primary": ["sim"]}}))
     table = plain.metrics
     primary = table[(table["family"] == "primary") & table["same_as"].isna()]
-    assert list(primary["metric"]) == ["passed"] and primary["level"].iloc[0] == pytest.approx(0.04)
+    assert list(primary["metric"]) == ["passed"] and primary["level"].iloc[0] == pytest.approx(0.05 * 2 / 3)
     # `sim` decides `passed` alone (one scorer): the declared primary is that same row
     assert chosen.row("sim")["same_as"] == "passed" and chosen.row()["family"] == "primary"
     mean = chosen.row("sim", "mean")
