@@ -122,10 +122,12 @@ def _non_inferior(row: dict, settings) -> tuple[bool, str]:
                            f"— run more cases or samples to confirm it")
         drop = "a drop" if _nan(low) else f"a drop of up to {_pp(-low)}"
         return False, f"{head}: {drop} is not ruled out (swap margin {_pp(margin)})"
-    if _nan(mde) or mde > margin + 1e-12:
-        reach = "no change up to 100 pp" if _nan(mde) else f"only changes over {_pp(mde)}"
-        return False, (f"{head}: with {cases} {reach} are detectable, more than the swap margin "
-                       f"{_pp(margin)} — run more cases or samples")
+    if _nan(mde):
+        return False, (f"{head}: with {cases} no change of any size is detectable (swap "
+                       f"margin {_pp(margin)}) — run more cases or samples")
+    if mde > margin + 1e-12:
+        return False, (f"{head}: with {cases} only changes over {_pp(mde)} are detectable, more "
+                       f"than the swap margin {_pp(margin)} — run more cases or samples")
     return True, (f"{head}: a drop beyond the swap margin {_pp(margin)} is ruled out, and the "
                   f"suite detects a {_pp(mde)} change (MDE)")
 
