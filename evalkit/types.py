@@ -73,6 +73,7 @@ class Call:
     sample: int
     request: Request
     options: Mapping[str, Any]  # generation options (temperature, max_tokens, ...)
+    suite_vars: Mapping[str, Any] = field(default_factory=dict)  # the suite's shared `vars`
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,13 @@ class Backend:
         """Model identity for the cache: changes whenever outputs could change."""
         return sha256_hex(type(self).__name__, self.model, self.options.public())
 
+    def cache_inputs(self, call: Call) -> Any:
+        """What this backend receives of a call besides its options and sample (the cache
+        key is made of it): the rendered request. A backend that sees more of the case (the
+        python pipeline) returns all of it, so two calls share an answer only when
+        everything the backend receives is the same."""
+        return call.request.to_json()
+
 
 @dataclass(frozen=True)
 class ModelRef:

@@ -1,8 +1,11 @@
 """The user's own pipeline: `python/package.module:function` (sync or async).
 
 The callable receives whichever of these parameters it declares: `prompt` (the
-rendered text), `messages`, `vars`, `case`, `options`, `sample`; a callable with a
-single other parameter gets the prompt text. It returns the answer text, or a dict
+rendered text), `messages`, `vars` (the suite's `vars`, `-V` overrides applied, merged with
+the case's fields — the case wins, as in templates), `case` (the Case: id, its own fields as
+`vars`, target, metadata), `options` (generation options and the extra `-M` model args),
+`sample`; a callable with a single other parameter gets the prompt text. Everything it can
+receive is in the cache key (`cache_inputs`). It returns the answer text, or a dict
 with `text` plus optional `context` (retrieved documents), `citations`,
 `tokens_in`, `tokens_out`, `cost_usd`, `model_id`, `finish_reason`.
 
@@ -97,12 +100,20 @@ class PythonBackend(Backend):
             source = b""
         return sha256_hex("python", self.model, sha256_hex(source.hex()), self.options.public())
 
+    def cache_inputs(self, call: Call) -> Any:
+        # The pipeline may read any case field, the target, the metadata or a suite var
+        # that the prompt template never uses: all of it identifies the answer.
+        case = call.case
+        return {"request": call.request.to_json(), "suite_vars": dict(call.suite_vars),
+                "case": {"id": case.id, "vars": dict(case.vars), "target": case.target,
+                         "metadata": dict(case.metadata)}}
+
     def _arguments(self, call: Call) -> tuple[list, dict]:
         available = {
             "prompt": call.request.text(),
             "messages": [{"role": m.role, "content": m.content}
                          for m in call.request.messages or ()],
-            "vars": dict(call.case.vars), "case": call.case, "sample": call.sample,
+            "vars": {**call.suite_vars, **call.case.vars}, "case": call.case, "sample": call.sample,
             "options": {**call.options, **(self.options.model_extra or {})},
         }
         if self._params == ["<positional>"]:

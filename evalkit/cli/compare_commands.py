@@ -12,6 +12,20 @@ from .report_command import with_redaction
 
 db_option = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.duckdb",
                          show_default=True, help="DuckDB file (env EVALKIT_DB)")
+FAIL_ON = ("no", "inconclusive", "never")
+fail_on_option = click.option(
+    "--fail-on", type=click.Choice(FAIL_ON), default="no", show_default=True,
+    envvar="EVALKIT_FAIL_ON", help="exit 1 when the answer is 'no' (default), also when it is "
+    "'inconclusive', or never because of the answer (a failed gate still exits 1)")
+allow_subset_option = click.option(
+    "--allow-subset", is_flag=True, default=None, help="compare only the cases both runs have "
+    "(by default a case or sample run on one side only makes the answer inconclusive)")
+
+
+def answer_fails(answer: str, fail_on: str) -> bool:
+    """Whether the swap answer alone sets exit code 1 under --fail-on."""
+    return (fail_on == "no" and answer == "no") or \
+        (fail_on == "inconclusive" and answer in ("no", "inconclusive"))
 
 
 @click.command("compare")
@@ -30,12 +44,15 @@ db_option = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.d
 @click.option("--markdown", type=click.Path(dir_okay=False),
               help="also write the Markdown summary (sized for a PR comment) here")
 @click.option("--junit", type=click.Path(dir_okay=False), help="also write JUnit XML here")
+@allow_subset_option
+@fail_on_option
 @with_redaction
 def compare_command(baseline, candidate, db, strict, suite_path, shown, html, markdown, junit,
-                    redact_emails, redact_patterns) -> int:
+                    allow_subset, fail_on, redact_emails, redact_patterns) -> int:
     """Compare CANDIDATE with BASELINE (run ids, baseline names, labels or id prefixes).
 
-    Exit 0 when every gate passes, 1 when one fails, 2 on bad input."""
+    Exit 1 when the answer is "no" (see --fail-on) or a gate fails, 0 otherwise, 2 on bad
+    input."""
     from ..compare import compare, pair_runs
     from ..gates import check_diff
     from ..store import Store
@@ -47,7 +64,8 @@ def compare_command(baseline, candidate, db, strict, suite_path, shown, html, ma
         policies = suite_policies(store, suite_path, [c for _, _, c in found.pairs])
         out, failed, items = console(), False, []
         for (suite, base_id, cand_id), policy in zip(found.pairs, policies):
-            diff = compare(store, base_id, cand_id, policy=policy, worst=max(shown, 50))
+            diff = compare(store, base_id, cand_id, policy=policy, worst=max(shown, 50),
+                           allow_subset=allow_subset)
             gates = check_diff(diff, strict=strict)
             render_diff(out, diff, gates, shown)
             failed = failed or bool(gates.failed)
@@ -66,6 +84,7 @@ def compare_command(baseline, candidate, db, strict, suite_path, shown, html, ma
         for what, path in write_reports(store, report_set, html=html, markdown=markdown,
                                         junit=junit):
             out.print(f"{what}: {plain(path)}", markup=False, soft_wrap=True)
+    failed = failed or answer_fails(report_set.verdict.answer, fail_on)
     return EXIT_GATE_FAILED if failed else EXIT_OK
 
 

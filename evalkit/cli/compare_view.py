@@ -46,6 +46,7 @@ def delta_text(value, stat: str) -> str:
 def interval_text(low, high, stat: str) -> str:
     if _missing(low):
         return "-"
+    low, high = (0.0 if abs(x) < 1e-12 else x for x in (low, high))  # float dust of a sum
     if stat == "pass_rate":
         return Styled(escape(f"[{low * 100:+.1f}, {high * 100:+.1f}]"))
     return Styled(escape(f"[{low:+.3g}, {high:+.3g}]"))
@@ -68,10 +69,13 @@ def verdict_text(row) -> str:
         if _missing(row.mde):
             text += " (too few cases to detect any)"
         else:
-            mde = f"{row.mde * 100:.1f} pp" if row.stat == "pass_rate" else f"{row.mde:.3g}"
+            mde = f"{row.mde * 100:.1f} pp" if row.stat != "mean" else f"{row.mde:.3g}"
             text += f" (MDE {mde})"
     style = VERDICT_STYLE.get(row.verdict)
     return Styled(f"[{style}]{text}[/]" if style else text)
+
+
+METRIC_SUFFIX = {"mean": " (mean)", "error_rate": " (error rate)"}
 
 
 def metric_rows(diff) -> list[list[str]]:
@@ -79,24 +83,36 @@ def metric_rows(diff) -> list[list[str]]:
     for r in diff.metrics.itertuples(index=False):
         if isinstance(r.same_as, str):  # the same numbers as `passed`: said once, below the table
             continue
-        name = r.metric if r.stat == "pass_rate" else f"{r.metric} (mean)"
+        name = r.metric + METRIC_SUFFIX.get(r.stat, "") + (" ★" if r.family == "primary" else "")
         where = "" if _missing(r.slice_key) else f"{r.slice_key}={r.slice_value}"
-        flips = "-" if r.stat != "pass_rate" else f"{r.pass_to_fail} / {r.fail_to_pass}"
-        p = "-" if _missing(r.p_holm) else f"{r.p_holm:.3g}"
-        rows.append([safe(name), safe(where), str(r.n), value_text(r.baseline, r.stat),
-                     value_text(r.candidate, r.stat), delta_text(r.delta, r.stat),
-                     interval_text(r.ci_low, r.ci_high, r.stat), flips, p, verdict_text(r)])
+        rate = r.stat != "mean"
+        flips = "-" if not rate else f"{r.pass_to_fail} / {r.fail_to_pass}"
+        p = "-" if _missing(r.p_adj) else f"{r.p_adj:.3g}"
+        stat = "pass_rate" if rate else r.stat
+        rows.append([safe(name), safe(where), str(r.n), value_text(r.baseline, stat),
+                     value_text(r.candidate, stat), delta_text(r.delta, stat),
+                     interval_text(r.ci_low, r.ci_high, stat), flips, p, verdict_text(r)])
     return rows
 
 
 def render_header(out, diff) -> None:
     out.print(f"[bold]compare {safe(diff.baseline['suite'])}[/]: baseline {run_title(diff.baseline)}"
               f"  →  candidate {run_title(diff.candidate)}")
+    cover = diff.coverage
+    samples = (int(diff.baseline.get("samples") or 1), int(diff.candidate.get("samples") or 1))
+    if cover is not None:
+        one_side = ""
+        if cover.baseline_only or cover.candidate_only:
+            one_side = (f", {len(cover.baseline_only)} baseline only, "
+                        f"{len(cover.candidate_only)} candidate only")
+        each = (f"{samples[0]} sample(s) each" if samples[0] == samples[1]
+                else f"{samples[0]} vs {samples[1]} samples")
+        out.print(f"  cases: {cover.paired_cases} paired{one_side} · {each}")
     counts = diff.counts()
     parts = [f"{counts.get(s, 0)} {STATUS_WORDS[s]}" for s in STATUS_ORDER]
     waived = int(diff.cases["waived"].sum()) if len(diff.cases) else 0
-    out.print("  " + " · ".join(parts) + (f" · {waived} waived" if waived else "")
-              + "  (case × sample)")
+    unit = "by sample" if max(samples) > 1 else "by case"
+    out.print(f"  {unit}: " + " · ".join(parts) + (f" · {waived} waived" if waived else ""))
 
 
 def render_manifest(out, diff) -> None:
@@ -117,10 +133,11 @@ def render_metrics(out, diff) -> None:
         return
     settings = diff.policy.compare
     tests = int((diff.metrics["p"].notna() & diff.metrics["same_as"].isna()).sum())
-    title = (f"metrics (Δ = candidate − baseline on paired cases; {1 - settings.alpha:.0%} "
-             f"bootstrap CI; p Holm-adjusted over {tests} tests, α {settings.alpha:g})")
+    title = (f"metrics (n = cases; Δ = candidate − baseline on paired cases; "
+             f"{1 - settings.alpha:.0%} CI: Tango score for rates, bootstrap for means; p adjusted "
+             f"over {tests} tests, family-wise α {settings.alpha:g}, ★ primary first)")
     out.print(table(title, ["metric", "slice", "n", "baseline", "candidate", "Δ", "CI",
-                            "flips ↓ / ↑", "p", "verdict"], metric_rows(diff)))
+                            "flips ↓ / ↑", "p (adj)", "verdict"], metric_rows(diff)))
     same = sorted({m for m, s in zip(diff.metrics["metric"], diff.metrics["same_as"])
                    if isinstance(s, str)})
     if same:

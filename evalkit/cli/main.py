@@ -1,6 +1,7 @@
 """The `evalkit` command. Heavy modules are imported inside commands so --help stays fast.
 
-Exit codes: 0 ok · 1 a gate failed · 2 usage or suite error · 3 runtime error
+Exit codes: 0 ok · 1 a gate failed, or the swap answer is "no" (compare, run --baseline;
+see --fail-on) · 2 usage or suite error · 3 runtime error
 (store locked, backend unavailable) · 130 interrupted (results so far are kept).
 """
 from __future__ import annotations
@@ -11,7 +12,12 @@ import sys
 import click
 
 from ..errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, EvalkitError
-from .compare_commands import baseline_group, compare_command
+from .compare_commands import (
+    allow_subset_option,
+    baseline_group,
+    compare_command,
+    fail_on_option,
+)
 from .report_command import with_redaction
 
 DB_OPTION = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.duckdb",
@@ -62,20 +68,24 @@ def cli() -> None:
               "[default: 600, or --timeout when longer]")
 @click.option("--progress/--no-progress", default=None, help="live progress bar (default: on a terminal)")
 @click.option("--baseline", metavar="NAME", help="compare each run with this baseline (or run) "
-              "right after it; exit 1 when a gate fails")
+              "right after it and say whether it is safe to swap; exit 1 when the answer is "
+              "'no' (see --fail-on) or a gate fails")
+@allow_subset_option
+@fail_on_option
 @click.option("--shard", metavar="I/N", envvar="EVALKIT_SHARD",
               help="run shard I of N: a deterministic 1/N of the cases, by case id (env "
               "EVALKIT_SHARD); fold the shards with `evalkit merge`")
 @OUTSIDE_OPTION
 def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_resume, max_concurrency,
-        timeout, retries, deadline, progress, baseline, shard) -> int:
+        timeout, retries, deadline, progress, baseline, allow_subset, fail_on, shard) -> int:
     """Run SUITES against each --model and store the results."""
     from .run_command import run_command
 
     return run_command(suites, models, model_args, label=label, db=db, cache=not no_cache,
                        resume=resume, auto_resume=not no_resume, max_concurrency=max_concurrency,
                        timeout=timeout, retries=retries, deadline=deadline, progress=progress,
-                       baseline=baseline, var_pairs=var_pairs, shard=shard or None)
+                       baseline=baseline, var_pairs=var_pairs, shard=shard or None,
+                       allow_subset=allow_subset, fail_on=fail_on)
 
 
 @cli.command()

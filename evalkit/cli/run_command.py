@@ -20,7 +20,8 @@ from .run_gates import gate_runs, needs_gates, resolve_baseline
 def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pairs: Sequence[str],
                 *, label, db, cache, resume, auto_resume, max_concurrency, timeout, retries,
                 progress, baseline=None, var_pairs: Sequence[str] = (),
-                deadline: float | None = None, shard=None) -> int:
+                deadline: float | None = None, shard=None, allow_subset=None,
+                fail_on: str = "no") -> int:
     if resume and (len(suite_paths) > 1 or len(models) > 1):
         raise UsageError("--resume continues one run: give one suite and one --model")
     spec = ShardSpec.parse(shard) if shard else None
@@ -60,7 +61,8 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
             click.echo(f"shard {spec}: gates are checked on the merged run (evalkit merge, "
                        "then evalkit compare)")
         elif gated:
-            code = gate_runs(store, summaries, suites, baseline_run)
+            code = gate_runs(store, summaries, suites, baseline_run, allow_subset=allow_subset,
+                             fail_on=fail_on)
     click.echo(f"stored in {db} · details: evalkit show RUN --db {db}")
     return code
 

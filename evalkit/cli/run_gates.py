@@ -1,5 +1,6 @@
 """Gates right after `evalkit run`: absolute gates on every run, and with --baseline NAME a
-comparison of each run against that baseline. Exit 1 when a gate fails.
+comparison of each run against that baseline and the swap answer. Exit 1 when a gate fails
+or the answer is "no" (--fail-on).
 
 Imported only when a suite has gates or waivers, or --baseline is given, so plain runs
 stay free of pandas and rich.
@@ -30,13 +31,17 @@ def resolve_baseline(store: Store, baseline: str, suites: Sequence) -> str:
 
 
 def gate_runs(store: Store, summaries: Sequence, suites: Sequence,
-              baseline_run: str | None) -> int:
+              baseline_run: str | None, *, allow_subset: bool | None = None,
+              fail_on: str = "no") -> int:
     from ..compare import compare, run_values
     from ..compare.diff import today_utc
     from ..gates import check_diff, check_run
+    from ..report.verdict import for_diff
     from ..suite.gate_spec import Policy
+    from .compare_commands import answer_fails
     from .compare_view import render_diff, render_gates
     from .render import console, safe
+    from .report_command import print_verdict
 
     out = console()
     policies = {s.name: Policy.of(s.spec) for s in suites}
@@ -44,9 +49,13 @@ def gate_runs(store: Store, summaries: Sequence, suites: Sequence,
     for summary in summaries:
         policy = policies[summary.suite]
         if baseline_run is not None:
-            diff = compare(store, baseline_run, summary.run_id, policy=policy)
+            diff = compare(store, baseline_run, summary.run_id, policy=policy,
+                           allow_subset=allow_subset)
             report = check_diff(diff)
             render_diff(out, diff, report)
+            verdict = for_diff(diff, report)
+            print_verdict(out, verdict)
+            failed = failed or answer_fails(verdict.answer, fail_on)
         else:
             today = today_utc()
             slices = store.run(summary.run_id).get("slices") or []

@@ -8,8 +8,9 @@ Temporary tables (in the store's connection, also when it is read-only):
   _ek_scores  one row per (case_id, sample, scorer) of either run, with value deltas
 
 Metrics: `passed` (results.passed: every scorer passed and the call succeeded), each
-scorer's pass rate, and each scorer's mean value where its values are more than a copy
-of pass/fail (an `exact` score of 1.0/0.0 would only repeat its pass rate).
+scorer's pass rate, each scorer's mean value where its values are more than a copy
+of pass/fail (an `exact` score of 1.0/0.0 would only repeat its pass rate), and the error
+rate (`errors`, stat `error_rate`: calls that failed), overall only.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from ..store import Store
 from ..suite.gate_spec import OVERALL_METRIC, Waiver
 
+ERROR_METRIC, ERROR_STAT = "errors", "error_rate"
 TABLES = ("_ek_waived", "_ek_units", "_ek_slices", "_ek_cases", "_ek_scores")
 
 
@@ -41,14 +43,19 @@ def valued_scorers(store: Store, run_ids: Sequence[str]) -> list[str]:
 
 UNITS = f"""
 CREATE OR REPLACE TEMP TABLE _ek_units AS
-WITH rb AS (SELECT case_id, sample, passed FROM results WHERE run_id = $base),
-     rc AS (SELECT case_id, sample, passed FROM results WHERE run_id = $cand),
+WITH rb AS (SELECT case_id, sample, passed, error FROM results WHERE run_id = $base),
+     rc AS (SELECT case_id, sample, passed, error FROM results WHERE run_id = $cand),
      sb AS (SELECT case_id, sample, scorer, value, passed FROM scores WHERE run_id = $base),
      sc AS (SELECT case_id, sample, scorer, value, passed FROM scores WHERE run_id = $cand),
 pairs AS (  -- paired samples, one row per metric
     SELECT '{OVERALL_METRIC}' AS metric, 'pass_rate' AS stat, case_id, sample,
            CASE WHEN rb.passed THEN 1.0 ELSE 0.0 END AS a,
            CASE WHEN rc.passed THEN 1.0 ELSE 0.0 END AS b
+    FROM rb JOIN rc USING (case_id, sample)
+    UNION ALL
+    SELECT '{ERROR_METRIC}', '{ERROR_STAT}', case_id, sample,
+           CASE WHEN rb.error IS NULL THEN 0.0 ELSE 1.0 END,
+           CASE WHEN rc.error IS NULL THEN 0.0 ELSE 1.0 END
     FROM rb JOIN rc USING (case_id, sample)
     UNION ALL
     SELECT scorer, 'pass_rate', case_id, sample, CASE WHEN sb.passed THEN 1.0 ELSE 0.0 END,
@@ -61,8 +68,11 @@ pairs AS (  -- paired samples, one row per metric
     WHERE sb.value IS NOT NULL AND sc.value IS NOT NULL
       AND scorer IN (SELECT unnest($valued::VARCHAR[])))
 SELECT p.metric, p.stat, p.case_id, avg(p.a) AS a, avg(p.b) AS b, count(*) AS k,
-       count(*) FILTER (WHERE p.stat = 'pass_rate' AND p.a = 1 AND p.b = 0) AS pf,
-       count(*) FILTER (WHERE p.stat = 'pass_rate' AND p.a = 0 AND p.b = 1) AS fp
+       -- flips for the worse (pass→fail; for errors ok→error) and for the better
+       count(*) FILTER (WHERE (p.stat = 'pass_rate' AND p.a = 1 AND p.b = 0)
+                           OR (p.stat = '{ERROR_STAT}' AND p.a = 0 AND p.b = 1)) AS pf,
+       count(*) FILTER (WHERE (p.stat = 'pass_rate' AND p.a = 0 AND p.b = 1)
+                           OR (p.stat = '{ERROR_STAT}' AND p.a = 1 AND p.b = 0)) AS fp
 FROM pairs p
 WHERE NOT EXISTS (SELECT 1 FROM _ek_waived w
                   WHERE w.case_id = p.case_id AND w.metric IN ('', p.metric))
@@ -82,14 +92,18 @@ WHERE json_extract_string(metadata, path) IS NOT NULL
 
 _AGGREGATES = """count(*) AS n, avg(a) AS baseline, avg(b) AS candidate, avg(b - a) AS delta,
     sum(pf)::BIGINT AS pass_to_fail, sum(fp)::BIGINT AS fail_to_pass, max(k) AS samples,
-    var_pop(b - a) AS var_delta, var_pop(a) AS var_baseline, var_pop(b) AS var_candidate"""
+    var_pop(b - a) AS var_delta, var_pop(a) AS var_baseline, var_pop(b) AS var_candidate,
+    avg(abs(b - a)) AS abs_delta, least(min(a), min(b)) AS low_value,
+    greatest(max(a), max(b)) AS high_value"""
 
 GROUPS = f"""
 SELECT metric, stat, NULL::VARCHAR AS slice_key, NULL::VARCHAR AS slice_value, {_AGGREGATES}
 FROM _ek_units GROUP BY metric, stat
+HAVING stat <> '{ERROR_STAT}' OR max(a) > 0 OR max(b) > 0  -- an error rate when there are errors
 UNION ALL
 SELECT metric, stat, slice_key, slice_value, {_AGGREGATES}
-FROM _ek_units JOIN _ek_slices USING (case_id) GROUP BY metric, stat, slice_key, slice_value
+FROM _ek_units JOIN _ek_slices USING (case_id) WHERE stat <> '{ERROR_STAT}'
+GROUP BY metric, stat, slice_key, slice_value
 ORDER BY metric = '{OVERALL_METRIC}' DESC, metric, stat DESC, slice_key NULLS FIRST, slice_value
 """
 
@@ -169,7 +183,7 @@ class Alignment:
 
     def same_as_overall(self) -> set[str]:
         """Scorers whose pass/fail equals `passed` on every paired case (a suite with one
-        scorer, say): the same test on the same data, counted once in the Holm family."""
+        scorer, say): the same test on the same data, counted once in the family."""
         rows = self.store.query(f"""
             SELECT u.metric FROM _ek_units u JOIN _ek_units o ON o.case_id = u.case_id
              AND o.metric = '{OVERALL_METRIC}' AND o.stat = 'pass_rate'
@@ -208,6 +222,15 @@ class Alignment:
         scores = self.store.df("SELECT * FROM _ek_scores ORDER BY case_id, sample, scorer")
         worst_cases = self.store.df(WORST, {**params, "limit": int(worst)})
         return cases, scores, worst_cases
+
+    def identical_outputs(self) -> tuple[int, int]:
+        """(paired samples whose output and error are the same on both runs, paired samples)."""
+        (same, total), = self.store.query(
+            "SELECT count(*) FILTER (WHERE rb.output IS NOT DISTINCT FROM rc.output AND "
+            "rb.error IS NOT DISTINCT FROM rc.error), count(*) FROM results rb JOIN results rc "
+            "ON rc.run_id = $cand AND rc.case_id = rb.case_id AND rc.sample = rb.sample "
+            "WHERE rb.run_id = $base", {"base": self.base, "cand": self.cand})
+        return int(same), int(total)
 
     def drop(self) -> None:
         for table in TABLES:

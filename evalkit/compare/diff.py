@@ -14,7 +14,8 @@ from ..store import Store
 from ..suite.gate_spec import OVERALL_METRIC, Policy
 from .align import Alignment
 from .baselines import resolve
-from .manifest import manifest_rows
+from .coverage import Coverage, coverage
+from .manifest import ENVIRONMENT, STATUS, manifest_rows
 from .operations import operations
 from .repeats import case_rates, summary
 from .run_metrics import MetricValue, run_values
@@ -40,7 +41,8 @@ class Diff:
     candidate: dict
     policy: Policy  # the candidate's gates, waivers and compare settings (or the ones given)
     today: date  # the day waivers were checked against
-    metrics: Any  # metric × slice: n, baseline, candidate, delta, CI, flips, p, p_holm, verdict, mde
+    metrics: Any  # metric × slice: n (cases), samples, baseline, candidate, delta, CI, flips, p,
+    #               p_adj (p_holm: its alias), family, verdict, mde (see verdicts.py)
     cases: Any  # (case_id, sample): status (pass_to_fail, fail_to_pass, still_passing, ...)
     scores: Any  # (case_id, sample, scorer): status, values and their delta
     worst: Any  # the worst regressed cases with both outputs
@@ -52,6 +54,12 @@ class Diff:
     noise_run: str | None
     candidate_values: tuple[MetricValue, ...]  # the candidate alone, for absolute gates
     timings: dict = field(default_factory=dict)
+    coverage: Coverage | None = None  # cases / samples one run lacks, identical outputs
+
+    @property
+    def same_configuration(self) -> bool:
+        """Nothing but the run itself differs (an A/A rerun): no model or setup change."""
+        return bool((self.manifest["part"].isin((ENVIRONMENT, STATUS))).all())
 
     @property
     def baseline_id(self) -> str:
@@ -90,11 +98,11 @@ def today_utc() -> date:
 
 def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | None = None,
             worst: int = 10, noise: str | None = "auto", today: date | None = None,
-            resamples: int | None = None) -> Diff:
+            resamples: int | None = None, allow_subset: bool | None = None) -> Diff:
     """Compare two runs of one suite. `baseline`/`candidate`: run id, baseline name, label
     or id prefix. `policy`: gates/waivers/settings (default: the candidate run's). `noise`:
     "auto" finds a rerun of the baseline's configuration for an A/A noise floor, a run
-    reference names one, None skips it."""
+    reference names one, None skips it. `allow_subset`: overrides `compare.allow_subset`."""
     import pandas as pd
 
     started = time.perf_counter()
@@ -107,6 +115,9 @@ def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | Non
         raise UsageError(f"run {base_id} is of suite '{base['suite']}' and run {cand_id} of "
                          f"suite '{cand['suite']}': only runs of the same suite compare")
     policy = policy if policy is not None else Policy.model_validate(cand.get("gates") or {})
+    if allow_subset is not None:
+        policy = policy.model_copy(update={"compare": policy.compare.model_copy(
+            update={"allow_subset": allow_subset})})
     today = today or today_utc()
     waivers = policy.active_waivers(today)
     slice_keys = list(cand.get("slices") or [])
@@ -114,6 +125,8 @@ def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | Non
     try:
         metrics = metric_table(alignment, policy, resamples, timings)
         cases, scores, worst_cases = alignment.case_tables(max(0, int(worst)))
+        covered = coverage(cases, scores, list(policy.compare.primary), policy.compare.alpha,
+                           alignment.identical_outputs())
     finally:
         alignment.drop()
     rates = repeats = pd.DataFrame()
@@ -130,7 +143,8 @@ def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | Non
         scores=scores, worst=worst_cases, operations=operations(store, base_id, cand_id),
         manifest=pd.DataFrame(manifest_rows(base, cand), columns=MANIFEST_COLUMNS),
         case_rates=rates, repeats=repeats, noise=noise_table, noise_run=noise_id,
-        candidate_values=tuple(run_values(store, cand_id, slice_keys, waivers)), timings=timings)
+        candidate_values=tuple(run_values(store, cand_id, slice_keys, waivers)), timings=timings,
+        coverage=covered)
 
 
 def _noise_run(store: Store, noise: str | None, base_id: str, cand_id: str) -> str | None:

@@ -19,8 +19,9 @@ class MetricValue:
     stat: str  # pass_rate | mean
     slice_key: str | None
     slice_value: str | None
-    n: int  # (case, sample) rows
-    value: float | None
+    n: int  # cases
+    value: float | None  # the mean over every (case, sample) row
+    samples: int = 1  # (case, sample) rows per case, at most
 
 
 RUN_VALUES = f"""
@@ -41,9 +42,11 @@ kept AS (SELECT * FROM long l WHERE NOT EXISTS (
 slices AS (  -- once per case, not per row and metric
     SELECT DISTINCT case_id, slice_key, json_extract_string(metadata, path) AS slice_value
     FROM results, keys WHERE run_id = $run AND json_extract_string(metadata, path) IS NOT NULL)
-SELECT metric, stat, NULL::VARCHAR, NULL::VARCHAR, count(*), avg(v) FROM kept GROUP BY ALL
+SELECT metric, stat, NULL::VARCHAR, NULL::VARCHAR, count(DISTINCT case_id), avg(v),
+       ceil(count(*) / count(DISTINCT case_id))::INT FROM kept GROUP BY ALL
 UNION ALL
-SELECT metric, stat, slice_key, slice_value, count(*), avg(v)
+SELECT metric, stat, slice_key, slice_value, count(DISTINCT case_id), avg(v),
+       ceil(count(*) / count(DISTINCT case_id))::INT
 FROM kept JOIN slices USING (case_id) GROUP BY ALL
 ORDER BY 1, 2, 3 NULLS FIRST, 4
 """
@@ -56,4 +59,5 @@ def run_values(store: Store, run_id: str, slice_keys: Sequence[str],
         "run": run_id, "cases": cases, "metrics": metrics,
         "valued": valued_scorers(store, [run_id]), "keys": list(slice_keys),
         "paths": [json_path(k) for k in slice_keys]})
-    return [MetricValue(m, s, k, v, int(n), value) for m, s, k, v, n, value in rows]
+    return [MetricValue(m, s, k, v, int(n), value, int(samples or 1))
+            for m, s, k, v, n, value, samples in rows]

@@ -46,7 +46,7 @@ def fmt(value: float | None, stat: str) -> str:
 
 
 def metric_label(metric: str, stat: str) -> str:
-    return metric if stat == "pass_rate" else f"{metric} (mean)"
+    return metric if stat == "pass_rate" else f"{metric} ({stat.replace('_', ' ')})"
 
 
 def where(row: dict) -> str:
@@ -96,10 +96,15 @@ def _metric_gate(gate: MetricGate, values: Sequence[MetricValue]) -> GateResult:
               or (gate.max is not None and v.value > gate.max + 1e-12)]
     shown = misses or found
     label = (lambda v: f"{gate.by}={v.slice_value} ") if gate.by else (lambda v: "")
-    reason = ", ".join(f"{label(v)}{fmt(v.value, stat)} (n={v.n})" for v in shown[:8])
+    reason = ", ".join(f"{label(v)}{fmt(v.value, stat)} (n={v.n}{_samples(v)})" for v in shown[:8])
     if len(shown) > 8:
         reason += f" and {len(shown) - 8} more"
     return GateResult(name, FAILED if misses else PASSED, reason)
+
+
+def _samples(value: MetricValue) -> str:
+    """n counts cases; several samples per case are said beside it."""
+    return f" × {value.samples} samples" if getattr(value, "samples", 1) > 1 else ""
 
 
 def _waiver_results(policy: Policy, today: date) -> Iterable[GateResult]:
@@ -146,7 +151,7 @@ def delta_text(row: dict) -> str:
     """A metric row's delta with its interval: '-12.5 pp [-20.0, -5.0]' (pass rates)."""
     if row["delta"] != row["delta"]:
         return "–"
-    scale, unit = (100, " pp") if row["stat"] == "pass_rate" else (1, "")
+    scale, unit = (100, " pp") if row["stat"] != "mean" else (1, "")
     text = f"{row['delta'] * scale:+.1f}{unit}" if scale == 100 else f"{row['delta']:+.4g}"
     if row["ci_low"] == row["ci_low"]:
         text += f" [{row['ci_low'] * scale:+.1f}, {row['ci_high'] * scale:+.1f}]"

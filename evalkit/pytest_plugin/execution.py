@@ -236,21 +236,22 @@ def _run(entry: SuiteEntry, config: Settings, outcome: SuiteOutcome) -> None:
                 for case_id, status in statuses.items():
                     outcome.golden.setdefault(case_id, {})["update"] = status
                 outcome.golden_counts = golden.counts(statuses.values())
-        _judge(store, suite, outcome)
+        _judge(store, suite, outcome, config)
 
 
-def _judge(store, suite, outcome: SuiteOutcome) -> None:
-    """Gates (each on its own), expired waivers, the regression verdict and summary rows."""
+def _judge(store, suite, outcome: SuiteOutcome, config: Settings) -> None:
+    """Gates (each on its own), expired waivers, the swap answer and summary rows."""
     from ..compare import compare, run_values
     from ..compare.diff import today_utc
     from ..gates import check_diff, check_run
+    from ..report.verdict import for_diff
     from ..suite.gate_spec import Policy
 
     policy, today = Policy.of(suite.spec), today_utc()
     diff = None
     if outcome.baseline_run is not None:
         diff = compare(store, outcome.baseline_run, outcome.run_id, policy=policy, worst=0,
-                       noise=None, today=today)
+                       noise=None, today=today, allow_subset=config.allow_subset or None)
         values = diff.candidate_values
     else:
         values = run_values(store, outcome.run_id, list(suite.spec.slices),
@@ -279,10 +280,14 @@ def _judge(store, suite, outcome: SuiteOutcome) -> None:
                        for r in rows.to_dict("records")]
     regressed = diff.regressions()
     regressed = regressed[regressed["same_as"].isna()]
+    verdict = for_diff(diff, check_diff(diff))
     outcome.regression = {
         "regressed": [_regressed_row(r) for r in regressed.to_dict("records")],
         "fail_to_pass": int((cases["status"] == "fail_to_pass").sum()),
         "compared": int(len(cases)),
+        "answer": verdict.answer, "reasons": list(verdict.reasons),
+        "fails": (config.fail_on == "no" and verdict.answer == "no")
+        or (config.fail_on == "inconclusive" and verdict.answer in ("no", "inconclusive")),
     }
 
 
@@ -297,11 +302,11 @@ def _num(value) -> float | None:
 def _regressed_row(row: dict) -> str:
     where = row.get("slice_key")
     where = "overall" if where is None or where != where else f"{where}={row['slice_value']}"
-    name = row["metric"] if row["stat"] == "pass_rate" else f"{row['metric']} (mean)"
-    if row["stat"] == "pass_rate":
+    name = row["metric"] if row["stat"] == "pass_rate" else f"{row['metric']} ({row['stat']})"
+    if row["stat"] != "mean":
         numbers = (f"{row['baseline']:.1%} → {row['candidate']:.1%} "
                    f"(Δ {row['delta'] * 100:+.1f} pp")
     else:
         numbers = f"{row['baseline']:.4g} → {row['candidate']:.4g} (Δ {row['delta']:+.4g}"
     p = _num(row.get("p_holm"))
-    return f"{name} {where}: {numbers}" + (f", Holm p={p:.3g})" if p is not None else ")")
+    return f"{name} {where}: {numbers}" + (f", adjusted p={p:.3g})" if p is not None else ")")

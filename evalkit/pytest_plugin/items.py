@@ -270,13 +270,22 @@ class RegressionItem(EvalkitItem):
                                  + _block(outcome.baseline_error))
         regression = outcome.regression or {}
         regressed = regression.get("regressed") or []
-        if regressed:
+        answer = regression.get("answer", "no" if regressed else "yes")
+        fails = regression.get("fails", bool(regressed))
+        why = "".join(f"\n{INDENT}- {reason}" for reason in regression.get("reasons") or [])
+        if fails and regressed:
             lines = [f"{self.header()}: run {outcome.run_id} regressed against baseline "
                      f"{outcome.baseline_run}"]
             lines += [INDENT + row for row in regressed]
-            raise EvalkitFailure("regressed: " + regressed[0],
-                                 "\n".join(lines) + self.flipped(outcome))
+            raise EvalkitFailure("regressed: " + regressed[0], "\n".join(lines)
+                                 + f"\nsafe to swap: {answer}{why}" + self.flipped(outcome))
+        if fails:
+            reasons = regression.get("reasons") or [answer]
+            raise EvalkitFailure(f"safe to swap: {answer} — {reasons[0]}",
+                                 f"{self.header()}: run {outcome.run_id} against baseline "
+                                 f"{outcome.baseline_run}: safe to swap: {answer}{why}"
+                                 + self.flipped(outcome))
         self.add_report_section("call", "evalkit", (
-            f"no metric regressed against {outcome.baseline_run}: "
+            f"safe to swap: {answer} (against {outcome.baseline_run}); "
             f"{len(outcome.pass_to_fail)} pass→fail, {regression.get('fail_to_pass', 0)} "
-            "fail→pass" + self.flipped(outcome)))
+            "fail→pass" + why + self.flipped(outcome)))

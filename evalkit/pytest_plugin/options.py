@@ -27,7 +27,10 @@ TWINS = {
     "evalkit_report": ("EVALKIT_REPORT", "evalkit_report"),
     "evalkit_label": ("EVALKIT_LABEL", "evalkit_label"),
     "evalkit_shard": ("EVALKIT_SHARD", "evalkit_shard"),
+    "evalkit_fail_on": ("EVALKIT_FAIL_ON", "evalkit_fail_on"),
+    "evalkit_allow_subset": ("EVALKIT_ALLOW_SUBSET", "evalkit_allow_subset"),
 }
+FAIL_ON = ("no", "inconclusive", "never")
 TRUE = ("1", "true", "yes", "on")
 
 
@@ -46,6 +49,13 @@ def addoption(parser: pytest.Parser) -> None:
     group.addoption("--evalkit-baseline", dest="evalkit_baseline", default=None, metavar="REF",
                     help="compare each suite's run with this baseline name, label or run id "
                          "and add a regression item per suite (env EVALKIT_BASELINE)")
+    group.addoption("--evalkit-fail-on", dest="evalkit_fail_on", default=None, choices=FAIL_ON,
+                    help="the regression item fails when the swap answer is 'no' (default), "
+                         "also when it is 'inconclusive', or never (env EVALKIT_FAIL_ON, ini "
+                         "evalkit_fail_on)")
+    group.addoption("--evalkit-allow-subset", dest="evalkit_allow_subset", action="store_true",
+                    default=None, help="compare only the cases both runs have, e.g. with -k "
+                    "(env EVALKIT_ALLOW_SUBSET=1, ini evalkit_allow_subset)")
     group.addoption("--evalkit-db", dest="evalkit_db", default=None, metavar="PATH",
                     help=f"results database (env EVALKIT_DB; default {DEFAULT_DB})")
     group.addoption("--evalkit-report", dest="evalkit_report", default=None, metavar="PATH",
@@ -74,6 +84,10 @@ def addoption(parser: pytest.Parser) -> None:
                   default=[])
     parser.addini("evalkit_baseline", "baseline name, label or run id to compare with", default="")
     parser.addini("evalkit_db", f"results database (default {DEFAULT_DB})", default="")
+    parser.addini("evalkit_fail_on", "no | inconclusive | never: which swap answers fail the "
+                  "regression item (default no)", default="")
+    parser.addini("evalkit_allow_subset", "compare only the cases both runs have (true/false)",
+                  default="")
     parser.addini("evalkit_report", "HTML report written at the end of the session", default="")
     parser.addini("evalkit_label", f"label of the stored runs (default {DEFAULT_LABEL})",
                   default="")
@@ -93,6 +107,8 @@ class Settings:
     suites: tuple[str, ...] = tuple(DEFAULT_SUITES)
     vars: dict[str, str] = field(default_factory=dict)  # overrides of the suites' declared vars
     shard: Any = None  # a ShardSpec (evalkit.suite.shard): this session runs one shard
+    fail_on: str = "no"  # which swap answers fail the regression item
+    allow_subset: bool = False
 
 
 def _ini_dir(config: pytest.Config) -> Path:
@@ -164,6 +180,18 @@ def shard(config: pytest.Config):
         raise pytest.UsageError(str(exc)) from None
 
 
+def fail_on(config: pytest.Config) -> str:
+    value = (_value(config, "evalkit_fail_on")[0] or "no").strip().lower()
+    if value not in FAIL_ON:
+        raise pytest.UsageError(f"evalkit fail-on '{value}': expected one of {', '.join(FAIL_ON)}")
+    return value
+
+
+def allow_subset(config: pytest.Config) -> bool:
+    value = _value(config, "evalkit_allow_subset")[0]
+    return value is True or str(value or "").strip().lower() in TRUE
+
+
 def settings(config: pytest.Config) -> Settings:
     update = bool(config.getoption("evalkit_update_golden", False)) or \
         os.environ.get("EVALKIT_UPDATE_GOLDEN", "").strip().lower() in TRUE
@@ -179,4 +207,6 @@ def settings(config: pytest.Config) -> Settings:
         suites=tuple(config.getini("evalkit_suites") or DEFAULT_SUITES),
         vars=suite_vars(config),
         shard=shard(config),
+        fail_on=fail_on(config),
+        allow_subset=allow_subset(config),
     )

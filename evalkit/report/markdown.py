@@ -31,7 +31,7 @@ def md_text(text, limit: int = 300) -> str:
 
 
 def _num(value, stat: str) -> str:
-    return fmt_pct(value) if stat == "pass_rate" else fmt_num(value)
+    return fmt_pct(value) if stat != "mean" else fmt_num(value)
 
 
 class _Budget:
@@ -77,7 +77,7 @@ def render_markdown(store, report, limit: int = GITHUB_LIMIT) -> str:
         if several:
             budget.add("")
             budget.add(f"### {_ICON[inp.verdict.answer]} {md_text(r(inp.run['suite']))}: "
-                       f"{inp.verdict.answer}")
+                       f"{inp.verdict.word}")
         _suite_sections(store, inp, budget, level)
     return "\n".join(budget.lines) + "\n"
 
@@ -143,7 +143,7 @@ def _metrics(inp: ReportInput) -> list[str]:
         if verdict == "regressed":
             verdict = "**regressed**"
         elif verdict == "no detectable change" and row["mde"] == row["mde"] and row["mde"] is not None:
-            verdict += f" (MDE {row['mde'] * 100:.0f} pp)" if row["stat"] == "pass_rate" else ""
+            verdict += f" (MDE {row['mde'] * 100:.0f} pp)" if row["stat"] != "mean" else ""
         rows.append(f"| {md_text(r(metric_label(row['metric'], row['stat'])))} | "
                     f"{md_text(r(where(row)))} | {int(row['n'])} | "
                     f"{_num(row['baseline'], row['stat'])} | {_num(row['candidate'], row['stat'])} | "

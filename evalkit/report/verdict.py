@@ -1,94 +1,186 @@
 """"Safe to swap?" — one answer (yes / no / inconclusive) with the reasons behind it.
 
-no: a gate failed, or a metric (overall or in a slice) regressed beyond its margin.
-inconclusive: nothing failed, but the overall pass rate's interval does not rule out a drop
-  larger than the margin (non-inferiority not shown), or there is no data.
-yes: every gate passed, nothing regressed, and the interval rules out a drop beyond the margin.
-A single run has no comparison: yes / no by its gates, inconclusive when it has none.
+no: a gate failed; a metric regressed (overall, in a slice, or the error rate rose); or,
+  counting the cases the candidate did not run as its failures, the primary pass rate
+  dropped significantly.
+inconclusive: nothing failed, but "yes" is not shown: a case or sample was run on one side
+  only (`allow_subset` compares the common cases on purpose); both runs are the same
+  configuration with identical outputs (A/A: nothing to compare); or for a primary pass
+  rate the interval does not rule out a drop beyond the swap margin, or the suite could not
+  detect a drop that large (MDE > margin).
+yes: every gate passed, nothing regressed, every case counted, and for each primary pass rate
+  the interval rules out a drop beyond the swap margin with an MDE within it.
+A single run has no comparison: its headline is about its gates (passed / failed / none).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
+from ..compare.coverage import Coverage, ids_text
+from ..compare.verdicts import IMPROVED, PRIMARY, REGRESSED, TANGO, records
 from ..gates.evaluate import delta_text, metric_label, where
+from ..suite.gate_spec import Policy
 
 YES, NO, INCONCLUSIVE = "yes", "no", "inconclusive"
+SWAP, GATES = "swap", "gates"
+GATE_WORDS = {YES: "passed", NO: "failed", INCONCLUSIVE: "none to check"}
 
 
 @dataclass(frozen=True)
 class SwapVerdict:
     answer: str  # yes | no | inconclusive
     reasons: tuple[str, ...]
+    kind: str = SWAP  # swap: a comparison; gates: a single run, judged by its gates
+
+    @property
+    def word(self) -> str:
+        """What the headline says: the answer, or for a single run its gates' state."""
+        return self.answer if self.kind == SWAP else GATE_WORDS[self.answer]
 
     @property
     def headline(self) -> str:
-        return {YES: "Safe to swap: yes", NO: "Safe to swap: no",
-                INCONCLUSIVE: "Safe to swap: inconclusive"}[self.answer]
+        return f"Safe to swap: {self.answer}" if self.kind == SWAP else f"Gates: {self.word}"
+
+
+def _nan(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _pp(value: float) -> str:
+    return f"{value * 100:.1f} pp"
+
+
+def _interval_name(row: dict, alpha: float) -> str:
+    method = "Tango score" if row.get("interval", TANGO) == TANGO else "paired bootstrap"
+    return f"{1 - alpha:.0%} {method} interval"
 
 
 def for_diff(diff, gate_report) -> SwapVerdict:
     """The answer for a comparison (a compare.Diff and its gates.GateReport)."""
-    reasons: list[str] = []
-    failed = list(gate_report.failed)
-    for gate in failed:
-        reasons.append(f"gate failed: {gate.gate} — {gate.reason}")
-    regressed = diff.regressions()
-    regressed = regressed[regressed["same_as"].isna()] if "same_as" in regressed else regressed
-    for row in regressed.to_dict("records")[:10]:
-        reasons.append(f"regressed: {metric_label(row['metric'], row['stat'])} {where(row)} {delta_text(row)}")
+    return answer(diff.metrics, policy=diff.policy, gate_report=gate_report,
+                  coverage=diff.coverage, same_configuration=diff.same_configuration)
+
+
+def answer(metrics, *, policy: Policy, gate_report=None, coverage: Coverage | None = None,
+           same_configuration: bool = False) -> SwapVerdict:
+    """The answer from a comparison's metric table (compare.verdicts.analyse), its gates, the
+    cases only one run has and whether both runs are one configuration. The calibration
+    simulation (benchmarks/) calls this with simulated tables."""
+    settings = policy.compare
+    reasons = [f"gate failed: {g.gate} — {g.reason}" for g in (gate_report.failed if gate_report
+                                                                 else [])]
+    rows = records(metrics)
+    regressed = [r for r in rows if r["verdict"] == REGRESSED and _nan(r["same_as"])]
+    for row in regressed[:10]:
+        reasons.append(f"regressed: {metric_label(row['metric'], row['stat'])} {where(row)} "
+                       f"{delta_text(row)}")
     if len(regressed) > 10:
         reasons.append(f"… and {len(regressed) - 10} more regressed metrics")
-    if failed or len(regressed):
+    notes, blockers, losses = _coverage(coverage, rows, settings)
+    reasons.extend(losses)
+    if reasons:
         return SwapVerdict(NO, tuple(reasons))
-    overall = diff.row()
-    if overall is None or not overall.get("n"):
-        return SwapVerdict(INCONCLUSIVE, ("no case was run by both models",))
-    margin = overall.get("margin") or 0.0
-    low, mde = overall.get("ci_low"), overall.get("mde")
-    flips = (f"{int(overall['pass_to_fail'])} pass→fail, "
-             f"{int(overall['fail_to_pass'])} fail→pass")
-    if overall["verdict"] == "improved":
-        reasons.append(f"pass rate improved {delta_text(overall)} ({flips})")
-    # Non-inferiority: "yes" needs the interval to rule out a drop larger than the margin.
-    if low is None or _nan(low) or low < -margin - 1e-12:
-        drop = "" if low is None or _nan(low) else f"a drop of up to {-low * 100:.1f} pp"
-        power = ("" if mde is None or _nan(mde) else
-                 f"; with {int(overall['n'])} cases only changes over {mde * 100:.1f} pp are "
-                 "detectable — run more cases or samples")
-        high = overall.get("ci_high")
-        if high is not None and not _nan(high) and high < -margin:  # a drop, not yet significant
-            reasons.append(f"pass rate {delta_text(overall)} ({flips}): a drop, but not "
-                           f"significant over {int(overall['n'])} cases (Holm-adjusted p = "
-                           f"{overall['p_holm']:.2g}); run more cases or samples to confirm it")
-        else:
-            reasons.append(f"pass rate {delta_text(overall)} ({flips}): {drop or 'no interval'}"
-                           f" is not ruled out (margin {margin * 100:.1f} pp){power}")
-        reasons.extend(_passed_gates(gate_report))
-        return SwapVerdict(INCONCLUSIVE, tuple(reasons))
-    if overall["verdict"] != "improved":
-        reasons.append(f"no metric regressed (pass rate {delta_text(overall)}, {flips})")
-    reasons.extend(_passed_gates(gate_report))
-    return SwapVerdict(YES, tuple(reasons))
+    primary = [r for r in rows if r["family"] == PRIMARY and _nan(r["same_as"])
+               and _nan(r["slice_key"])]
+    if not primary or not any(row.get("n") for row in primary):
+        return SwapVerdict(INCONCLUSIVE, tuple(blockers + ["no case was run by both models"]
+                                               + notes + _passed_gates(gate_report)))
+    if same_configuration and coverage is not None and coverage.all_identical:
+        blockers.append(f"both runs are the same configuration and all {coverage.paired_samples}"
+                        " paired outputs are identical (an A/A rerun, e.g. served from the "
+                        "cache): nothing to compare — change the model or setup, or rerun "
+                        "with --no-cache to measure the noise")
+    shown = []
+    for row in primary:
+        good, text = _non_inferior(row, settings)
+        (shown if good else blockers).append(text)
+    if blockers:
+        return SwapVerdict(INCONCLUSIVE, tuple(blockers + notes + _passed_gates(gate_report)))
+    tested = sum(1 for r in rows if not _nan(r["p_adj"]) and _nan(r["same_as"]))
+    shown.append(f"no metric regressed ({tested} tests, family-wise α {settings.alpha:g})")
+    if same_configuration:
+        shown.append("both runs are the same configuration (an A/A rerun)")
+    return SwapVerdict(YES, tuple(shown + notes + _passed_gates(gate_report)))
 
 
-def _nan(value) -> bool:
-    return isinstance(value, float) and math.isnan(value)
+def _non_inferior(row: dict, settings) -> tuple[bool, str]:
+    """Whether one primary pass rate shows the swap is safe, and why (or why not)."""
+    margin, alpha = settings.swap_margin, settings.alpha
+    name = "pass rate" if row["metric"] == "passed" else f"{row['metric']} pass rate"
+    flips = (f"{int(row['pass_to_fail'])} pass→fail, {int(row['fail_to_pass'])} fail→pass"
+             if not _nan(row.get("pass_to_fail")) else "")
+    samples = int(row.get("samples") or 1)
+    cases = f"{int(row['n'])} cases" + (f" × {samples} samples" if samples > 1 else "")
+    head = f"{name} Δ {delta_text(row)} ({_interval_name(row, alpha)}; {cases}; {flips})"
+    low, high, mde = row.get("ci_low"), row.get("ci_high"), row.get("mde")
+    if row.get("verdict") == IMPROVED:
+        head += ": improved"
+    if _nan(low) or low <= -margin:
+        if not _nan(high) and high < 0:
+            return False, (f"{head}: a drop, not significant after adjustment (p {row['p_adj']:.2g}) "
+                           f"— run more cases or samples to confirm it")
+        drop = "a drop" if _nan(low) else f"a drop of up to {_pp(-low)}"
+        return False, f"{head}: {drop} is not ruled out (swap margin {_pp(margin)})"
+    if _nan(mde):
+        return False, (f"{head}: with {cases} no change of any size is detectable (swap "
+                       f"margin {_pp(margin)}) — run more cases or samples")
+    if mde > margin + 1e-12:
+        return False, (f"{head}: with {cases} only changes over {_pp(mde)} are detectable, more "
+                       f"than the swap margin {_pp(margin)} — run more cases or samples")
+    return True, (f"{head}: a drop beyond the swap margin {_pp(margin)} is ruled out, and the "
+                  f"suite detects a {_pp(mde)} change (MDE)")
+
+
+def _coverage(coverage: Coverage | None, rows: list[dict], settings) -> tuple[list, list, list]:
+    """(notes, what blocks "yes", losses that make it "no") for cases only one run has."""
+    if coverage is None or coverage.complete:
+        return [], [], []
+    parts = []
+    if coverage.baseline_only:
+        parts.append(f"{len(coverage.baseline_only)} case(s) run by the baseline only "
+                     f"({ids_text(coverage.baseline_only)})")
+    if coverage.candidate_only:
+        parts.append(f"{len(coverage.candidate_only)} case(s) run by the candidate only "
+                     f"({ids_text(coverage.candidate_only)})")
+    if coverage.unpaired_samples:
+        parts.append(f"{coverage.unpaired_samples} sample(s) of {len(coverage.partial)} case(s) "
+                     f"run by one side only ({ids_text(coverage.partial)})")
+    what = "; ".join(parts)
+    if settings.allow_subset:
+        return [f"compared the {coverage.paired_cases} cases both runs have (allow subset); "
+                f"left out: {what}"], [], []
+    blocker = (f"every case counts: {what} — run both on the same cases and samples, or "
+               "compare the common ones on purpose with --allow-subset (compare.allow_subset)")
+    levels = {r["metric"]: r["level"] for r in rows
+              if r["family"] == PRIMARY and _nan(r["slice_key"])}
+    losses = []
+    for imputed in coverage.imputed:
+        level = levels.get(imputed.metric, settings.alpha)
+        if imputed.p < level and imputed.ci_high < 0:
+            losses.append(f"every case counts: {what}; counted as the candidate's failures, "
+                          f"the {imputed.metric} pass rate drops {_pp(-imputed.delta)} "
+                          f"[{imputed.ci_low * 100:+.1f}, {imputed.ci_high * 100:+.1f}] over "
+                          f"{imputed.n} cases: a loss")
+    return [], [blocker], losses
 
 
 def for_run(gate_report) -> SwapVerdict:
-    """The answer for a single run: its absolute gates."""
+    """A single run's headline: its absolute gates, not a swap."""
     failed = list(gate_report.failed)
     if failed:
-        return SwapVerdict(NO, tuple(f"gate failed: {g.gate} — {g.reason}" for g in failed))
+        return SwapVerdict(NO, tuple(f"gate failed: {g.gate} — {g.reason}" for g in failed), GATES)
     judged = [g for g in gate_report.results if g.status == "passed"]
     if not judged:
         return SwapVerdict(INCONCLUSIVE, ("the suite has no gate that a single run can check; "
-                                          "compare with a baseline run",))
-    return SwapVerdict(YES, tuple(_passed_gates(gate_report)))
+                                          "compare with a baseline run to ask whether it is "
+                                          "safe to swap",), GATES)
+    return SwapVerdict(YES, tuple(_passed_gates(gate_report)), GATES)
 
 
 def _passed_gates(gate_report) -> list[str]:
+    if gate_report is None:
+        return []
     passed = [g for g in gate_report.results if g.status == "passed"]
     if not gate_report.results:
         return ["the suite defines no gates"]
@@ -100,11 +192,12 @@ def combine(verdicts: list[tuple[str, SwapVerdict]], unpaired: list[str] = ()) -
     suite was run on one side only), else yes. Reasons name their suite."""
     if len(verdicts) == 1 and not unpaired:
         return verdicts[0][1]
+    kind = verdicts[0][1].kind if verdicts else SWAP
     answers = [v.answer for _, v in verdicts]
-    answer = (NO if NO in answers else INCONCLUSIVE if INCONCLUSIVE in answers or unpaired
+    result = (NO if NO in answers else INCONCLUSIVE if INCONCLUSIVE in answers or unpaired
               else YES)
-    reasons = [f"{suite}: {reason}" for suite, v in verdicts if v.answer == answer
+    reasons = [f"{suite}: {reason}" for suite, v in verdicts if v.answer == result
                for reason in v.reasons]
-    if answer == YES:
+    if result == YES:
         reasons = [f"{suite}: {v.reasons[0]}" for suite, v in verdicts if v.reasons]
-    return SwapVerdict(answer, tuple(list(unpaired) + reasons))
+    return SwapVerdict(result, tuple(list(unpaired) + reasons), kind)

@@ -23,6 +23,6 @@ def call_chunks(suite: Suite, done: set[tuple[str, int]]) -> Iterator[list[Call]
                 options = base
                 if samples > 1 and "seed" in base:  # otherwise every sample would be identical
                     options = {**base, "seed": base["seed"] + sample}
-                calls.append(Call(case, sample, request, options))
+                calls.append(Call(case, sample, request, options, suite.vars))
         if calls:
             yield calls

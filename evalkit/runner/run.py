@@ -108,8 +108,11 @@ def open_backend(config: RunConfig, store: Store | None = None) -> tuple[ModelRe
     return ref, backend
 
 
-def cache_key(fingerprint: str, call: Call) -> str:
-    return sha256_hex(fingerprint, call.request.to_json(), dict(call.options), call.sample)
+def cache_key(fingerprint: str, call: Call, inputs: Any = None) -> str:
+    """Everything the backend receives: its identity, `inputs` (Backend.cache_inputs: the
+    request, or for a python pipeline the whole case and the suite vars), options, sample."""
+    inputs = call.request.to_json() if inputs is None else inputs
+    return sha256_hex(fingerprint, inputs, dict(call.options), call.sample)
 
 
 async def _score(scorers: Sequence[Scorer], call: Call, completion: Completion,
@@ -138,6 +141,9 @@ class _Execution:
         self.suite_dir = suite.path.resolve().parent
         self.keys: dict[tuple[str, int], str] = {}  # cache keys of the calls in flight
 
+    def key(self, call: Call) -> str:
+        return cache_key(self.fingerprint, call, self.backend.cache_inputs(call))
+
     async def finish(self, call: Call, completion: Completion, key: str | None = None) -> None:
         if not completion.cached:
             completion = checked_reply(completion)
@@ -148,7 +154,7 @@ class _Execution:
         if self.use_cache:
             key = key or self.keys.pop((call.case.id, call.sample), None)
         if self.use_cache and completion.ok and not completion.cached:
-            entry = (key or cache_key(self.fingerprint, call), self.fingerprint, completion)
+            entry = (key or self.key(call), self.fingerprint, completion)
         self.writer.put(result, entry)  # after a failed write it still reaches the spill file
         self.progress.advance(result.passed, not completion.ok, completion.cached)
         if self.writer.error is not None:
@@ -156,7 +162,7 @@ class _Execution:
 
     async def serve_cached(self, calls: list[Call]) -> list[Call]:
         """Finish every call the cache answers (one query); return the others."""
-        keys = [cache_key(self.fingerprint, c) for c in calls]
+        keys = [self.key(c) for c in calls]
         hits = self.writer.store.cached(keys)
         pending = []
         for call, key in zip(calls, keys):

@@ -1,7 +1,7 @@
 """Gates, waivers and comparison settings in the suite file (pydantic, extra keys forbidden).
 
 ```yaml
-compare: {alpha: 0.05, margin: 0.0}            # Holm family-wise alpha, default verdict margin
+compare: {alpha: 0.05, margin: 0.0, swap_margin: 0.05, primary: [passed], allow_subset: false}
 gates:
   - {metric: exact, min: 0.85}                 # absolute threshold on one run
   - {metric: exact, by: lang, min: 0.8}        # ... in every value of slice `lang`
@@ -41,11 +41,23 @@ class Strict(BaseModel):  # as in schema.py (which imports this module, so no im
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+SWAP_MARGIN = 0.05  # the default drop in the primary pass rate that "safe to swap: yes" tolerates
+
+
 class ComparePolicy(Strict):
-    alpha: float = Field(0.05, gt=0, lt=1, description="family-wise error rate (Holm) across "
-                         "metrics and slices")
+    alpha: float = Field(0.05, gt=0, lt=1, description="family-wise error rate across metrics "
+                         "and slices (graphical procedure: the primary metrics first)")
     margin: float = Field(0.0, ge=0, description="default margin: a verdict needs the whole "
                           "confidence interval beyond ±margin")
+    swap_margin: float = Field(SWAP_MARGIN, ge=0, lt=1, description="'safe to swap: yes' needs "
+                               "the interval of each primary pass rate to rule out a drop "
+                               "larger than this, and the suite to be able to detect one")
+    primary: list[str] = Field(default_factory=lambda: [OVERALL_METRIC], min_length=1,
+                               description="metrics whose pass rates decide the swap answer "
+                               f"(default: '{OVERALL_METRIC}', every scorer passed)")
+    allow_subset: bool = Field(False, description="compare only the cases both runs have; "
+                               "by default a case run on one side only makes the answer "
+                               "inconclusive")
     resamples: int = Field(2000, ge=100, le=100_000, description="bootstrap and sign-flip resamples")
     seed: int = 0
 
@@ -230,6 +242,11 @@ def gate_problems(spec: Any, scorer_names: set[str], case_ids: set[str],
         problems.append(Problem(f"the scorer name '{OVERALL_METRIC}' is reserved for the overall "
                                 "metric (every scorer passed)", locate(("scorers", index)),
                                 f"scorers[{index}]", "give the scorer another 'name'"))
+    for index, name in enumerate(spec.compare.primary):
+        if name not in metrics:
+            problems.append(_problem(f"primary metric '{name}' is neither a scorer nor "
+                                     f"'{OVERALL_METRIC}'", locate, ("compare", "primary", index),
+                                     did_you_mean(name, metrics)))
     margins: dict[tuple[str, str], float] = {}
     for index, gate in enumerate(spec.gates):
         for inner, metric, by, stat in _metric_names(gate):

@@ -47,13 +47,15 @@ def test_var_must_be_declared_by_some_suite(workdir):
 def test_compare_pairs_each_suite_and_answers_once(workdir):
     folder, env = workdir
     done = evalkit("compare", "v1", "v2", cwd=folder, env=env)
-    assert done.returncode == 0, done.stderr  # no gates: the verdict is information
+    assert done.returncode == 1, done.stderr  # no gates, but the answer is "no"
     out = done.stdout
     assert "alpha" in out and "beta" in out
     assert "suite var style" in out  # the manifest says what else changed
     assert "Safe to swap: no" in out  # alpha: 12 of 12 cases flipped
     assert "alpha: regressed" in out
     assert "suite gamma was run by the baseline only" in out
+    informed = evalkit("compare", "v1", "v2", "--fail-on", "never", cwd=folder, env=env)
+    assert informed.returncode == 0 and "Safe to swap: no" in informed.stdout
 
 
 def test_report_covers_every_suite(workdir):

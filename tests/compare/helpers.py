@@ -17,8 +17,11 @@ from evalkit.types import Case, Completion, Request, Result, Score
 PIPELINE = '''
 def answer(case, options, sample):
     """Right unless the case id is in `wrong`; `flaky` ids fail on odd samples; `evil` ids
-    answer with terminal escapes and rich markup (untrusted model text)."""
+    answer with terminal escapes and rich markup (untrusted model text); `error` ids raise
+    (the call fails: an error on the case); `error="*"` fails every case."""
     listed = lambda key: set(filter(None, str(options.get(key, "")).split(",")))
+    if case.id in listed("error") or "*" in listed("error"):
+        raise RuntimeError("pipeline failed on " + case.id)
     if case.id in listed("evil"):
         text = "\\x1b[31mRED\\x1b[0m [bold red]markup[/] [link=http://x]click[/link]"
     elif case.id in listed("wrong") or (case.id in listed("flaky") and sample % 2 == 1):

@@ -25,6 +25,22 @@ def test_exact_mcnemar_matches_scipy_and_statsmodels(b, c):
     assert ours == pytest.approx(sm_mcnemar(table, exact=True).pvalue, rel=1e-9)
 
 
+@pytest.mark.parametrize("b,c", TABLES)
+def test_mid_p_mcnemar_matches_scipy(b, c):
+    """Two-sided mid-p: the exact p-value less the probability of the observed count."""
+    n, k = b + c, min(b, c)
+    expected = 1.0 if b == c else min(1.0, sp.binomtest(b, n, 0.5).pvalue - sp.binom.pmf(k, n, 0.5))
+    assert stats.mcnemar_midp(b, c) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
+def test_mid_p_mcnemar_published_value():
+    """Fagerland, Lydersen & Laake (2017), ch. 8, Cavo et al. (2012): n12 = 6, n21 = 16,
+    the McNemar mid-P test: P = 0.034690 (exact conditional: 0.052479)."""
+    assert stats.mcnemar_midp(16, 6) == pytest.approx(0.034690, abs=5e-7)
+    assert stats.mcnemar_exact(16, 6) == pytest.approx(0.052479, abs=5e-7)
+    assert stats.min_discordant(0.05, mid=True) == 5  # 2^-5 = 0.031 < 0.05 ≤ 2^-4
+
+
 def test_exact_mcnemar_known_values():
     assert stats.mcnemar_exact(1, 9) == pytest.approx(22 / 1024)  # 2 · (1 + 10) / 2^10
     assert stats.mcnemar_exact(0, 6) == pytest.approx(2 / 64)
@@ -109,8 +125,10 @@ def test_mde_rate_solves_the_power_equation():
     # no observed discordance: a change of δ still makes δ of the cases flip
     tiny = stats.mde_rate(n, 0.0, 0.0, alpha)
     assert tiny == pytest.approx(z * math.sqrt(tiny * (1 - tiny) / n), rel=1e-6)
-    assert stats.mde_rate(n, 0.0, 0.0, alpha) >= stats.min_discordant(alpha) / n
-    assert stats.mde_rate(5, 0.0, 0.0, alpha) != stats.mde_rate(5, 0.0, 0.0, alpha)  # NaN
+    assert stats.mde_rate(n, 0.0, 0.0, alpha) >= stats.min_discordant(alpha, mid=True) / n
+    # 4 cases cannot reach p < 0.05 even all flipping; 5 can, only all of them
+    assert stats.mde_rate(4, 0.0, 0.0, alpha) != stats.mde_rate(4, 0.0, 0.0, alpha)  # NaN
+    assert stats.mde_rate(5, 0.0, 0.0, alpha) == 1.0
 
 
 def _comb_ratio(top, bottom, k):
@@ -127,3 +145,37 @@ def test_pass_at_k_and_pass_hat_k_match_the_combinatorial_definitions():
             assert at[i] == pytest.approx(1 - _comb_ratio(n[i] - c[i], n[i], k))
             assert hat[i] == pytest.approx(_comb_ratio(c[i], n[i], k))
     np.testing.assert_allclose(stats.pass_at_k(n, c, 1), c / n)  # pass@1 is the pass rate
+
+
+def test_mde_with_several_samples_keeps_the_variance_of_broken_cases():
+    """A change that breaks δ of the cases adds δ(1 − δ) to the per-case variance whatever
+    the samples (a broken case fails every sample): no division by the sample count."""
+    n, alpha, var = 400, 0.05, 0.02
+    z = sp.norm.ppf(1 - alpha / 2) + sp.norm.ppf(0.8)
+    four = stats.mde_rate(n, var, 0.0, alpha, samples=4)
+    assert four == pytest.approx(z * math.sqrt((var + four * (1 - four)) / n), rel=1e-6)
+    assert four == pytest.approx(stats.mde_rate(n, var, 0.0, alpha, samples=2), rel=1e-9)
+    # the verdict also needs the Tango interval (variance bound E|d|) to clear the margin:
+    # with flaky samples E|d| exceeds the variance, and the MDE grows accordingly
+    wide = stats.mde_rate(n, var, 0.0, alpha, samples=4, abs_delta=0.3, ci_alpha=alpha)
+    z_ci = sp.norm.ppf(1 - alpha / 2)
+    assert wide > four
+    assert wide == pytest.approx(z_ci * math.sqrt((0.3 + wide - wide ** 2) / n)
+                                 + sp.norm.ppf(0.8) * math.sqrt((var + wide * (1 - wide)) / n),
+                                 rel=1e-6)
+
+
+def test_guarded_bootstrap_never_collapses_to_a_point():
+    """Every per-case delta equal: the percentile bootstrap says [d, d]; the guard widens it
+    to the change a share −ln(α/2)/n of the cases could hide (each moving ≤ `reach`)."""
+    deltas = np.zeros(50)
+    assert stats.bootstrap_ci(deltas, 0.05, 500, np.random.default_rng(0)) == (0.0, 0.0)
+    low, high = stats.guarded_bootstrap_ci(deltas, 0.05, 500, np.random.default_rng(0), 0.8)
+    floor = -math.log(0.025) / 50 * 0.8
+    assert (low, high) == pytest.approx((-floor, floor))
+    one_sided = np.array([0.0] * 999 + [-0.5])  # one case moved: every resample is ≤ 0
+    low, high = stats.guarded_bootstrap_ci(one_sided, 0.05, 2000, np.random.default_rng(1), 1.0)
+    assert high > 0.003 and low < -0.0005
+    wide = np.random.default_rng(2).normal(0, 1, 400)  # plenty of spread: the bootstrap alone
+    assert stats.guarded_bootstrap_ci(wide, 0.05, 2000, np.random.default_rng(3), 1.0) == \
+        stats.bootstrap_ci(wide, 0.05, 2000, np.random.default_rng(3))

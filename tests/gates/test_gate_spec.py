@@ -12,7 +12,8 @@ from evalkit.suite.gate_spec import ChangeGate, MetricGate, Policy, RegressionGa
 from tests.cli.helpers import query
 from tests.compare.helpers import run, write_suite
 
-GOOD = """compare: {alpha: 0.01, margin: 0.02, resamples: 500, seed: 3}
+GOOD = """compare: {alpha: 0.01, margin: 0.02, swap_margin: 0.03, primary: [passed, exact],
+          allow_subset: true, resamples: 500, seed: 3}
 gates:
   - {metric: exact, min: 0.8}
   - {metric: passed, by: lang, min: 0.5, max: 1}
@@ -42,6 +43,10 @@ def test_every_gate_form_loads_and_is_stored_on_the_run(tmp_path):
     assert policy.margin_for("exact", "pass_rate") == 0.05
     assert policy.margin_for("passed", "pass_rate") == 0.02  # compare.margin
     assert policy.waivers[1].case == "3"
+    settings = policy.compare
+    assert (settings.swap_margin, settings.primary, settings.allow_subset) == (
+        0.03, ["passed", "exact"], True)
+    assert (Policy().compare.swap_margin, Policy().compare.primary) == (0.05, ["passed"])
     db = tmp_path / "r.duckdb"
     run_id = run(suite, db)
     (stored,), = query(db, "SELECT gates FROM runs WHERE run_id = ?", [run_id])
@@ -82,6 +87,10 @@ def test_a_suite_without_gates_stores_none(tmp_path):
     ("waivers:\n  - {case: c001, reason: x, expires: someday}\n",
      ["valid date", "(at waivers[0].expires)"]),
     ("compare: {alpha: 2}\n", ["(at compare.alpha)", "less than 1"]),
+    ("compare: {primary: [exakt]}\n",
+     ["cmp.yaml:11:21: error: primary metric 'exakt' is neither a scorer nor 'passed' "
+      "(at compare.primary[0])", "did you mean 'exact'?"]),
+    ("compare: {swap_margin: -0.1}\n", ["(at compare.swap_margin)"]),
 ])
 def test_mistakes_point_at_the_line(tmp_path, extra, expected):
     message = _problems(tmp_path, extra)

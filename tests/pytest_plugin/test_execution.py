@@ -93,7 +93,7 @@ def test_a_regression_against_the_baseline_fails_listing_the_flipped_cases(proje
     second.stdout.fnmatch_lines([
         f"*suites/flip.yaml:1: regression of suite 'flip': run * regressed against baseline "
         f"{baseline}",
-        "    passed overall: 100.0% → 25.0% (Δ -75.0 pp, Holm p=*)",
+        "    passed overall: 100.0% → 25.0% (Δ -75.0 pp, adjusted p=*)",
         f"pass → fail against baseline {baseline} (6): c0, c1, c2, c3, c4, c5",
     ])
     second.stdout.fnmatch_lines([
@@ -171,7 +171,7 @@ def test_one_html_report_covers_every_suite_of_the_session(project):
     report = project.path / "out" / "report.html"
     result.stdout.fnmatch_lines([f"HTML report: {report}"])
     page = report.read_text(encoding="utf-8")
-    assert "Safe to swap" in page and "2 suites" in page
+    assert "Gates: " in page and "2 suites" in page  # no baseline: the gates, not a swap
     assert "qa" in page and "echo" in page
     assert sorted(p.name for p in (project.path / "out").iterdir()) == ["report.html"]
 
@@ -195,3 +195,26 @@ def test_evalkit_var_sets_a_declared_suite_var(project):
                              "WHERE suite = 'ab' ORDER BY started_at") == [
         ("pytest", "good"), ("b", "bad")]
     project.run("--evalkit-var", "nokey").stdout.fnmatch_lines(["*expected KEY=VALUE*"])
+
+
+def test_the_regression_item_follows_the_swap_answer_and_fail_on(project, monkeypatch):
+    """No gates at all: only the answer can fail the regression item."""
+    project.write("suites/swap.yaml", _echo_suite("swap", 8))
+    project.run("--evalkit-label", "v1", model="openai/v1").assert_outcomes(passed=8)
+    monkeypatch.setenv("EVALKIT_BASELINE", "v1")
+    same = project.run("--evalkit-label", "v2", "-rA", model="openai/v2")
+    same.assert_outcomes(passed=9)  # 8 cases: inconclusive, which fails nothing by default
+    same.stdout.fnmatch_lines(["*safe to swap: inconclusive*"])
+    strict = project.run("--evalkit-label", "v3", "--evalkit-fail-on", "inconclusive",
+                         model="openai/v2")
+    strict.assert_outcomes(passed=8, failed=1)
+    strict.stdout.fnmatch_lines(["FAILED suites/swap.yaml::swap::regression - safe to swap: "
+                                 "inconclusive*"])
+    project.server.config(answers={f"q{i}": "wrong" for i in range(8)})
+    bad = project.run("--evalkit-label", "v4", "--evalkit-no-cache", model="openai/v2")
+    bad.assert_outcomes(failed=9)
+    bad.stdout.fnmatch_lines(["FAILED suites/swap.yaml::swap::regression - regressed: passed*"])
+    told = project.run("--evalkit-label", "v5", "--evalkit-no-cache", "--evalkit-fail-on",
+                       "never", "-k", "regression", "-rA", model="openai/v2")
+    told.assert_outcomes(passed=1)
+    told.stdout.fnmatch_lines(["*safe to swap: no*"])

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from evalkit.pytest_plugin.options import settings
 
 EVAL_TESTS = '''
@@ -82,3 +84,20 @@ def test_command_line_beats_environment_beats_ini(pytester, monkeypatch):
     assert (cli.model, cli.db, cli.report, cli.label) == (
         "openai/cli", root / "c.duckdb", root / "r.html", "ci")
     assert cli.model_args == {"api_base": "http://cli", "temperature": 0}
+
+
+def test_fail_on_and_allow_subset_from_ini_environment_and_command_line(pytester, monkeypatch):
+    for key in ("EVALKIT_FAIL_ON", "EVALKIT_ALLOW_SUBSET"):
+        monkeypatch.delenv(key, raising=False)
+    default = settings(pytester.parseconfig())
+    assert (default.fail_on, default.allow_subset) == ("no", False)
+    pytester.makeini("[pytest]\nevalkit_fail_on = inconclusive\nevalkit_allow_subset = true\n")
+    ini = settings(pytester.parseconfig())
+    assert (ini.fail_on, ini.allow_subset) == ("inconclusive", True)
+    monkeypatch.setenv("EVALKIT_FAIL_ON", "never")
+    assert settings(pytester.parseconfig()).fail_on == "never"
+    cli = settings(pytester.parseconfig("--evalkit-fail-on", "no"))
+    assert cli.fail_on == "no"
+    monkeypatch.setenv("EVALKIT_FAIL_ON", "sometimes")
+    with pytest.raises(pytest.UsageError, match="expected one of no, inconclusive, never"):
+        settings(pytester.parseconfig())

@@ -228,6 +228,7 @@ def test_single_run_report(single, single_run):
         assert re.search(rf'<section id="{section}"[^>]*>\s*<h2', single), section
     assert 'id="flips"' not in single
     assert "A single run: answered by the gates alone." in single
+    assert "Safe to swap?" not in single and 'Gates: <span class="answer"' in single
     assert "needs a baseline" in single  # regression gates are skipped on one run
     data = _cases(single)
     assert data["meta"]["mode"] == "run" and data["meta"]["runs"] == ["run"]

@@ -45,7 +45,9 @@ def test_html_report_default_path(runs):
 def test_single_run_report(runs):
     done = run(runs, "report", "v2", "-o", "single.html")
     assert done.returncode == 0, done.stderr
-    assert "Safe to swap" in (runs["folder"] / "single.html").read_text()
+    page = (runs["folder"] / "single.html").read_text()
+    assert "Safe to swap" not in page  # no baseline, no swap: the headline is the gates'
+    assert 'Gates: <span class="answer"' in page
 
 
 def test_compare_writes_reports_and_keeps_its_exit_code(runs):
