@@ -87,6 +87,7 @@ class LlamaCppBackend(Backend):
     """GGUF models through llama.cpp in process (embedded default: gemma3-270m)."""
     Options = LlamaCppOptions
     default_concurrency = 1  # one engine; more workers would only queue on its lock
+    local_engine = True
 
     def __init__(self, model, options, env):
         super().__init__(model, options, env)

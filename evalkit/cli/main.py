@@ -46,15 +46,22 @@ def cli() -> None:
 @click.option("--progress/--no-progress", default=None, help="live progress bar (default: on a terminal)")
 @click.option("--baseline", metavar="NAME", help="compare each run with this baseline (or run) "
               "right after it; exit 1 when a gate fails")
+@click.option("--executor", type=click.Choice(["local", "ray"]), envvar="EVALKIT_EXECUTOR",
+              default="local", show_default=True,
+              help="where model calls run: this process, or replicas on a Ray cluster "
+              "(-M replicas=N -M num_gpus=1; docs/scale.md) (env EVALKIT_EXECUTOR)")
+@click.option("--ray-address", envvar="EVALKIT_RAY_ADDRESS", metavar="auto|ray://HOST:PORT",
+              help="Ray cluster to use with --executor ray (default: start a local one) "
+              "(env EVALKIT_RAY_ADDRESS)")
 def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_resume, max_concurrency,
-        timeout, retries, progress, baseline) -> int:
+        timeout, retries, progress, baseline, executor, ray_address) -> int:
     """Run SUITES against each --model and store the results."""
     from .run_command import run_command
 
     return run_command(suites, models, model_args, label=label, db=db, cache=not no_cache,
                        resume=resume, auto_resume=not no_resume, max_concurrency=max_concurrency,
                        timeout=timeout, retries=retries, progress=progress, baseline=baseline,
-                       var_pairs=var_pairs)
+                       var_pairs=var_pairs, executor=executor, ray_address=ray_address)
 
 
 @cli.command()

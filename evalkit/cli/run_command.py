@@ -9,6 +9,7 @@ import click
 from ..backends.base import parse_model_args
 from ..errors import EXIT_OK, UsageError
 from ..runner import RetryPolicy, RunConfig, open_backend, run_suite_async
+from ..runner.executors import open_executor
 from ..store import Store
 from ..suite import load_suite, parse_vars
 from .render import plain, summary_line
@@ -17,7 +18,8 @@ from .run_gates import gate_runs, needs_gates, resolve_baseline
 
 def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pairs: Sequence[str],
                 *, label, db, cache, resume, auto_resume, max_concurrency, timeout, retries,
-                progress, baseline=None, var_pairs: Sequence[str] = ()) -> int:
+                progress, baseline=None, var_pairs: Sequence[str] = (), executor: str = "local",
+                ray_address: str | None = None) -> int:
     if resume and (len(suite_paths) > 1 or len(models) > 1):
         raise UsageError("--resume continues one run: give one suite and one --model")
     overrides = parse_vars(var_pairs)
@@ -32,7 +34,8 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
     policy = RetryPolicy(max_retries=retries, timeout_s=timeout)
     configs = [RunConfig(model=m, model_args=model_args, label=label, db=db, cache=cache,
                          resume=resume, auto_resume=auto_resume, max_concurrency=max_concurrency,
-                         retry=policy, progress=progress) for m in models]
+                         retry=policy, progress=progress, executor=executor,
+                         ray_address=ray_address) for m in models]
     code = EXIT_OK
     with Store(db) as store:
         gated = needs_gates(suites, baseline)
@@ -40,6 +43,9 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
         summaries = asyncio.run(_run_all(suites, configs, store))
         for summary in summaries:
             click.echo(summary_line(summary))
+            if summary.nodes:
+                click.echo("  ray: " + ", ".join(f"{n} calls on node {node[:8]}" for node, n
+                                                 in sorted(summary.nodes.items())))
             for scorer, n, mean, pass_rate in store.scorer_totals(summary.run_id):
                 click.echo(f"  {plain(scorer)}: pass {pass_rate:.1%}"
                            + (f", mean {mean:.3g}" if mean is not None else "") + f" (n={n})")
@@ -52,11 +58,15 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
 async def _run_all(suites, configs, store):
     summaries = []
     for config in configs:
-        # one backend per model, shared by its suites (a local model loads once)
+        # one backend per model, shared by its suites (a local model loads once), and one
+        # executor (Ray replicas load it once too)
         _, backend = open_backend(config, store)  # started on its first uncached call
+        executor = open_executor(config, backend)
         try:
             for suite in suites:
-                summaries.append(await run_suite_async(suite, config, store=store, backend=backend))
+                summaries.append(await run_suite_async(suite, config, store=store, backend=backend,
+                                                       executor=executor))
         finally:
+            await executor.close()
             await backend.close()
     return summaries

@@ -1,0 +1,163 @@
+"""The Ray executor: the run's remaining calls go to model replicas (Ray actors) in batches,
+and completions stream back to the driver, which scores and stores them as before.
+
+Local engines (llama.cpp, hf, vLLM) run as replicas by default; API backends stay on the
+driver (they are I/O-bound: one connection pool, one concurrency limit) unless `-M replicas=N`
+sends them to the cluster too. Pooled scorers (toxicity, embeddings) score late, over the
+stored outputs, on an actor pool (scoring.py).
+"""
+from __future__ import annotations
+
+import math
+import os
+import random
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, AsyncIterator, Sequence
+
+from ...backends.base import Backend, parse_model_ref
+from ...errors import UsageError
+from ...scorers.base import ScoreContext, Scorer
+from ...types import Call
+from ..executors import Deliver, Executor, LocalExecutor, ScoreChunk
+from . import connection
+from .dispatch import Dispatch, Member
+from .placement import Resources, resolve, split_placement
+from .replica import Replica, ReplicaSpec, evalkit_version
+
+if TYPE_CHECKING:
+    from ..run import RunConfig
+
+MAX_RESTARTS = 3  # Ray restarts a dead replica this many times (it reloads the model)
+STARTUP_TIMEOUT_ENV = "EVALKIT_RAY_STARTUP_TIMEOUT"  # seconds a replica may take to load
+DEFAULT_STARTUP_TIMEOUT_S = 900.0
+# Passed on to replicas so that a driver told to stay offline keeps its workers offline too.
+FORWARDED_ENV = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
+
+
+def startup_timeout() -> float:
+    value = os.environ.get(STARTUP_TIMEOUT_ENV)
+    try:
+        return float(value) if value else DEFAULT_STARTUP_TIMEOUT_S
+    except ValueError:
+        raise UsageError(f"${STARTUP_TIMEOUT_ENV}={value!r}: must be a number of seconds") from None
+
+
+class RayExecutor(Executor):
+    name = "ray"
+
+    def __init__(self, config: RunConfig, backend: Backend):
+        self.config, self.backend = config, backend
+        self.ref = parse_model_ref(config.model)
+        self.placement, self.model_args = split_placement(config.model_args)
+        self._local: LocalExecutor | None = None  # API backends: calls from the driver
+        self._members: list[Member] = []
+        self._groups: list[Any] = []  # placement groups (vLLM tensor parallel)
+        self.resources: Resources | None = None
+
+    # -- calls ---------------------------------------------------------------------
+    async def run(self, calls: list[Call], deliver: Deliver, rng: random.Random) -> None:
+        ray = connection.connect(self.config.ray_address)
+        if not self._members:
+            self.resources = resolve(self.ref.backend, self.backend, self.placement,
+                                     connection.nodes(ray))
+        if self.resources is None:
+            if self._local is None:
+                self._local = LocalExecutor(self.backend, self.config.retry,
+                                            self.config.max_concurrency)
+            await self._local.run(calls, deliver, rng)
+            return
+        concurrency = self._concurrency(self.resources.replicas)
+        size = self.backend.batch_size if self.backend.batch_size > 1 else max(4, concurrency)
+        if self.backend.batch_size > 1:  # prompts of similar length share a batch: less padding
+            calls = sorted(calls, key=lambda c: len(c.request.text()))
+        batches = [calls[i:i + size] for i in range(0, len(calls), size)]
+        if not self._members:
+            self._start(ray, self.resources, concurrency, len(batches))
+        await Dispatch(ray, self._members, batches, deliver,
+                       streaming=connection.streaming_supported(ray),
+                       startup_timeout_s=startup_timeout(), expect_version=evalkit_version(),
+                       max_failures=MAX_RESTARTS + 1).run()
+
+    def _concurrency(self, replicas: int) -> int:
+        """Calls in flight per replica: the run's limit is global, shared by the replicas; a
+        local engine's own limit (1: one engine) holds per replica."""
+        if self.config.max_concurrency:
+            return max(1, math.ceil(self.config.max_concurrency / replicas))
+        if self.backend.local_engine:
+            return self.backend.default_concurrency
+        return max(1, math.ceil(self.backend.default_concurrency / replicas))
+
+    def _spec(self, resources: Resources, concurrency: int) -> ReplicaSpec:
+        args = dict(self.model_args)
+        if self.ref.backend == "llamacpp" and "n_threads" not in args:
+            args["n_threads"] = max(1, int(resources.num_cpus))  # its CPU slot, not the machine
+        if resources.bundles:
+            args["distributed_executor_backend"] = "ray"
+        env = {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ}
+        seed = self.config.seed if self.config.seed is not None else 0
+        return ReplicaSpec(self.config.model, args, str(Path.cwd()), self.config.retry,
+                           concurrency, seed, env)
+
+    def _start(self, ray: Any, resources: Resources, concurrency: int, batches: int) -> None:
+        spec = self._spec(resources, concurrency)
+        actor = ray.remote(Replica)
+        token = secrets.token_hex(3)
+        for index in range(min(resources.replicas, batches)):
+            options: dict[str, Any] = {
+                "num_cpus": resources.num_cpus, "num_gpus": resources.num_gpus,
+                "max_restarts": MAX_RESTARTS, "max_task_retries": 0,
+                "name": f"evalkit-replica-{token}-{index}"}
+            if resources.bundles:
+                from ray.util.placement_group import placement_group
+                from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
+
+                group = placement_group(list(resources.bundles), strategy="PACK")
+                self._groups.append(group)
+                options["scheduling_strategy"] = PlacementGroupSchedulingStrategy(
+                    group, placement_group_capture_child_tasks=True)
+            else:
+                options["scheduling_strategy"] = "SPREAD"  # replicas on as many nodes as can be
+            self._members.append(Member(actor.options(**options).remote(spec), f"replica-{index}"))
+
+    # -- late scoring ----------------------------------------------------------------
+    def pooled(self, scorers: Sequence[Scorer]) -> frozenset[str]:
+        return frozenset(s.name for s in scorers if s.pooled)
+
+    async def score_chunks(self, scorer: Scorer, items: Sequence, ctx: ScoreContext
+                           ) -> AsyncIterator[ScoreChunk]:
+        if not scorer.pooled:
+            async for chunk in super().score_chunks(scorer, items, ctx):
+                yield chunk
+            return
+        from .scoring import ScorerPool
+
+        ray = connection.connect(self.config.ray_address)
+        self._release()  # idle replicas would hold the CPUs and GPUs the scorers need
+        pool = ScorerPool(ray, scorer, ctx.suite_dir, connection.nodes(ray), len(items))
+        try:
+            async for chunk in pool.score(items):
+                yield chunk
+        finally:
+            pool.close()
+
+    # -- end -------------------------------------------------------------------------
+    def _release(self) -> None:
+        if not self._members and not self._groups:
+            return
+        import ray
+
+        for member in self._members:
+            try:
+                ray.kill(member.handle, no_restart=True)
+            except Exception:  # already gone
+                pass
+        for group in self._groups:
+            try:
+                ray.util.remove_placement_group(group)
+            except Exception:
+                pass
+        self._members, self._groups = [], []
+
+    async def close(self) -> None:
+        self._release()
