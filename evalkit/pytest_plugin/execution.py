@@ -213,7 +213,8 @@ def _run(entry: SuiteEntry, config: Settings, outcome: SuiteOutcome) -> None:
 
     suite = entry.suite.subset(entry.selected) if entry.selected else entry.suite
     run_config = RunConfig(model=config.model, model_args=config.model_args, label=config.label,
-                           db=str(config.db), cache=config.cache, progress=False)
+                           db=str(config.db), cache=config.cache, progress=False,
+                           executor=config.executor, ray_address=config.ray_address)
     with Store(config.db) as store:
         if config.baseline:
             try:

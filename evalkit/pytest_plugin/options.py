@@ -26,7 +26,10 @@ TWINS = {
     "evalkit_db": ("EVALKIT_DB", "evalkit_db"),
     "evalkit_report": ("EVALKIT_REPORT", "evalkit_report"),
     "evalkit_label": ("EVALKIT_LABEL", "evalkit_label"),
+    "evalkit_executor": ("EVALKIT_EXECUTOR", "evalkit_executor"),
+    "evalkit_ray_address": ("EVALKIT_RAY_ADDRESS", "evalkit_ray_address"),
 }
+EXECUTORS = ("local", "ray")
 TRUE = ("1", "true", "yes", "on")
 
 
@@ -56,6 +59,12 @@ def addoption(parser: pytest.Parser) -> None:
                                         "(env EVALKIT_UPDATE_GOLDEN=1)")
     group.addoption("--evalkit-no-cache", dest="evalkit_no_cache", action="store_true",
                     default=False, help="call the model even when a response is cached")
+    group.addoption("--evalkit-executor", dest="evalkit_executor", default=None,
+                    choices=EXECUTORS, help="where model calls run: local, or ray (replicas on "
+                    "a Ray cluster; env EVALKIT_EXECUTOR, ini evalkit_executor)")
+    group.addoption("--evalkit-ray-address", dest="evalkit_ray_address", default=None,
+                    metavar="auto|ray://HOST:PORT", help="Ray cluster for the ray executor "
+                    "(env EVALKIT_RAY_ADDRESS; default: start a local one)")
     parser.addini("evalkit_suites", "globs (relative to the rootdir) of suite files collected "
                   "as tests", type="linelist", default=list(DEFAULT_SUITES))
     parser.addini("evalkit_model", "model the suites run against (BACKEND/MODEL)", default="")
@@ -68,6 +77,9 @@ def addoption(parser: pytest.Parser) -> None:
     parser.addini("evalkit_report", "HTML report written at the end of the session", default="")
     parser.addini("evalkit_label", f"label of the stored runs (default {DEFAULT_LABEL})",
                   default="")
+    parser.addini("evalkit_executor", "where model calls run: local (default) or ray",
+                  default="")
+    parser.addini("evalkit_ray_address", "Ray cluster for the ray executor", default="")
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,8 @@ class Settings:
     cache: bool = True
     suites: tuple[str, ...] = tuple(DEFAULT_SUITES)
     vars: dict[str, str] = field(default_factory=dict)  # overrides of the suites' declared vars
+    executor: str = "local"
+    ray_address: str | None = None
 
 
 def _ini_dir(config: pytest.Config) -> Path:
@@ -143,6 +157,14 @@ def suite_vars(config: pytest.Config) -> dict[str, str]:
         raise pytest.UsageError(str(exc)) from None
 
 
+def executor(config: pytest.Config) -> str:
+    value = (_value(config, "evalkit_executor")[0] or "local").strip().lower()
+    if value not in EXECUTORS:
+        raise pytest.UsageError(f"evalkit executor '{value}' (EVALKIT_EXECUTOR or the "
+                                f"evalkit_executor ini option): choose {' or '.join(EXECUTORS)}")
+    return value
+
+
 def settings(config: pytest.Config) -> Settings:
     update = bool(config.getoption("evalkit_update_golden", False)) or \
         os.environ.get("EVALKIT_UPDATE_GOLDEN", "").strip().lower() in TRUE
@@ -157,4 +179,6 @@ def settings(config: pytest.Config) -> Settings:
         cache=not config.getoption("evalkit_no_cache", False),
         suites=tuple(config.getini("evalkit_suites") or DEFAULT_SUITES),
         vars=suite_vars(config),
+        executor=executor(config),
+        ray_address=_value(config, "evalkit_ray_address")[0],
     )

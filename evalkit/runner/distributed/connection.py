@@ -11,6 +11,14 @@ from ...errors import EvalkitError, MissingExtraError, UsageError
 NAMESPACE = "evalkit"
 
 
+def require_ray() -> None:
+    """Fail before any run starts when the extra is missing (find_spec imports nothing)."""
+    from importlib.util import find_spec
+
+    if find_spec("ray") is None:
+        raise MissingExtraError("ray", "ray", "--executor ray")
+
+
 def import_ray() -> Any:
     try:
         import ray

@@ -22,7 +22,7 @@ from ...types import Call
 from ..executors import Deliver, Executor, LocalExecutor, ScoreChunk
 from . import connection
 from .dispatch import Dispatch, Member
-from .placement import Resources, resolve, split_placement
+from .placement import DRIVER_ONLY, Resources, resolve, split_placement
 from .replica import Replica, ReplicaSpec, evalkit_version
 
 if TYPE_CHECKING:
@@ -48,18 +48,24 @@ class RayExecutor(Executor):
 
     def __init__(self, config: RunConfig, backend: Backend):
         self.config, self.backend = config, backend
+        connection.require_ray()
         self.ref = parse_model_ref(config.model)
         self.placement, self.model_args = split_placement(config.model_args)
+        if self.ref.backend in DRIVER_ONLY and self.placement.given:  # before reaching Ray
+            raise UsageError(f"the {self.ref.backend} backend reads recorded outputs from the "
+                             f"driver's database and runs there; drop -M {self.placement.given[0]}")
         self._local: LocalExecutor | None = None  # API backends: calls from the driver
         self._members: list[Member] = []
         self._groups: list[Any] = []  # placement groups (vLLM tensor parallel)
+        self._scorers: Any = None  # the pooled scorers' actor pool (scoring.py)
         self.resources: Resources | None = None
 
     # -- calls ---------------------------------------------------------------------
     async def run(self, calls: list[Call], deliver: Deliver, rng: random.Random) -> None:
         ray = connection.connect(self.config.ray_address)
         if not self._members:
-            self.resources = resolve(self.ref.backend, self.backend, self.placement,
+            self.resources = resolve(self.ref.backend, self.backend.options,
+                                     self.backend.local_engine, self.placement,
                                      connection.nodes(ray))
         if self.resources is None:
             if self._local is None:
@@ -73,6 +79,7 @@ class RayExecutor(Executor):
             calls = sorted(calls, key=lambda c: len(c.request.text()))
         batches = [calls[i:i + size] for i in range(0, len(calls), size)]
         if not self._members:
+            self._release_scorers()
             self._start(ray, self.resources, concurrency, len(batches))
         await Dispatch(ray, self._members, batches, deliver,
                        streaming=connection.streaming_supported(ray),
@@ -130,19 +137,18 @@ class RayExecutor(Executor):
             async for chunk in super().score_chunks(scorer, items, ctx):
                 yield chunk
             return
-        from .scoring import ScorerPool
-
         ray = connection.connect(self.config.ray_address)
         self._release()  # idle replicas would hold the CPUs and GPUs the scorers need
-        pool = ScorerPool(ray, scorer, ctx.suite_dir, connection.nodes(ray), len(items))
-        try:
-            async for chunk in pool.score(items):
-                yield chunk
-        finally:
-            pool.close()
+        if self._scorers is None:
+            from .scoring import ScorerPool
+
+            self._scorers = ScorerPool(ray, connection.nodes(ray), ScorerPool.chunks(len(items)))
+        async for chunk in self._scorers.score(scorer, items):
+            yield chunk
 
     # -- end -------------------------------------------------------------------------
     def _release(self) -> None:
+        """Kill the replicas (the scorer pool's turn on the cluster)."""
         if not self._members and not self._groups:
             return
         import ray
@@ -159,5 +165,12 @@ class RayExecutor(Executor):
                 pass
         self._members, self._groups = [], []
 
+    def _release_scorers(self) -> None:
+        """Kill the scorer pool (the replicas' turn)."""
+        if self._scorers is not None:
+            self._scorers.close()
+            self._scorers = None
+
     async def close(self) -> None:
         self._release()
+        self._release_scorers()

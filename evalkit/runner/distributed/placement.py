@@ -15,7 +15,6 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from ...backends.base import Backend
 from ...errors import UsageError
 
 KEYS = ("replicas", "num_cpus", "num_gpus")
@@ -82,24 +81,19 @@ def _gpus_wanted(backend_name: str, options: Any, cluster_gpus: float) -> float:
     return 0.0
 
 
-def resolve(backend_name: str, backend: Backend, placement: Placement,
+def resolve(backend_name: str, options: Any, local_engine: bool, placement: Placement,
             nodes: Sequence[Mapping[str, float]]) -> Resources | None:
     """Replicas and resources on a cluster of `nodes` (each node's total resources), or None
-    when the calls stay on the driver (API backends unless `replicas` is given)."""
-    if backend_name in DRIVER_ONLY:
-        if placement.given:
-            raise UsageError(f"the {backend_name} backend reads recorded outputs from the "
-                             "driver's database and runs on the driver; drop -M "
-                             f"{placement.given[0]}")
-        return None
-    if not backend.local_engine and placement.replicas is None:
+    when the calls stay on the driver (API backends unless `replicas` is given). `options`:
+    the backend's (BackendOptions); `local_engine`: Backend.local_engine."""
+    if backend_name in DRIVER_ONLY or (not local_engine and placement.replicas is None):
         return None  # I/O-bound: the driver's own connection pool, one concurrency limit
     cpus = sum(n.get("CPU", 0) for n in nodes)
     gpus = sum(n.get("GPU", 0) for n in nodes)
     num_cpus = 1.0 if placement.num_cpus is None else placement.num_cpus
-    num_gpus = (_gpus_wanted(backend_name, backend.options, gpus) if placement.num_gpus is None
+    num_gpus = (_gpus_wanted(backend_name, options, gpus) if placement.num_gpus is None
                 else placement.num_gpus)
-    tensor_parallel = int(getattr(backend.options, "tensor_parallel_size", 1) or 1)
+    tensor_parallel = int(getattr(options, "tensor_parallel_size", 1) or 1)
     if backend_name == "vllm" and not num_gpus:
         raise UsageError("vllm replicas need GPUs: give -M num_gpus=N (N ≥ 1)")
     bundles: tuple[Mapping[str, float], ...] = ()

@@ -1,7 +1,8 @@
 """Pooled scorers (toxicity, embeddings) on the cluster: an actor pool over the stored outputs.
 
-One actor per GPU where the cluster has GPUs, else one per node (1 CPU each); each loads the
-scorer's model once and scores chunks of CHUNK outputs. Chunks come back as they finish and
+One actor per GPU where the cluster has GPUs, else one per node (1 CPU each), shared by the
+run's pooled scorers; each actor loads a scorer's model once and scores chunks of CHUNK
+outputs. Chunks come back as they finish and
 the driver stores each at once (late_scoring.py), so an interrupted run keeps what was scored
 and a resumed one fills in the rest. A chunk whose actor dies goes to another, at most
 MAX_LOSSES times; after that its outputs get a failed score that says why.
@@ -9,6 +10,7 @@ MAX_LOSSES times; after that its outputs get a failed score that says why.
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections import deque
 from pathlib import Path
 from typing import Any, AsyncIterator, Mapping, Sequence
@@ -22,30 +24,33 @@ CHUNK = 256
 
 
 class ScorerWorker:
-    """The body of a scorer actor (Ray wraps it): the scorer and its model, loaded once."""
+    """The body of a scorer actor (Ray wraps it). Each scorer's model is loaded once per
+    process (the scorers keep them in module-level caches), so one pool serves them all."""
 
-    def __init__(self, scorer: Scorer, suite_dir: str):
-        self.scorer, self.ctx = scorer, ScoreContext(suite_dir=Path(suite_dir))
-
-    def score(self, items: Sequence) -> list[Score]:
-        return self.scorer.score_many(items, self.ctx)
+    def score(self, scorer: Scorer, items: Sequence) -> list[Score]:
+        return scorer.score_many(items, ScoreContext(suite_dir=scorer.suite_dir))
 
 
 class ScorerPool:
-    def __init__(self, ray: Any, scorer: Scorer, suite_dir: Path,
-                 nodes: Sequence[Mapping[str, float]], items: int):
+    def __init__(self, ray: Any, nodes: Sequence[Mapping[str, float]], size: int):
         self.ray = ray
         gpus = int(sum(n.get("GPU", 0) for n in nodes))
-        size = min(gpus or len(nodes), max(1, -(-items // CHUNK)))
         options: dict[str, Any] = {"num_cpus": 1, "max_restarts": 1, "max_task_retries": 0}
         if gpus:
             options["num_gpus"] = 1
         else:
             options["scheduling_strategy"] = "SPREAD"
         actor = ray.remote(ScorerWorker).options(**options)
-        self.actors = [actor.remote(scorer, str(suite_dir)) for _ in range(size)]
+        self.actors = [actor.remote() for _ in range(max(1, min(gpus or len(nodes), size)))]
 
-    async def score(self, items: Sequence) -> AsyncIterator[ScoreChunk]:
+    @staticmethod
+    def chunks(items: int) -> int:
+        return -(-items // CHUNK)
+
+    async def score(self, scorer: Scorer, items: Sequence) -> AsyncIterator[ScoreChunk]:
+        # Relative paths in its parameters resolve against the suite's folder, wherever it runs.
+        scorer = copy.copy(scorer)
+        scorer.suite_dir = Path(scorer.suite_dir).resolve()
         chunks = deque(range(start, min(start + CHUNK, len(items)))
                        for start in range(0, len(items), CHUNK))
         losses: dict[int, int] = {}  # by chunk start
@@ -56,7 +61,7 @@ class ScorerPool:
         while chunks or running:
             while idle and chunks:
                 index, chunk = idle.pop(), chunks.popleft()
-                future = asyncio.ensure_future(self._call(self.actors[index],
+                future = asyncio.ensure_future(self._call(self.actors[index], scorer,
                                                           [items[i] for i in chunk]))
                 running[future] = (index, chunk)
             if not running:  # every actor is gone: the rest fail, saying why
@@ -86,8 +91,8 @@ class ScorerPool:
                 idle.append(index)
                 yield chunk, scores
 
-    async def _call(self, actor: Any, items: list) -> list[Score]:
-        return await actor.score.remote(items)
+    async def _call(self, actor: Any, scorer: Scorer, items: list) -> list[Score]:
+        return await actor.score.remote(scorer, items)
 
     def close(self) -> None:
         for actor in self.actors:
