@@ -62,12 +62,13 @@ class RayExecutor(Executor):
 
     # -- calls ---------------------------------------------------------------------
     async def run(self, calls: list[Call], deliver: Deliver, rng: random.Random) -> None:
-        ray = connection.connect(self.config.ray_address)
-        if not self._members:
+        on_driver = not self.backend.local_engine and self.placement.replicas is None
+        if not on_driver and not self._members:
+            ray = connection.connect(self.config.ray_address)
             self.resources = resolve(self.ref.backend, self.backend.options,
                                      self.backend.local_engine, self.placement,
                                      connection.nodes(ray))
-        if self.resources is None:
+        if on_driver or self.resources is None:  # no Ray needed for these calls
             if self._local is None:
                 self._local = LocalExecutor(self.backend, self.config.retry,
                                             self.config.max_concurrency)
@@ -78,9 +79,11 @@ class RayExecutor(Executor):
         if self.backend.batch_size > 1:  # prompts of similar length share a batch: less padding
             calls = sorted(calls, key=lambda c: len(c.request.text()))
         batches = [calls[i:i + size] for i in range(0, len(calls), size)]
-        if not self._members:
+        ray = connection.connect(self.config.ray_address)
+        wanted = min(self.resources.replicas, len(batches))  # a small run starts fewer
+        if len(self._members) < wanted:
             self._release_scorers()
-            self._start(ray, self.resources, concurrency, len(batches))
+            self._start(ray, self.resources, concurrency, wanted)
         await Dispatch(ray, self._members, batches, deliver,
                        streaming=connection.streaming_supported(ray),
                        startup_timeout_s=startup_timeout(), expect_version=evalkit_version(),
@@ -97,8 +100,9 @@ class RayExecutor(Executor):
 
     def _spec(self, resources: Resources, concurrency: int) -> ReplicaSpec:
         args = dict(self.model_args)
-        if self.ref.backend == "llamacpp" and "n_threads" not in args:
-            args["n_threads"] = max(1, int(resources.num_cpus))  # its CPU slot, not the machine
+        if self.ref.backend == "llamacpp":  # its CPU slot, not every core of the machine
+            for key in ("n_threads", "n_threads_batch"):
+                args.setdefault(key, max(1, int(resources.num_cpus)))
         if resources.bundles:
             args["distributed_executor_backend"] = "ray"
         env = {k: os.environ[k] for k in FORWARDED_ENV if k in os.environ}
@@ -106,11 +110,12 @@ class RayExecutor(Executor):
         return ReplicaSpec(self.config.model, args, str(Path.cwd()), self.config.retry,
                            concurrency, seed, env)
 
-    def _start(self, ray: Any, resources: Resources, concurrency: int, batches: int) -> None:
+    def _start(self, ray: Any, resources: Resources, concurrency: int, count: int) -> None:
+        """Start replicas until there are `count` (a later, larger run adds to them)."""
         spec = self._spec(resources, concurrency)
         actor = ray.remote(Replica)
         token = secrets.token_hex(3)
-        for index in range(min(resources.replicas, batches)):
+        for index in range(len(self._members), count):
             options: dict[str, Any] = {
                 "num_cpus": resources.num_cpus, "num_gpus": resources.num_gpus,
                 "max_restarts": MAX_RESTARTS, "max_task_retries": 0,
