@@ -102,7 +102,8 @@ class Dispatch:
                        ) -> AsyncIterator[tuple[int, Completion, WorkerRef]]:
         if self.streaming:
             async for ref in member.handle.stream.remote(batch):
-                yield await ref
+                for item in await ref:  # the calls that finished together
+                    yield item
         else:
             for item in await member.handle.run.remote(batch):
                 yield item

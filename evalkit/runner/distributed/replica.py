@@ -20,6 +20,8 @@ from ...types import Call, Completion, WorkerRef
 from ..executors import CallRunner
 from ..retry import RetryPolicy
 
+Finished = tuple[int, Completion, WorkerRef]  # (index in the batch, completion, where it ran)
+
 
 @dataclass(frozen=True)
 class ReplicaSpec:
@@ -71,28 +73,29 @@ class Replica:
         return {"node_id": self.where.node_id, "worker_id": self.where.worker_id,
                 "pid": os.getpid(), "host": socket.gethostname(), "evalkit": evalkit_version()}
 
-    async def stream(self, calls: Sequence[Call]) -> AsyncIterator[tuple[int, Completion, WorkerRef]]:
-        """(index in `calls`, completion, where) for each call as it finishes: a Ray streaming
-        generator, so a replica that dies mid-batch has already handed back what it finished."""
+    async def stream(self, calls: Sequence[Call]) -> AsyncIterator[list[Finished]]:
+        """The finished calls of a batch, as they finish: each item lists every call done since
+        the previous one (index in `calls`, completion, where). A Ray streaming generator, so a
+        replica that dies mid-batch has already handed back what it finished; grouping keeps
+        Ray's per-item cost off calls that finish together."""
         await self.ready()  # the driver asked already; after a restart, this reloads
         if self.backend.batch_size > 1:  # a batched engine: the batch is one engine call
             async with self._slots:  # type: ignore[union-attr]
                 completions = await self.runner.run(calls, self.rng)  # type: ignore[union-attr]
-            for index, completion in enumerate(completions):
-                yield index, completion, self.where
+            yield [(index, completion, self.where) for index, completion in enumerate(completions)]
             return
-        pending = [asyncio.ensure_future(self._one(index, call)) for index, call in enumerate(calls)]
+        pending = {asyncio.ensure_future(self._one(index, call)) for index, call in enumerate(calls)}
         try:
-            for next_done in asyncio.as_completed(pending):
-                index, completion = await next_done
-                yield index, completion, self.where
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                yield [(*task.result(), self.where) for task in done]
         finally:
             for task in pending:
                 task.cancel()
 
-    async def run(self, calls: Sequence[Call]) -> list[tuple[int, Completion, WorkerRef]]:
+    async def run(self, calls: Sequence[Call]) -> list[Finished]:
         """The whole batch at once (for Ray Client, which has no streaming generators)."""
-        return [item async for item in self.stream(calls)]
+        return [item async for group in self.stream(calls) for item in group]
 
     async def _one(self, index: int, call: Call) -> tuple[int, Completion]:
         async with self._slots:  # type: ignore[union-attr]
