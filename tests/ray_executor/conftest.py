@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from tests.cli.helpers import srv  # noqa: F401  (a fixture)
-from tests.local_backends.conftest import tiny_model  # noqa: F401  (a fixture)
 
 NODE = {"num_cpus": 1, "object_store_memory": 80 * 2**20}
 # The cluster's workers inherit this process's environment: keep them offline and quiet.

@@ -114,14 +114,24 @@ TINY_CASES = [{"id": f"h{i:03d}", "question": f"what is the capital of w{i} ?", 
               for i in range(200)]
 
 
-def test_a_cpu_model_on_replicas_equals_a_local_run(cluster, tiny_model, tmp_path):
-    """The hf backend (a tiny random Llama): one replica per node, each loading the model once
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory):
+    """A random Llama a little larger than the hf tests' own: enough work per batch (a few
+    seconds per run) for the replica that starts second to get a share."""
+    pytest.importorskip("transformers")
+    from scripts.tiny_model import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("small") / "model", hidden=256, layers=4)
+
+
+def test_a_cpu_model_on_replicas_equals_a_local_run(cluster, small_model, tmp_path):
+    """The hf backend (a small random Llama): one replica per node, each loading the model once
     and generating its batches; greedy outputs equal the local executor's."""
     suite = write_suite(tmp_path, "tiny", TINY_CASES,
-                        extra="options: {temperature: 0, max_tokens: 6}\n")
-    common = ["run", suite.name, "-m", f"hf/{tiny_model}", "-M", "batch_size=8", "--db",
+                        extra="options: {temperature: 0, max_tokens: 12}\n")
+    common = ["run", suite.name, "-m", f"hf/{small_model}", "-M", "batch_size=4", "--db",
               "t.duckdb", "--no-cache"]
-    local_run(suite, f"hf/{tiny_model}", {"batch_size": 8}, tmp_path / "t.duckdb")
+    local_run(suite, f"hf/{small_model}", {"batch_size": 4}, tmp_path / "t.duckdb")
     ray_run = ok(evalkit(*common, *ray_args(cluster), "--label", "ray", cwd=tmp_path,
                          timeout=240))
     assert_no_traceback(ray_run.stderr)
@@ -145,7 +155,8 @@ def test_llamacpp_replicas_answer_as_a_local_run(cluster, tmp_path):
                         extra='options: {temperature: 0, max_tokens: 3, stop: ["\\n"]}\n')
     common = ["run", suite.name, "-m", "llamacpp/gemma3-270m", "--db", "g.duckdb", "--no-cache"]
     # the replicas get one thread each (their CPU slot); the local run the same
-    ok(evalkit(*common, "-M", "n_threads=1", "--label", "local", cwd=tmp_path, timeout=240))
+    local_run(suite, "llamacpp/gemma3-270m", {"n_threads": 1, "n_threads_batch": 1},
+              tmp_path / "g.duckdb")
     ray_run = ok(evalkit(*common, *ray_args(cluster), "--label", "ray", cwd=tmp_path,
                          timeout=240))
     db = tmp_path / "g.duckdb"
