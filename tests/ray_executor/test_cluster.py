@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -165,45 +166,50 @@ def test_llamacpp_replicas_answer_as_a_local_run(cluster, tmp_path):
     assert "8 results" in ray_run.stdout
 
 
-def _wait_for(server, calls: int, proc) -> None:
-    deadline = time.monotonic() + 120
-    while server.stats()["total"] < calls:
-        assert proc.poll() is None, f"the run ended early: {proc.communicate()}"
-        assert time.monotonic() < deadline, "the run never got going"
-        time.sleep(0.01)
-
-
-def test_a_killed_replica_worker_loses_nothing_and_repeats_only_its_unfinished_calls(
-        cluster, srv, tmp_path):
-    cases = echo_cases(300)
-    suite = write_suite(tmp_path, "kill", cases)
+def run_and_break(tmp_path, srv, cluster, cases: list[dict], label: str, break_it) -> Path:
+    """Run the cases on two API replicas, call `break_it()` once 80 calls are done, and check
+    that the run still ends well: every case stored exactly once, with its right output, and
+    only calls in flight on what broke (2 at a time per replica) made twice."""
+    suite = write_suite(tmp_path, label, cases)
     srv.config(latency=0.03)
     srv.reset()
     proc = evalkit_popen("run", suite.name, "-m", MODEL, *api_args(srv), *ray_args(cluster),
-                         "-M", "replicas=2", "--max-concurrency", "4", "--db", "k.duckdb",
-                         "--label", "k", cwd=tmp_path)
+                         "-M", "replicas=2", "--max-concurrency", "4", "--db", f"{label}.duckdb",
+                         "--label", label, cwd=tmp_path)
     try:
-        _wait_for(srv, 80, proc)
-        victims = replica_pids()
-        assert len(victims) == 2, victims
-        os.kill(victims[0], signal.SIGKILL)
-        out, err = proc.communicate(timeout=240)
+        deadline = time.monotonic() + 120
+        while srv.stats()["total"] < 80:
+            assert proc.poll() is None, f"the run ended early: {proc.communicate()}"
+            assert time.monotonic() < deadline, "the run never got going"
+            time.sleep(0.01)
+        break_it()
+        _, err = proc.communicate(timeout=240)
     finally:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, err
     assert_no_traceback(err)
-    db = tmp_path / "k.duckdb"
+    db = tmp_path / f"{label}.duckdb"
     assert query(db, "SELECT count(*), count(DISTINCT (case_id, sample)) FROM results") == [
-        (300, 300)]
+        (len(cases), len(cases))]
     assert stored(db) == {(c["id"], 0): c["question"] for c in cases}
     assert query(db, "SELECT count(*) FROM results WHERE error IS NOT NULL") == [(0,)]
     calls = srv.stats()["by_prompt"]
+    assert len(calls) == len(cases) and max(calls.values()) <= 2
     twice = [p for p, n in calls.items() if n > 1]
-    assert len(calls) == 300 and max(calls.values()) <= 2
-    # only what the killed replica had in flight (2 calls at a time) was made again
     assert len(twice) <= 4, twice
-    # Ray restarted the replica: a new worker process, so a third worker id
+    return db
+
+
+def test_a_killed_replica_worker_loses_nothing_and_repeats_only_its_unfinished_calls(
+        cluster, srv, tmp_path):
+    def kill_a_replica():
+        victims = replica_pids()
+        assert len(victims) == 2, victims
+        os.kill(victims[0], signal.SIGKILL)
+
+    db = run_and_break(tmp_path, srv, cluster, echo_cases(300), "k", kill_a_replica)
+    # Ray restarted the replica in a new worker process: a third worker id
     assert len({w for _, w, _ in where(db, "k")}) >= 2
 
 
@@ -292,30 +298,11 @@ def test_asking_for_gpus_a_cluster_lacks_is_a_clear_error(cluster, srv, tmp_path
 
 def test_a_whole_node_lost_mid_run_loses_nothing(cluster, srv, tmp_path):
     """Last: it removes the worker node (and adds a fresh one afterwards)."""
-    cases = echo_cases(300)
-    suite = write_suite(tmp_path, "node", cases)
-    srv.config(latency=0.03)
-    srv.reset()
     worker_node = next(iter(cluster.worker_nodes))
-    proc = evalkit_popen("run", suite.name, "-m", MODEL, *api_args(srv), *ray_args(cluster),
-                         "-M", "replicas=2", "--max-concurrency", "4", "--db", "n.duckdb",
-                         "--label", "n", cwd=tmp_path)
     try:
-        _wait_for(srv, 80, proc)
-        cluster.remove_node(worker_node, allow_graceful=False)
-        out, err = proc.communicate(timeout=240)
+        db = run_and_break(tmp_path, srv, cluster, echo_cases(300), "n",
+                           lambda: cluster.remove_node(worker_node, allow_graceful=False))
     finally:
-        if proc.poll() is None:
-            proc.kill()
         cluster.add_node(num_cpus=1, object_store_memory=80 * 2**20)
-    assert proc.returncode == 0, err
-    assert_no_traceback(err)
-    db = tmp_path / "n.duckdb"
-    assert query(db, "SELECT count(*), count(DISTINCT (case_id, sample)) FROM results") == [
-        (300, 300)]
-    assert stored(db) == {(c["id"], 0): c["question"] for c in cases}
-    calls = srv.stats()["by_prompt"]
-    assert len(calls) == 300 and max(calls.values()) <= 2
-    assert sum(n > 1 for n in calls.values()) <= 4
     nodes = {node for node, _, _ in where(db, "n")}
     assert worker_node.node_id in nodes and len(nodes) == 2, "the lost node had made calls"
