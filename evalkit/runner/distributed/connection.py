@@ -27,11 +27,13 @@ def import_ray() -> Any:
     return ray
 
 
-def connect(address: str | None) -> Any:
-    """The `ray` module, initialised (once per process)."""
+def connect(address: str | None) -> tuple[Any, bool]:
+    """The `ray` module, initialised (once per process), and whether this call did it (its
+    caller then shuts Ray down when done: the CLI ends with os._exit, which skips Ray's own
+    atexit shutdown and would leave a local Ray's agents running)."""
     ray = import_ray()
     if ray.is_initialized():
-        return ray
+        return ray, False
     options: dict[str, Any] = {"namespace": NAMESPACE, "logging_level": logging.WARNING,
                                "log_to_driver": False, "ignore_reinit_error": True}
     if not address:
@@ -45,7 +47,7 @@ def connect(address: str | None) -> Any:
                          "  fix: start a cluster (`ray start --head`) and pass "
                          "--ray-address auto, or leave --ray-address out to start a local one"
                          ) from None
-    return ray
+    return ray, True
 
 
 def streaming_supported(ray: Any) -> bool:

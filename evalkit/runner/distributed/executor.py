@@ -59,12 +59,13 @@ class RayExecutor(Executor):
         self._groups: list[Any] = []  # placement groups (vLLM tensor parallel)
         self._scorers: Any = None  # the pooled scorers' actor pool (scoring.py)
         self.resources: Resources | None = None
+        self._owns_ray = False  # this executor initialised Ray in this process
 
     # -- calls ---------------------------------------------------------------------
     async def run(self, calls: list[Call], deliver: Deliver, rng: random.Random) -> None:
         on_driver = not self.backend.local_engine and self.placement.replicas is None
         if not on_driver and not self._members:
-            ray = connection.connect(self.config.ray_address)
+            ray = self._connect()
             self.resources = resolve(self.ref.backend, self.backend.options,
                                      self.backend.local_engine, self.placement,
                                      connection.nodes(ray))
@@ -79,7 +80,7 @@ class RayExecutor(Executor):
         if self.backend.batch_size > 1:  # prompts of similar length share a batch: less padding
             calls = sorted(calls, key=lambda c: len(c.request.text()))
         batches = [calls[i:i + size] for i in range(0, len(calls), size)]
-        ray = connection.connect(self.config.ray_address)
+        ray = self._connect()
         wanted = min(self.resources.replicas, len(batches))  # a small run starts fewer
         if len(self._members) < wanted:
             self._release_scorers()
@@ -88,6 +89,11 @@ class RayExecutor(Executor):
                        streaming=connection.streaming_supported(ray),
                        startup_timeout_s=startup_timeout(), expect_version=evalkit_version(),
                        max_failures=MAX_RESTARTS + 1).run()
+
+    def _connect(self) -> Any:
+        ray, initialised = connection.connect(self.config.ray_address)
+        self._owns_ray = self._owns_ray or initialised
+        return ray
 
     def _concurrency(self, replicas: int) -> int:
         """Calls in flight per replica: the run's limit is global, shared by the replicas; a
@@ -142,7 +148,7 @@ class RayExecutor(Executor):
             async for chunk in super().score_chunks(scorer, items, ctx):
                 yield chunk
             return
-        ray = connection.connect(self.config.ray_address)
+        ray = self._connect()
         self._release()  # idle replicas would hold the CPUs and GPUs the scorers need
         if self._scorers is None:
             from .scoring import ScorerPool
@@ -179,3 +185,8 @@ class RayExecutor(Executor):
     async def close(self) -> None:
         self._release()
         self._release_scorers()
+        if self._owns_ray:
+            import ray
+
+            ray.shutdown()
+            self._owns_ray = False
