@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Sequence
 
 from ...errors import EvalkitError, MissingExtraError, UsageError
 
@@ -65,3 +65,12 @@ def nodes(ray: Any) -> list[dict[str, float]]:
     if not alive:
         raise EvalkitError("the Ray cluster has no alive node")
     return [dict(n.get("Resources", {})) for n in alive]
+
+
+def kill(ray: Any, actors: Sequence[Any]) -> None:
+    """End actors for good (no restart); one already gone is no error."""
+    for actor in actors:
+        try:
+            ray.kill(actor, no_restart=True)
+        except Exception:
+            pass

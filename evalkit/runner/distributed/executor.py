@@ -81,6 +81,10 @@ class RayExecutor(Executor):
             calls = sorted(calls, key=lambda c: len(c.request.text()))
         batches = [calls[i:i + size] for i in range(0, len(calls), size)]
         ray = self._connect()
+        gone = [m for m in self._members if m.retired is not None]
+        if gone:  # given up in an earlier run: make room for new ones
+            connection.kill(ray, [m.handle for m in gone])
+            self._members = [m for m in self._members if m.retired is None]
         wanted = min(self.resources.replicas, len(batches))  # a small run starts fewer
         if len(self._members) < wanted:
             self._release_scorers()
@@ -164,11 +168,7 @@ class RayExecutor(Executor):
             return
         import ray
 
-        for member in self._members:
-            try:
-                ray.kill(member.handle, no_restart=True)
-            except Exception:  # already gone
-                pass
+        connection.kill(ray, [member.handle for member in self._members])
         for group in self._groups:
             try:
                 ray.util.remove_placement_group(group)

@@ -18,6 +18,7 @@ from typing import Any, AsyncIterator, Mapping, Sequence
 from ...scorers.base import ScoreContext, Scorer
 from ...types import Score
 from ..executors import ScoreChunk
+from .connection import kill
 from .dispatch import MAX_LOSSES
 
 CHUNK = 256
@@ -95,8 +96,4 @@ class ScorerPool:
         return await actor.score.remote(scorer, items)
 
     def close(self) -> None:
-        for actor in self.actors:
-            try:
-                self.ray.kill(actor, no_restart=True)
-            except Exception:  # already gone
-                pass
+        kill(self.ray, self.actors)
