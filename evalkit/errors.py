@@ -44,6 +44,18 @@ class StoreLockedError(StoreError):
     pass
 
 
+def output_error(path, exc: OSError) -> EvalkitError:
+    """A file evalkit was asked to write could not be: a bad path is a usage error (exit 2),
+    a full or failing disk a runtime one (exit 3)."""
+    import errno
+
+    error = UsageError if exc.errno in (errno.ENOENT, errno.EACCES, errno.EPERM, errno.EROFS,
+                                        errno.ENOTDIR, errno.EISDIR, errno.EEXIST) else EvalkitError
+    return error(f"cannot write {path}: {exc.strerror or exc}\n"
+                 "  fix: choose a path in a writable folder" if error is UsageError else
+                 f"cannot write {path}: {exc.strerror or exc}")
+
+
 @dataclass(frozen=True)
 class Location:
     """A position in a user file (1-based line and column)."""

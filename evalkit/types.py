@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Protocol, Sequence
 
 
@@ -48,8 +48,8 @@ class Request:
     prompt: str | None = None
 
     def to_json(self) -> dict:
-        if self.messages is not None:
-            return {"messages": [asdict(m) for m in self.messages]}
+        if self.messages is not None:  # (not asdict(): this runs several times per call)
+            return {"messages": [{"role": m.role, "content": m.content} for m in self.messages]}
         return {"prompt": self.prompt}
 
     def text(self) -> str:
@@ -98,7 +98,14 @@ class Completion:
         return self.error is None
 
     def to_json(self) -> dict:
-        return asdict(self)
+        """A JSON-ready copy (what asdict() gives, at a fraction of its cost per call)."""
+        data = dict(self.__dict__)
+        if self.context is not None:
+            data["context"] = [dict(c) for c in self.context]
+        if self.citations is not None:
+            data["citations"] = list(self.citations)
+        data["extra"] = dict(self.extra)
+        return data
 
     @staticmethod
     def from_json(data: Mapping) -> "Completion":

@@ -20,7 +20,8 @@ def openai_server():
 def server(openai_server):
     """The session server, reset to defaults (no latency, no faults, echo answers)."""
     openai_server.config(latency=0.0, answers={}, fail_rate=0.0, timeout_rate=0.0,
-                         retry_after=None, require_key=None, model_id=None)
+                         retry_after=None, require_key=None, model_id=None, replies={},
+                         echo_headers=[], redirect=None)
     openai_server.reset()
     return openai_server
 

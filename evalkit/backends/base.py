@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
+import numbers
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Mapping, Sequence
 
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..errors import UsageError, did_you_mean
-from ..redact import MASK, redact_mapping, register
+from ..redact import redact_mapping, register_options
 from ..registry import BACKENDS, backend_class, names
 from ..types import Call, Completion, RecordedOutputs, sha256_hex
 
@@ -33,12 +35,9 @@ class BackendOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     def public(self) -> dict[str, Any]:
-        """Options safe to store: secrets masked (they never reach DuckDB or reports)."""
-        data = self.model_dump(mode="python")
-        for key, value in data.items():
-            if isinstance(value, SecretStr):
-                data[key] = MASK if value.get_secret_value() else None
-        return redact_mapping(data)
+        """Options safe to store: secrets masked (they never reach DuckDB or reports): every
+        SecretStr, values under secret or header names, and credentials inside URLs."""
+        return redact_mapping(self.model_dump(mode="python"))
 
 
 @dataclass(frozen=True)
@@ -62,9 +61,11 @@ class Backend:
         self.model = model
         self.options = options
         self.env = env
-        for value in options.model_dump().values():
-            if isinstance(value, SecretStr):
-                register(value.get_secret_value())
+        register_options(options.model_dump())  # keys, headers, URL credentials: masked everywhere
+
+    def load(self) -> None:
+        """Import the user code the reference names (a python pipeline). Only a run calls
+        this, never validation: a suite is data, and checking one runs none of its code."""
 
     async def start(self) -> None:
         """Load weights or open connections once (never per case). fingerprint() must not
@@ -108,7 +109,8 @@ def parse_model_ref(text: str) -> ModelRef:
 
 
 def parse_model_args(pairs: Sequence[str]) -> dict[str, Any]:
-    """`-M key=value` pairs; values that parse as JSON (numbers, true, {...}) are typed."""
+    """`-M key=value` pairs; values that parse as JSON (numbers, true, {...}) are typed.
+    Secrets among them (keys, headers, URL credentials) are registered for masking."""
     args: dict[str, Any] = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
@@ -119,6 +121,7 @@ def parse_model_args(pairs: Sequence[str]) -> dict[str, Any]:
         except json.JSONDecodeError:
             value = raw
         args[key.strip()] = value
+    register_options(args)
     return args
 
 
@@ -162,27 +165,52 @@ def parse_retry_after(value: str | None) -> float | None:
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 529})
 
 
-def completion_field_problem(record: Mapping[str, Any]) -> str | None:
-    """What is wrong with the optional Completion fields of user-supplied data (a pipeline's
-    dict, a replay record), or None. Caught here, a wrong type is that case's error; missed,
-    it would fail the store's bulk insert and lose every result written with it."""
-    import numbers
+MAX_TEXT_CHARS = 64 * 2**20  # a reply's text, whatever the backend (HTTP bodies have their own cap)
+MAX_LABEL_CHARS = 1000  # model_id, finish_reason
 
+
+def completion_field_problem(record: Mapping[str, Any]) -> str | None:
+    """What is wrong with the optional Completion fields of backend or user-supplied data (a
+    pipeline's dict, a replay record, any backend's reply), or None. Caught here, a wrong type
+    or range is that case's error; missed, it would fail the store's bulk insert (or a scorer)."""
     for key in ("tokens_in", "tokens_out"):
         value = record.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral)
-                                  or not -2**63 <= value < 2**63):  # the store's BIGINT
+        if value is None or (type(value) is int and 0 <= value < 2**63):  # the usual: fast
+            continue
+        if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
+                or not -2**63 <= value < 2**63):  # the store's BIGINT
             return f"'{key}' must be an integer, got {value!r}"
+        if value < 0:
+            return f"'{key}' must not be negative, got {value!r}"
     for key in ("cost_usd", "latency_s"):
         value = record.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
             return f"'{key}' must be a number, got {value!r}"
+        if not (math.isfinite(value) and value >= 0):
+            return f"'{key}' must be a finite number ≥ 0, got {value!r}"
     for key in ("model_id", "finish_reason", "error"):
         value = record.get(key)
         if value is not None and not isinstance(value, str):
             return f"'{key}' must be a string, got {value!r}"
+        if key != "error" and value is not None and len(value) > MAX_LABEL_CHARS:
+            return f"'{key}' is {len(value):,} characters long (at most {MAX_LABEL_CHARS:,})"
     for key in ("context", "citations"):
         value = record.get(key)
         if value is not None and not isinstance(value, (list, tuple)):
             return f"'{key}' must be a list, got {type(value).__name__}"
     return None
+
+
+def reply_problem(completion: Any) -> str | None:
+    """What is wrong with a Completion a backend returned (types, sizes, ranges), or None.
+    The runner checks every reply here, so one bad reply is an error on its own case."""
+    if not isinstance(completion, Completion):
+        return f"the backend returned {type(completion).__name__}, not a Completion"
+    text = completion.text
+    if text is not None and not isinstance(text, str):
+        return f"the output must be a string, got {type(text).__name__} {text!r:.80}"
+    if text is not None and len(text) > MAX_TEXT_CHARS:
+        return f"the output is {len(text):,} characters long (at most {MAX_TEXT_CHARS:,})"
+    return completion_field_problem(vars(completion))

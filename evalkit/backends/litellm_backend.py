@@ -17,6 +17,7 @@ from ..redact import redact
 from ..types import Call, Completion, sha256_hex
 from .base import Backend, BackendOptions, TransientError, parse_retry_after
 from .openai_compat import OpenAICompatBackend, OpenAIOptions, resolve_api_base
+from .redirects import RedirectPolicy
 
 
 class LiteLLMOptions(BackendOptions):
@@ -26,6 +27,9 @@ class LiteLLMOptions(BackendOptions):
     api_key: SecretStr | None = Field(None, description="never stored; or the provider's env var")
     via: Literal["auto", "litellm"] = Field(
         "auto", description="auto: openai/* models use evalkit's native client")
+    follow_redirects: RedirectPolicy = Field(
+        "none", description="none: a redirect is an error on the case; same-host (native "
+                            "client only): follow 307/308 within the same host")
 
 
 def import_litellm():
@@ -50,7 +54,8 @@ class LiteLLMBackend(Backend):
         provider, _, name = model.partition("/")
         self._native: OpenAICompatBackend | None = None
         if provider == "openai" and name and options.via == "auto" and not options.model_extra:
-            native_options = OpenAIOptions(api_base=options.api_base, api_key=options.api_key)
+            native_options = OpenAIOptions(api_base=options.api_base, api_key=options.api_key,
+                                           follow_redirects=options.follow_redirects)
             self._native = OpenAICompatBackend(name, native_options, env)
 
     def fingerprint(self) -> str:
@@ -70,10 +75,30 @@ class LiteLLMBackend(Backend):
             await self._native.start()
         else:
             self._litellm = import_litellm()
+            self._client = self._openai_client()
+
+    def _openai_client(self):
+        """For openai/* models through litellm: an OpenAI client that never follows redirects
+        (the SDK's default client follows them, custom headers included, to any host).
+        Other providers go through litellm's own HTTP client."""
+        provider = self.model.partition("/")[0]
+        key = (self.options.api_key.get_secret_value() if self.options.api_key
+               else os.environ.get("OPENAI_API_KEY"))
+        if provider != "openai" or not key:
+            return None
+        import httpx
+        import openai
+
+        return openai.AsyncOpenAI(api_key=key, base_url=resolve_api_base(self.options.api_base),
+                                  max_retries=0,  # the runner retries
+                                  http_client=httpx.AsyncClient(follow_redirects=False))
 
     async def close(self) -> None:
         if self._native is not None:
             await self._native.close()
+        client, self._client = getattr(self, "_client", None), None
+        if client is not None:
+            await client.close()
 
     async def generate(self, call: Call) -> Completion:
         if self._native is not None:
@@ -87,6 +112,8 @@ class LiteLLMBackend(Backend):
             kwargs["api_base"] = self.options.api_base
         if self.options.api_key:
             kwargs["api_key"] = self.options.api_key.get_secret_value()
+        if getattr(self, "_client", None) is not None:
+            kwargs["client"] = self._client
         return kwargs
 
     async def _generate_litellm(self, call: Call) -> Completion:

@@ -16,10 +16,20 @@ from pydantic import Field, SecretStr
 from ..errors import MissingExtraError
 from ..redact import redact
 from ..types import Call, Completion
-from .base import RETRYABLE_STATUS, Backend, BackendOptions, TransientError, parse_retry_after
+from . import redirects
+from .base import (
+    RETRYABLE_STATUS,
+    Backend,
+    BackendOptions,
+    TransientError,
+    completion_field_problem,
+    parse_retry_after,
+)
 from .costs import call_cost
+from .redirects import RedirectPolicy
 
 DEFAULT_API_BASE = "https://api.openai.com/v1"
+DEFAULT_MAX_REPLY_MB = 8.0
 
 
 class OpenAIOptions(BackendOptions):
@@ -27,12 +37,25 @@ class OpenAIOptions(BackendOptions):
                                  "defaults to $OPENAI_BASE_URL or OpenAI's")
     api_key: SecretStr | None = Field(None, description="defaults to $OPENAI_API_KEY; never stored")
     organization: str | None = None
-    headers: dict[str, SecretStr] = Field(default_factory=dict, description="extra HTTP headers")
+    headers: dict[str, SecretStr] = Field(default_factory=dict, description="extra HTTP headers "
+                                          "(their values are secrets: masked everywhere)")
+    max_reply_mb: float = Field(DEFAULT_MAX_REPLY_MB, gt=0, le=1024, description=(
+        "largest reply body read, in MB; a larger one is an error on its case"))
+    follow_redirects: RedirectPolicy = Field(
+        "none", description="none: a redirect is an error on the case; same-host: follow "
+                            "307/308 within the same scheme, host and port")
 
 
 def resolve_api_base(api_base: str | None) -> str:
     base = api_base or os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_BASE")
     return (base or DEFAULT_API_BASE).rstrip("/")
+
+
+def endpoint(api_base: str, path: str) -> str:
+    """api_base + path, with a query string in api_base (`?api-version=`, `?api-key=`) kept
+    after the path."""
+    base, sep, query = api_base.partition("?")
+    return base.rstrip("/") + path + sep + query
 
 
 class OpenAICompatBackend(Backend):
@@ -74,7 +97,7 @@ class OpenAICompatBackend(Backend):
             self._session = None
 
     def _payload(self, call: Call) -> tuple[str, dict[str, Any]]:
-        body: dict[str, Any] = {"model": self.model, **call.options}
+        body: dict[str, Any] = {**call.options, "model": self.model}  # the model reports name
         if call.request.messages is not None:
             body["messages"] = [{"role": m.role, "content": m.content} for m in call.request.messages]
             return "/chat/completions", body
@@ -87,13 +110,19 @@ class OpenAICompatBackend(Backend):
         path, body = self._payload(call)
         started = time.perf_counter()
         try:
-            async with self._session.post(self.api_base + path, json=body) as response:
+            async with redirects.post(self._session, endpoint(self.api_base, path), body,
+                                      self.options.follow_redirects) as response:
                 status = response.status
-                text = await response.text()
+                text, too_large = await _read_capped(response, int(self.options.max_reply_mb * 2**20))
                 retry_after = response.headers.get("Retry-After")
+        except redirects.RedirectRefused as exc:  # an error on the case, never retried or cached
+            return Completion(text=None, error=redact(str(exc)),
+                              latency_s=time.perf_counter() - started)
         except (aiohttp.ClientError, OSError) as exc:
             raise TransientError(f"connection error: {redact(str(exc)) or type(exc).__name__}") from None
         latency = time.perf_counter() - started
+        if too_large:
+            return Completion(text=None, error=too_large, latency_s=latency)
         if status != 200:
             message = f"HTTP {status}: {redact(_error_message(text))}"
             if status in RETRYABLE_STATUS:
@@ -108,16 +137,38 @@ class OpenAICompatBackend(Backend):
             data = json.loads(raw)
             choice = data["choices"][0]
             text = choice["message"]["content"] if chat else choice["text"]
-        except (ValueError, KeyError, IndexError, TypeError):
+            usage = data.get("usage") or {}
+            tokens_in, tokens_out = usage.get("prompt_tokens"), usage.get("completion_tokens")
+            model_id, finish = data.get("model") or self.model, choice.get("finish_reason")
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
             return Completion(text=None, error=f"malformed response: {redact(raw[:200])!r}",
                               latency_s=latency)
-        usage = data.get("usage") or {}
-        tokens_in, tokens_out = usage.get("prompt_tokens"), usage.get("completion_tokens")
-        model_id = data.get("model") or self.model
+        # Everything the server sent is checked before it goes anywhere (masking, the store).
+        problem = (f"'content' must be a string, got {type(text).__name__}"
+                   if text is not None and not isinstance(text, str) else completion_field_problem(
+                       {"tokens_in": tokens_in, "tokens_out": tokens_out, "model_id": model_id,
+                        "finish_reason": finish}))
+        if problem:
+            return Completion(text=None, error=f"malformed response: {problem}", latency_s=latency)
         return Completion(text=text or "", latency_s=latency, tokens_in=tokens_in,
-                          tokens_out=tokens_out, finish_reason=choice.get("finish_reason"),
-                          model_id=model_id,
+                          tokens_out=tokens_out, finish_reason=finish, model_id=model_id,
                           cost_usd=call_cost(self.model, tokens_in, tokens_out, "openai"))
+
+
+async def _read_capped(response, limit: int) -> tuple[str, str | None]:
+    """(the body as text, None), or ("", why) when it is over `limit` bytes: a reply's size is
+    untrusted, so the rest of a large one is never read."""
+    hint = "raise the limit with -M max_reply_mb=..."
+    declared = response.content_length
+    if declared is not None and declared > limit:
+        return "", f"reply too large: {declared:,} bytes declared, over the limit of {limit:,}; {hint}"
+    chunks, size = [], 0
+    async for chunk in response.content.iter_chunked(2**16):
+        size += len(chunk)
+        if size > limit:
+            return "", f"reply too large: over the limit of {limit:,} bytes (not read further); {hint}"
+        chunks.append(chunk)
+    return b"".join(chunks).decode(response.charset or "utf-8", errors="replace"), None
 
 
 def _error_message(body: str) -> str:

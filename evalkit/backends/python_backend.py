@@ -5,23 +5,25 @@ rendered text), `messages`, `vars`, `case`, `options`, `sample`; a callable with
 single other parameter gets the prompt text. It returns the answer text, or a dict
 with `text` plus optional `context` (retrieved documents), `citations`,
 `tokens_in`, `tokens_out`, `cost_usd`, `model_id`, `finish_reason`.
+
+The module is imported by `load()` (a run), never when a suite is validated; what it may be
+is user_code.py's rule. Sync callables run in abandonable threads (threads.py).
 """
 from __future__ import annotations
 
 import asyncio
-import importlib
 import inspect
-import sys
 import time
 from pathlib import Path
 from typing import Any, Callable
 
 from pydantic import ConfigDict, Field
 
-from ..errors import UsageError
 from ..redact import redact
 from ..types import Call, Completion, sha256_hex
 from .base import Backend, BackendOptions, completion_field_problem
+from .threads import AbandonableThreads
+from .user_code import PipelineRef, import_callable, module_file, search_folders
 
 KNOWN_PARAMS = ("prompt", "messages", "vars", "case", "options", "sample")
 RESULT_KEYS = {"text", "context", "citations", "tokens_in", "tokens_out", "cost_usd",
@@ -32,27 +34,6 @@ class PythonOptions(BackendOptions):
     model_config = ConfigDict(extra="allow", frozen=True)  # the rest reaches `options`
     path: str | None = Field(None, description="folder added to sys.path before importing")
     concurrency: int = Field(8, ge=1, description="calls in flight (sync ones run in threads)")
-
-
-def load_callable(spec: str, extra_path: str | None, cwd: Path) -> Callable:
-    module_name, sep, attr = spec.partition(":")
-    if not sep or not module_name or not attr:
-        raise UsageError(f"python model '{spec}' must look like package.module:function")
-    for folder in filter(None, [extra_path and str((cwd / extra_path).resolve()), str(cwd)]):
-        if folder not in sys.path:
-            sys.path.insert(0, folder)
-    try:
-        target: Any = importlib.import_module(module_name)
-    except Exception as exc:
-        raise UsageError(f"cannot import '{module_name}' for python/{spec}: "
-                         f"{type(exc).__name__}: {exc}") from None
-    for part in attr.split("."):
-        if not hasattr(target, part):
-            raise UsageError(f"'{module_name}' has no attribute '{attr}' (python/{spec})")
-        target = getattr(target, part)
-    if not callable(target):
-        raise UsageError(f"python/{spec} is not callable")
-    return target
 
 
 def _to_completion(value: Any, latency: float) -> Completion:
@@ -85,9 +66,20 @@ class PythonBackend(Backend):
 
     def __init__(self, model, options, env):
         super().__init__(model, options, env)
-        self.fn = load_callable(model, options.path, env.cwd)
+        # Only the reference is checked here: validating a suite (a python judge) imports nothing.
+        self.ref = PipelineRef.parse(model)
+        self._folders = search_folders(options.path, env.cwd)
         self.default_concurrency = options.concurrency
-        self._params = self._accepted_params()
+        self.fn: Callable | None = None
+        self._threads = AbandonableThreads()
+
+    def load(self) -> None:
+        if self.fn is None:
+            self.fn = import_callable(self.ref, self._folders)
+            self._params = self._accepted_params()
+
+    async def start(self) -> None:
+        self.load()
 
     def _accepted_params(self) -> list[str]:
         parameters = inspect.signature(self.fn).parameters
@@ -97,10 +89,11 @@ class PythonBackend(Backend):
         return named
 
     def fingerprint(self) -> str:
-        # The source file's content: editing the pipeline changes the identity (and the cache key).
+        # The module's source: editing the pipeline changes the identity (and the cache key).
+        # Found without importing it, so a fully cached run or a validated suite runs no code.
         try:
-            source = Path(inspect.getsourcefile(self.fn) or "").read_bytes()
-        except (OSError, TypeError):
+            source = (module_file(self.ref.module, self._folders) or Path("")).read_bytes()
+        except (OSError, ImportError, ValueError):
             source = b""
         return sha256_hex("python", self.model, sha256_hex(source.hex()), self.options.public())
 
@@ -117,14 +110,25 @@ class PythonBackend(Backend):
         return [], {name: available[name] for name in self._params}
 
     async def generate(self, call: Call) -> Completion:
+        self.load()
         args, kwargs = self._arguments(call)
         started = time.perf_counter()
-        try:
-            if inspect.iscoroutinefunction(self.fn):
+        if inspect.iscoroutinefunction(self.fn):
+            try:
                 value = await self.fn(*args, **kwargs)
-            else:
-                value = await asyncio.to_thread(self.fn, *args, **kwargs)
-        except Exception as exc:  # the pipeline's failure is this case's data
-            return Completion(text=None, latency_s=time.perf_counter() - started,
-                              error=redact(f"{type(exc).__name__}: {exc}"))
+            except (asyncio.CancelledError, KeyboardInterrupt):
+                raise  # the runner's timeout, or Ctrl-C: not the pipeline's answer
+            except BaseException as exc:  # noqa: B036 - sys.exit() in a pipeline fails its case
+                return _failed(exc, started)
+        else:
+            # A thread the runner's timeout can abandon: a hung function cannot hold the run.
+            ok, value = await self._threads.run(self.fn, *args, **kwargs)
+            if not ok:
+                return _failed(value, started)
         return _to_completion(value, time.perf_counter() - started)
+
+
+def _failed(exc: BaseException, started: float) -> Completion:
+    """The pipeline's exception (SystemExit and other BaseExceptions too) as its case's error."""
+    return Completion(text=None, latency_s=time.perf_counter() - started,
+                      error=redact(f"{type(exc).__name__}: {exc}"))

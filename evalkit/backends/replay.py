@@ -77,8 +77,9 @@ class ReplayBackend(Backend):
     def fingerprint(self) -> str:
         if self.model.startswith("run:"):
             return sha256_hex("replay", self.model)
-        try:
-            content = self._path().read_bytes().hex()
+        path = self._path()
+        try:  # regular files only: a judge named in a suite must not read /dev/zero or a FIFO
+            content = path.read_bytes().hex() if path.is_file() else ""
         except OSError:
             content = ""
         return sha256_hex("replay", self.model, content)

@@ -78,7 +78,7 @@ def suite_policies(store, suite_path: str | None, candidates: list[str]) -> list
     from ..suite import load_suite
     from ..suite.gate_spec import Policy
 
-    suite = load_suite(suite_path)
+    suite = load_suite(suite_path, fetch=False)  # only its gates and settings are needed
     if suite.name not in suites:
         raise UsageError(f"--suite {suite_path} is suite '{suite.name}', but the runs are of "
                          f"suite(s) {', '.join(suites)}")

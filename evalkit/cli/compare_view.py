@@ -11,7 +11,7 @@ import math
 
 from rich.markup import escape
 
-from .render import number, percent, safe, table
+from .render import Styled, number, percent, safe, table
 
 STATUS_ORDER = ("pass_to_fail", "fail_to_pass", "still_passing", "still_failing", "new", "removed")
 STATUS_WORDS = {"pass_to_fail": "pass→fail", "fail_to_pass": "fail→pass",
@@ -47,8 +47,8 @@ def interval_text(low, high, stat: str) -> str:
     if _missing(low):
         return "-"
     if stat == "pass_rate":
-        return escape(f"[{low * 100:+.1f}, {high * 100:+.1f}]")
-    return escape(f"[{low:+.3g}, {high:+.3g}]")
+        return Styled(escape(f"[{low * 100:+.1f}, {high * 100:+.1f}]"))
+    return Styled(escape(f"[{low:+.3g}, {high:+.3g}]"))
 
 
 def target_text(target) -> str:
@@ -71,7 +71,7 @@ def verdict_text(row) -> str:
             mde = f"{row.mde * 100:.1f} pp" if row.stat == "pass_rate" else f"{row.mde:.3g}"
             text += f" (MDE {mde})"
     style = VERDICT_STYLE.get(row.verdict)
-    return f"[{style}]{text}[/]" if style else text
+    return Styled(f"[{style}]{text}[/]" if style else text)
 
 
 def metric_rows(diff) -> list[list[str]]:

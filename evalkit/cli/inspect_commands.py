@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_OK, EXIT_USAGE, SuiteError, UsageError
+from ..errors import EXIT_OK, EXIT_USAGE, SuiteError, UsageError, output_error
 from ..store import Store
 from ..store.slices import counterfactual_disagreement, slice_gaps
 from .parity import print_parity
-from .render import console, number, percent, safe, table
+from .render import console, number, percent, plain, safe, table
 
 FAILING_SHOWN = 20
 
@@ -28,6 +28,24 @@ def list_runs(db: str, limit: int) -> int:
     out.print(table(None, ["run", "suite", "model", "label", "status", "started (UTC)",
                            "results", "pass", "errors", "cost $"], rows))
     return EXIT_OK
+
+
+def shard_lines(run: dict) -> list[str]:
+    """What `show` says of a shard run, or of a run merged from shards."""
+    shard = run.get("shard")
+    if isinstance(shard, str):
+        shard = json.loads(shard)
+    merged = run.get("merged_from")
+    if isinstance(merged, str):
+        merged = json.loads(merged)
+    if shard:
+        return [f"shard {shard['index']}/{shard['count']} of the suite's {shard['n_cases']} "
+                "cases; fold the shards with evalkit merge"]
+    if merged:
+        return [f"merged from {len(merged)} shards:"] + [
+            f"  {m['shard']} run {m['run_id']} ({m['results']} results, {m['db']}, "
+            f"{m['started_at'][:19]} – {m['finished_at'][:19]} UTC)" for m in merged]
+    return []
 
 
 def show_run(db: str, ref: str, show_all: bool) -> int:
@@ -50,12 +68,14 @@ def show_run(db: str, ref: str, show_all: bool) -> int:
                                 "WHERE run_id = ? AND passed IS NOT TRUE", [run_id])
     prov = run.get("provenance") or {}
     git = prov.get("git") or {}
-    out.print(f"[bold]run {run_id}[/]  {safe(run['suite'])} × {safe(run['model_ref'])}"
-              + (f"  label {safe(run['label'])}" if run["label"] else "") + f"  ({run['status']})")
+    out.print(f"[bold]run {safe(run_id)}[/]  {safe(run['suite'])} × {safe(run['model_ref'])}"
+              + (f"  label {safe(run['label'])}" if run["label"] else "") + f"  ({safe(run['status'])})")
     out.print(f"  started {str(run['started_at'])[:19]} UTC · evalkit {safe(prov.get('evalkit_version'))}"
               + (f" · git {git.get('commit', '')[:10]}{' (dirty)' if git.get('dirty') else ''}" if git else "")
               + f" · suite hash {run['suite_hash'][:12]} · fingerprint {str(run['fingerprint'])[:12]}")
     out.print(f"  options {safe(json.dumps(run.get('options'), sort_keys=True), 400)}")
+    for line in shard_lines(run):
+        out.print(f"  {safe(line)}")
     n = int(totals.n)
     out.print(f"  {n} results · {int(totals.passed or 0)} passed ({percent((totals.passed or 0) / n if n else None)})"
               f" · {int(totals.errors)} errors · {int(totals.cached or 0)} cached · latency p50 "
@@ -92,13 +112,14 @@ def validate_suites(paths) -> int:
     out, failed = console(), 0
     for path in paths:
         try:
-            suite = load_suite(path)
+            suite = load_suite(path, fetch=False)  # validating never goes to the network
         except SuiteError as exc:
             failed += 1
-            click.echo(str(exc), err=True)  # plain: no wrapping of the caret lines
+            click.echo(plain(exc, limit=None), err=True)  # no rich wrapping of the caret lines
             continue
-        out.print(f"ok: {safe(path)} ({len(suite.cases)} cases × {suite.spec.samples} samples, "
-                  f"{len(suite.scorers)} scorers)")
+        counted = (suite.unfetched if suite.unfetched else
+                   f"{len(suite.cases)} cases × {suite.spec.samples} samples")
+        out.print(f"ok: {safe(path)} ({safe(counted)}, {len(suite.scorers)} scorers)")
     return EXIT_USAGE if failed else EXIT_OK
 
 
@@ -120,7 +141,10 @@ def export_run(db: str, ref: str, fmt: str, output: str | None) -> int:
     with Store(db, read_only=True) as store:
         run_id = store.resolve_run(ref)
         target = Path(output or f"reports/{run_id}.{fmt}")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise output_error(target, exc) from None
         copy_format = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER",
                        "jsonl": "FORMAT json"}[fmt]
         escaped = str(target).replace("'", "''")
@@ -133,6 +157,17 @@ def export_run(db: str, ref: str, fmt: str, output: str | None) -> int:
     return EXIT_OK
 
 
+def yaml_value(value) -> str:
+    """A default as it is written in a suite: strings single-quoted (backslashes as they are,
+    so a regex can be copied), everything else as JSON (which YAML reads)."""
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except ValueError:  # a circular default: no scorer has one
+        return repr(value)
+
+
 def list_registered(kind: str) -> int:
     from ..registry import BACKENDS, SCORERS, lookup, names
 
@@ -143,7 +178,8 @@ def list_registered(kind: str) -> int:
         params_model = cls.Params if kind == "scorers" else cls.Options
         params = []
         for field_name, info in params_model.model_fields.items():
-            default = "" if info.is_required() else f"={info.get_default(call_default_factory=True)!r}"
+            default = "" if info.is_required() else \
+                f"={yaml_value(info.get_default(call_default_factory=True))}"
             params.append(f"{info.alias or field_name}{default}")
         doc = getattr(cls, "description", "") or (cls.__doc__ or "").strip().split("\n")[0]
         rows.append([name, safe(doc), safe(", ".join(params))])

@@ -18,6 +18,20 @@ DB_OPTION = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.d
                          show_default=True, help="DuckDB file (env EVALKIT_DB)")
 
 
+def _allow_outside(ctx, param, value):
+    if value:
+        from ..file_scope import allow_outside_files
+
+        allow_outside_files(True)
+    return value
+
+
+OUTSIDE_OPTION = click.option(
+    "--allow-outside-files", is_flag=True, expose_value=False, callback=_allow_outside,
+    help="let suites read files outside their folder and project (absolute paths, ../, "
+         "symlinks; env EVALKIT_ALLOW_OUTSIDE_FILES=1): only for suites you trust")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="evalkit")
 def cli() -> None:
@@ -43,6 +57,9 @@ def cli() -> None:
               help="seconds per call attempt")
 @click.option("--retries", type=click.IntRange(0, 50), default=6, show_default=True,
               help="retries for 429, 5xx, connection errors and timeouts")
+@click.option("--deadline", type=click.FloatRange(0.001), default=None,
+              help="seconds for a whole call, every attempt and wait included "
+              "[default: 600, or --timeout when longer]")
 @click.option("--progress/--no-progress", default=None, help="live progress bar (default: on a terminal)")
 @click.option("--baseline", metavar="NAME", help="compare each run with this baseline (or run) "
               "right after it; exit 1 when a gate fails")
@@ -53,20 +70,40 @@ def cli() -> None:
 @click.option("--ray-address", envvar="EVALKIT_RAY_ADDRESS", metavar="auto|ray://HOST:PORT",
               help="Ray cluster to use with --executor ray (default: start a local one) "
               "(env EVALKIT_RAY_ADDRESS)")
+@click.option("--shard", metavar="I/N", envvar="EVALKIT_SHARD",
+              help="run shard I of N: a deterministic 1/N of the cases, by case id (env "
+              "EVALKIT_SHARD); fold the shards with `evalkit merge`")
+@OUTSIDE_OPTION
 def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_resume, max_concurrency,
-        timeout, retries, progress, baseline, executor, ray_address) -> int:
+        timeout, retries, deadline, progress, baseline, executor, ray_address, shard) -> int:
     """Run SUITES against each --model and store the results."""
     from .run_command import run_command
 
     return run_command(suites, models, model_args, label=label, db=db, cache=not no_cache,
                        resume=resume, auto_resume=not no_resume, max_concurrency=max_concurrency,
-                       timeout=timeout, retries=retries, progress=progress, baseline=baseline,
-                       var_pairs=var_pairs, executor=executor, ray_address=ray_address)
+                       timeout=timeout, retries=retries, deadline=deadline, progress=progress,
+                       baseline=baseline, var_pairs=var_pairs, shard=shard or None,
+                       executor=executor, ray_address=ray_address)
+
+
+@cli.command()
+@click.argument("shard_dbs", nargs=-1, required=True, type=click.Path(dir_okay=False),
+                metavar="SHARD.duckdb...")
+@click.option("--into", envvar="EVALKIT_DB", default="reports/evalkit.duckdb",
+              show_default=True, help="the database that receives the merged runs (env EVALKIT_DB)")
+def merge(shard_dbs, into) -> int:
+    """Fold the shard runs (evalkit run --shard I/N) of SHARD.duckdb files into one run per
+    suite, label and model, which compare, gates and reports treat like a run made in one
+    piece. Refuses shards that do not form one whole run. Idempotent."""
+    from .merge_command import merge_command
+
+    return merge_command(shard_dbs, into)
 
 
 @cli.command()
 @DB_OPTION
-@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
+              help="show at most this many runs")
 def runs(db, limit) -> int:
     """List stored runs, newest first."""
     from .inspect_commands import list_runs
@@ -87,6 +124,7 @@ def show(run_ref, db, show_all) -> int:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@OUTSIDE_OPTION
 def validate(paths) -> int:
     """Check suite files without calling any model."""
     from .inspect_commands import validate_suites
@@ -155,8 +193,34 @@ cli.add_command(compare_command)
 cli.add_command(baseline_group)
 
 
+def _storage_failure(exc: BaseException) -> str | None:
+    """A one-line message when DuckDB could not read or write the database file (damaged, cut
+    short, a full disk) rather than a bug of ours; None otherwise."""
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is None or not isinstance(exc, (duckdb.IOException, duckdb.SerializationException,
+                                              duckdb.FatalException)):
+        return None
+    from .render import plain
+
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return (f"the results database could not be read or written: {plain(first, limit=None)}\n"
+            "  fix: the file may be damaged or cut short, or its disk full; restore a copy or "
+            "use another --db")
+
+
+def _internal_error(exc: BaseException) -> None:
+    from .render import plain  # secrets and control characters
+
+    click.echo(f"internal error: {plain(f'{type(exc).__name__}: {exc}', limit=None)}\n"
+               "  results already stored are kept; set EVALKIT_DEBUG=1 for the traceback "
+               "and please report it", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: evalkit errors become a message and an exit code, never a traceback."""
+    from ..redact import register_environment
+
+    register_environment()  # credentials in the environment are masked in everything printed
     try:
         code = cli.main(args=argv, prog_name="evalkit", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -169,17 +233,20 @@ def main(argv: list[str] | None = None) -> None:
                    "resume", err=True)
         code = EXIT_INTERRUPTED
     except EvalkitError as exc:
-        click.echo(f"error: {exc}", err=True)
+        from .render import plain
+
+        click.echo(f"error: {plain(exc, limit=None)}", err=True)  # secrets, control characters
         code = exc.exit_code
     except Exception as exc:  # a bug of ours: say so plainly; the traceback only on request
-        if os.environ.get("EVALKIT_DEBUG"):
+        damaged = _storage_failure(exc)
+        if damaged is not None:
+            click.echo(f"error: {damaged}", err=True)
+            code = EXIT_RUNTIME
+        elif os.environ.get("EVALKIT_DEBUG"):
             raise
-        from ..redact import redact
-
-        click.echo(f"internal error: {redact(f'{type(exc).__name__}: {exc}')}\n"
-                   "  results already stored are kept; set EVALKIT_DEBUG=1 for the traceback "
-                   "and please report it", err=True)
-        code = EXIT_RUNTIME
+        else:
+            _internal_error(exc)
+            code = EXIT_RUNTIME
     code = code if isinstance(code, int) else EXIT_OK
     # Everything is closed by now (DuckDB checkpointed, writer joined): skip the interpreter's
     # teardown of every imported module, which costs a noticeable share of a short command.

@@ -3,7 +3,7 @@ variants that disagree."""
 from __future__ import annotations
 
 from ..store.slices import OVERALL, Disagreement, SliceGap
-from .render import percent, safe, table
+from .render import Styled, percent, safe, table
 
 
 def print_parity(out, gaps: dict[str, list[SliceGap]], flips: list[Disagreement]) -> None:
@@ -14,8 +14,8 @@ def print_parity(out, gaps: dict[str, list[SliceGap]], flips: list[Disagreement]
         out.print(table(f"parity: {safe(key)} (largest gap in pass rate between groups)",
                         ["scorer", "gap", "best group", "worst group"],
                         [[safe(g.scorer), percent(g.gap),
-                          f"{safe(g.best)} {percent(g.groups[g.best][1])}",
-                          f"{safe(g.worst)} {percent(g.groups[g.worst][1])}"]
+                          Styled(f"{safe(g.best)} {percent(g.groups[g.best][1])}"),
+                          Styled(f"{safe(g.worst)} {percent(g.groups[g.worst][1])}")]
                          for g in sorted(rows, key=lambda g: (g.scorer != OVERALL, -g.gap))]))
     if flips:
         out.print(table("counterfactual variants with different verdicts",

@@ -16,8 +16,18 @@ redaction_options = [
     click.option("--redact-emails", is_flag=True,
                  help="mask e-mail addresses in the report (API keys are always masked)"),
     click.option("--redact", "redact_patterns", multiple=True, metavar="REGEX",
+                 callback=lambda ctx, param, value: _checked_patterns(value),
                  help="mask text matching REGEX in the report (repeatable)"),
 ]
+
+
+def _checked_patterns(patterns):
+    """A bad --redact regex is an error before any work starts, not after it."""
+    if not patterns:
+        return ()
+    from ..report.redaction import compile_patterns
+
+    return compile_patterns(patterns)
 
 
 def with_redaction(command):

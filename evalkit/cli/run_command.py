@@ -2,36 +2,49 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Sequence
 
 import click
 
 from ..backends.base import parse_model_args
 from ..errors import EXIT_OK, UsageError
-from ..runner import RetryPolicy, RunConfig, open_backend, run_suite_async
+from ..runner import RetryPolicy, RunConfig, open_backend, provenance, run_suite_async
 from ..runner.executors import open_executor
 from ..store import Store
 from ..suite import load_suite, parse_vars
+from ..suite.shard import ShardSpec
 from .render import plain, summary_line
 from .run_gates import gate_runs, needs_gates, resolve_baseline
 
 
 def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pairs: Sequence[str],
                 *, label, db, cache, resume, auto_resume, max_concurrency, timeout, retries,
-                progress, baseline=None, var_pairs: Sequence[str] = (), executor: str = "local",
+                progress, baseline=None, var_pairs: Sequence[str] = (),
+                deadline: float | None = None, shard=None, executor: str = "local",
                 ray_address: str | None = None) -> int:
     if resume and (len(suite_paths) > 1 or len(models) > 1):
         raise UsageError("--resume continues one run: give one suite and one --model")
+    spec = ShardSpec.parse(shard) if shard else None
+    if spec is not None and baseline:
+        raise UsageError("--baseline compares a whole run, not a shard: fold the shards with "
+                         "`evalkit merge`, then run `evalkit compare BASELINE LABEL`")
+    for path in suite_paths:  # git and package versions, while the suites load
+        provenance.prefetch(Path(path))
     overrides = parse_vars(var_pairs)
     several = len(suite_paths) > 1
     # every suite valid before any call
     suites = [load_suite(path, overrides, undeclared_ok=several) for path in suite_paths]
+    if spec is not None:
+        suites = [suite.sharded(spec) for suite in suites]
     unused = sorted(set(overrides) - {key for s in suites for key in s.spec.vars})
     if several and unused:
         raise UsageError(f"--var {unused[0]}: no suite declares a var '{unused[0]}' (declare it "
                          f"under 'vars:' in the suite whose prompt uses it)")
     model_args = parse_model_args(model_arg_pairs)
-    policy = RetryPolicy(max_retries=retries, timeout_s=timeout)
+    policy = RetryPolicy(max_retries=retries, timeout_s=timeout,
+                         deadline_s=deadline if deadline is not None else max(
+                             RetryPolicy.deadline_s, timeout))
     configs = [RunConfig(model=m, model_args=model_args, label=label, db=db, cache=cache,
                          resume=resume, auto_resume=auto_resume, max_concurrency=max_concurrency,
                          retry=policy, progress=progress, executor=executor,
@@ -49,7 +62,10 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
             for scorer, n, mean, pass_rate in store.scorer_totals(summary.run_id):
                 click.echo(f"  {plain(scorer)}: pass {pass_rate:.1%}"
                            + (f", mean {mean:.3g}" if mean is not None else "") + f" (n={n})")
-        if gated:
+        if gated and spec is not None:  # gates judge the whole suite: after `evalkit merge`
+            click.echo(f"shard {spec}: gates are checked on the merged run (evalkit merge, "
+                       "then evalkit compare)")
+        elif gated:
             code = gate_runs(store, summaries, suites, baseline_run)
     click.echo(f"stored in {db} · details: evalkit show RUN --db {db}")
     return code

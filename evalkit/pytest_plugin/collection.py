@@ -13,10 +13,13 @@ from typing import Iterable
 
 import pytest
 
+from ..printable import printable
 from .execution import SessionState, SuiteEntry
+from .options import NO_MODEL
 
 LOCATION = re.compile(r"^(?P<path>.*?):(?P<line>\d+)(?::\d+)?$")
 SUITE_ITEM_NAMES = ("regression", "waivers")
+MISSING_GOLDEN = "golden file not found"
 
 
 @lru_cache(maxsize=64)
@@ -59,6 +62,9 @@ def matches(path: Path, globs: Iterable[str], bases: Iterable[Path]) -> bool:
 
 
 def collect_file(state: SessionState, file_path: Path, parent: pytest.Collector):
+    """A SuiteFile for an evalkit suite (a YAML file with a top-level `suite:` key) matching
+    the `evalkit_suites` globs; other YAML (docker-compose, CI files) is left alone, with a
+    warning when it looks like a suite that lost its `suite:` key."""
     if file_path.suffix.lower() not in (".yaml", ".yml"):
         return None
     config = parent.config
@@ -66,7 +72,17 @@ def collect_file(state: SessionState, file_path: Path, parent: pytest.Collector)
     bases = dict.fromkeys([Path(config.rootpath), Path(config.invocation_params.dir)])
     if not matches(Path(file_path).absolute(), globs, bases):
         return None
-    return SuiteFile.from_parent(parent, path=file_path, state=state)
+    from .suite_files import BROKEN, SUITE, classify
+
+    kind, why = classify(Path(file_path))
+    if kind == SUITE:
+        return SuiteFile.from_parent(parent, path=file_path, state=state)
+    if kind == BROKEN:
+        import warnings
+
+        warnings.warn(pytest.PytestCollectionWarning(
+            f"{file_path}: not collected as an evalkit suite: {why}"), stacklevel=1)
+    return None
 
 
 def _line_of(location_text: str) -> tuple[str, int] | None:
@@ -97,17 +113,46 @@ class SuiteFile(pytest.File):
             suite = load_suite(path, state.settings.vars, undeclared_ok=True)
             doc = load_yaml(path)
         except SuiteError as exc:
-            text = str(exc)
-            if "golden file not found" in text:
+            from .items import shown
+
+            text = shown(str(exc))
+            missing = [p for p in exc.problems if p.message.startswith(MISSING_GOLDEN)]
+            if missing:
                 text += "\n  hint: run pytest --evalkit-update-golden to create it"
+            if missing and len(missing) == len(exc.problems) and not state.settings.model:
+                # nothing would run anyway: a skip that says why, not a collection error
+                yield SkippedSuite.from_parent(self, name=path.name,
+                                               line=missing[0].location.line or 1,
+                                               reason=f"{shown(missing[0].message)}; {NO_MODEL}")
+                return
             raise self.CollectError(text) from None
         except EvalkitError as exc:
-            raise self.CollectError(str(exc)) from None
+            from .items import shown
+
+            raise self.CollectError(shown(str(exc))) from None
         key = f"{path}::{suite.name}"
         entry = state.entries.get(key)
         if entry is None:
             entry = state.entries[key] = SuiteEntry(key=key, suite=suite)
-        yield SuiteNode.from_parent(self, name=suite.name, entry=entry, doc=doc)
+        yield SuiteNode.from_parent(self, name=printable(suite.name), entry=entry, doc=doc)
+
+
+class SkippedSuite(pytest.Item):
+    """A suite that cannot load for a reason that only matters with a model (its golden file
+    does not exist yet): one skipped item at the suite's line, saying why."""
+
+    def __init__(self, *, line: int, reason: str, **kwargs):
+        super().__init__(**kwargs)
+        self.line, self.reason = line, reason
+
+    def reportinfo(self):
+        return self.path, self.line - 1, self.name
+
+    def runtest(self) -> None:
+        try:  # reported at the suite's line, not at this plugin's (pytest >= 7)
+            raise pytest.skip.Exception(self.reason, _use_item_location=True)
+        except TypeError:  # pragma: no cover - older pytest
+            pytest.skip(self.reason)
 
 
 class SuiteNode(pytest.Collector):
@@ -130,7 +175,8 @@ class SuiteNode(pytest.Collector):
         suite = entry.suite
         suite_path = Path(self.path)
         cases_line = self._line(("cases",))
-        taken = {c.id for c in suite.cases}
+        # node names are printed by pytest: control characters in ids are shown escaped
+        taken = {printable(c.id) for c in suite.cases}
         for case in suite.cases:
             where = _line_of(case.source)
             if where is None:  # a dataset row: no line of its own
@@ -138,7 +184,7 @@ class SuiteNode(pytest.Collector):
             else:
                 path, line = Path(where[0]), where[1]
                 path = path if path.is_absolute() else suite_path.parent / path
-            yield items.CaseItem.from_parent(self, name=case.id, entry=entry, case=case,
+            yield items.CaseItem.from_parent(self, name=printable(case.id), entry=entry, case=case,
                                              where=(path, line), state=state)
         for index, _gate in enumerate(suite.spec.gates):
             name = _free(f"gate[{index}]", taken)

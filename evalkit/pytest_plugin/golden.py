@@ -35,7 +35,9 @@ def golden_scorers(suite) -> list[tuple[str, Path]]:
 
 
 def create_missing_files(suite_path: Path) -> list[Path]:
-    """Create the golden files a suite names but that do not exist yet (update mode only)."""
+    """Create the golden files a suite names but that do not exist yet (update mode only),
+    and only inside the suite's folder or project (`evalkit.file_scope`)."""
+    from ..file_scope import FileRefused, FileScope
     from ..suite.yaml_source import load_yaml
 
     try:
@@ -48,7 +50,11 @@ def create_missing_files(suite_path: Path) -> list[Path]:
         golden = spec.get("golden") if isinstance(spec, dict) else None
         if not isinstance(golden, str) or not golden.strip():
             continue
-        path = (suite_path.parent / golden).resolve()
+        try:
+            path = FileScope.of(suite_path.parent).writable(suite_path.parent / golden,
+                                                            "golden file")
+        except FileRefused:  # the loader reports the file as missing or refused
+            continue
         if path.exists():
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,12 +88,18 @@ def check(suite, case_ids: Iterable[str]) -> dict[str, dict]:
 @dataclass
 class GoldenFile:
     path: Path
+    suite_dir: Path
     updates: dict[str, str] = field(default_factory=dict)  # case id -> new answer
     added: list[str] = field(default_factory=list)
 
     def write(self) -> None:
         if not self.updates:
             return
+        from ..file_scope import FileScope
+
+        # only the golden file the suite names, inside its folder or project: FileRefused
+        # otherwise (even when --allow-outside-files let the suite read it)
+        self.path = FileScope.of(self.suite_dir).writable(self.path, "golden file")
         if self.path.suffix.lower() in (".jsonl", ".ndjson"):
             self._write_jsonl()
         else:
@@ -136,7 +148,7 @@ def update(suite, cases: Mapping[str, list[dict]]) -> dict[str, str]:
         if first.get("error") is not None or first.get("output") is None:
             continue
         for path, names in _by_file(scorers).items():
-            golden = files.setdefault(path, GoldenFile(path))
+            golden = files.setdefault(path, GoldenFile(path, Path(suite.path).parent))
             if not _answers(path).get(case.id):
                 golden.updates[case.id], result = first["output"], ADDED
                 golden.added.append(case.id)
@@ -147,8 +159,14 @@ def update(suite, cases: Mapping[str, list[dict]]) -> dict[str, str]:
                 result = UNCHANGED
             if rank[result] >= rank.get(status.get(case.id, UNCHANGED), 0):
                 status[case.id] = result
+    from ..errors import UsageError
+    from ..file_scope import FileRefused
+
     for golden in files.values():
-        golden.write()
+        try:
+            golden.write()
+        except FileRefused as exc:  # a one-line error on the suite's items, no traceback
+            raise UsageError(f"golden answers not updated: {exc}") from None
     return status
 
 

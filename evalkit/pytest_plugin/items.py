@@ -54,6 +54,14 @@ class FailureRepr:
         return self.text
 
 
+def shown(text: str) -> str:
+    """Text for the terminal and JUnit XML: secrets masked, control characters escaped."""
+    from ..printable import printable
+    from ..redact import redact
+
+    return printable(redact(text) or "")
+
+
 def _block(text: Any) -> str:
     if text is None:
         return INDENT + "(none)"
@@ -108,11 +116,9 @@ class EvalkitItem(pytest.Item):
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, EvalkitFailure):
-            from ..redact import redact  # secrets never reach the terminal or JUnit XML
-
             failure = excinfo.value
-            return FailureRepr(redact(failure.text), Crash(str(self.where[0]), self.where[1],
-                                                           redact(failure.message)))
+            return FailureRepr(shown(failure.text), Crash(str(self.where[0]), self.where[1],
+                                                          shown(failure.message)))
         return super().repr_failure(excinfo, style=style)
 
     def flipped(self, outcome: SuiteOutcome) -> str:

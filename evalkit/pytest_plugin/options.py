@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-DEFAULT_SUITES = ["suites/**/*.yaml"]
+DEFAULT_SUITES = ["suites/**/*.yaml", "suites/**/*.yml"]
 DEFAULT_DB = "reports/evalkit.duckdb"
 DEFAULT_LABEL = "pytest"
 NO_MODEL = ("no evalkit model configured: set --evalkit-model, EVALKIT_MODEL "
@@ -28,6 +28,7 @@ TWINS = {
     "evalkit_label": ("EVALKIT_LABEL", "evalkit_label"),
     "evalkit_executor": ("EVALKIT_EXECUTOR", "evalkit_executor"),
     "evalkit_ray_address": ("EVALKIT_RAY_ADDRESS", "evalkit_ray_address"),
+    "evalkit_shard": ("EVALKIT_SHARD", "evalkit_shard"),
 }
 EXECUTORS = ("local", "ray")
 TRUE = ("1", "true", "yes", "on")
@@ -54,6 +55,10 @@ def addoption(parser: pytest.Parser) -> None:
                     help="write an HTML report of the session's runs (env EVALKIT_REPORT)")
     group.addoption("--evalkit-label", dest="evalkit_label", default=None, metavar="LABEL",
                     help=f"label of the stored runs (env EVALKIT_LABEL; default {DEFAULT_LABEL})")
+    group.addoption("--evalkit-shard", dest="evalkit_shard", default=None, metavar="I/N",
+                    help="run shard I of N of every suite: a deterministic 1/N of the cases, by "
+                         "case id; fold the shards' databases with `evalkit merge` (env "
+                         "EVALKIT_SHARD, ini evalkit_shard)")
     group.addoption("--evalkit-update-golden", dest="evalkit_update_golden", action="store_true",
                     default=False, help="write golden answers from the current outputs "
                                         "(env EVALKIT_UPDATE_GOLDEN=1)")
@@ -65,6 +70,10 @@ def addoption(parser: pytest.Parser) -> None:
     group.addoption("--evalkit-ray-address", dest="evalkit_ray_address", default=None,
                     metavar="auto|ray://HOST:PORT", help="Ray cluster for the ray executor "
                     "(env EVALKIT_RAY_ADDRESS; default: start a local one)")
+    group.addoption("--evalkit-allow-outside-files", dest="evalkit_allow_outside_files",
+                    action="store_true", default=False,
+                    help="let suites read files outside their folder and project (env "
+                         "EVALKIT_ALLOW_OUTSIDE_FILES=1): only for suites you trust")
     parser.addini("evalkit_suites", "globs (relative to the rootdir) of suite files collected "
                   "as tests", type="linelist", default=list(DEFAULT_SUITES))
     parser.addini("evalkit_model", "model the suites run against (BACKEND/MODEL)", default="")
@@ -80,6 +89,7 @@ def addoption(parser: pytest.Parser) -> None:
     parser.addini("evalkit_executor", "where model calls run: local (default) or ray",
                   default="")
     parser.addini("evalkit_ray_address", "Ray cluster for the ray executor", default="")
+    parser.addini("evalkit_shard", "run shard I/N of every suite", default="")
 
 
 @dataclass(frozen=True)
@@ -96,6 +106,7 @@ class Settings:
     vars: dict[str, str] = field(default_factory=dict)  # overrides of the suites' declared vars
     executor: str = "local"
     ray_address: str | None = None
+    shard: Any = None  # a ShardSpec (evalkit.suite.shard): this session runs one shard
 
 
 def _ini_dir(config: pytest.Config) -> Path:
@@ -128,17 +139,13 @@ def _path(config: pytest.Config, dest: str, default: str | None) -> Path | None:
 def model_args(config: pytest.Config) -> dict[str, Any]:
     """ini < environment < command line, key by key."""
     from ..backends.base import parse_model_args
-    from ..redact import is_secret_name, register, register_environment
+    from ..redact import register_environment
 
     pairs = [p.strip() for p in config.getini("evalkit_model_options") if p.strip()]
     pairs += shlex.split(os.environ.get("EVALKIT_MODEL_OPTIONS", ""))
     pairs += list(config.getoption("evalkit_model_options", None) or [])
-    args = parse_model_args(pairs)
     register_environment()  # keys are masked in every failure this plugin prints
-    for key, value in args.items():
-        if is_secret_name(key) and isinstance(value, str):
-            register(value)
-    return args
+    return parse_model_args(pairs)  # registers the keys, headers and URL credentials given
 
 
 def suite_vars(config: pytest.Config) -> dict[str, str]:
@@ -165,6 +172,20 @@ def executor(config: pytest.Config) -> str:
     return value
 
 
+def shard(config: pytest.Config):
+    """The --evalkit-shard I/N spec, or None."""
+    value = _value(config, "evalkit_shard")[0]
+    if not value:
+        return None
+    from ..errors import UsageError
+    from ..suite.shard import ShardSpec
+
+    try:
+        return ShardSpec.parse(value, flag="--evalkit-shard")
+    except UsageError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
 def settings(config: pytest.Config) -> Settings:
     update = bool(config.getoption("evalkit_update_golden", False)) or \
         os.environ.get("EVALKIT_UPDATE_GOLDEN", "").strip().lower() in TRUE
@@ -181,4 +202,5 @@ def settings(config: pytest.Config) -> Settings:
         vars=suite_vars(config),
         executor=executor(config),
         ray_address=_value(config, "evalkit_ray_address")[0],
+        shard=shard(config),
     )

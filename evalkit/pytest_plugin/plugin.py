@@ -28,9 +28,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
+    options.shard(config)  # a bad --evalkit-shard is a usage error before collection
     state = SessionState(config)
     config.stash[STATE] = state
     xdist.configure(config, state)
+    if config.getoption("evalkit_allow_outside_files", False):
+        from ..file_scope import allow_outside_files
+
+        allow_outside_files(True)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config.getoption("evalkit_allow_outside_files", False):
+        from ..file_scope import allow_outside_files
+
+        allow_outside_files(None)
 
 
 def pytest_collect_file(file_path, parent):
@@ -40,6 +52,25 @@ def pytest_collect_file(file_path, parent):
     from .collection import collect_file
 
     return collect_file(state, file_path, parent)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
+    """--evalkit-shard I/N: only this shard's cases run; the suites' gate, waiver and
+    regression items judge whole suites, so they wait for the merged run (evalkit merge)."""
+    state = config.stash.get(STATE, None)
+    if state is None or not state.entries or state.settings.shard is None:
+        return
+    spec = state.settings.shard
+    kept, dropped = [], []
+    for item in items:
+        kind = getattr(item, "evalkit_kind", None)
+        if kind is None or (kind == "case" and spec.holds(item.case.id, item.case.metadata)):
+            kept.append(item)
+        else:
+            dropped.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -74,9 +105,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
     state = config.stash.get(STATE, None)
     if state is None or state.is_worker or not state.outcomes:
         return
-    from ..redact import redact
+    from .items import shown
     from .summary import lines
 
     terminalreporter.write_sep("=", "evalkit")
     for line in lines(state):
-        terminalreporter.write_line(redact(line))
+        terminalreporter.write_line(shown(line))

@@ -1,8 +1,9 @@
 """Executors: how a run's pending calls reach the model.
 
 The driver (run.py) keeps everything else: the suite, the cache, resume, scoring and the one
-writer. It hands an executor the calls still to make, and the executor calls `deliver` once
-per call, as each finishes, with its Completion and where it ran. Two implementations:
+writer. It feeds the calls still to make, chunk by chunk with cache hits already served, into
+a bounded CallQueue (feed.py); the executor takes them from there and calls `deliver` once per
+call, as each finishes, with its Completion and where it ran. Two implementations:
 
 - `LocalExecutor`: a pool of asyncio workers in this process (the model's concurrency limit);
 - `RayExecutor` (runner/distributed/): model replicas as Ray actors, imported only when
@@ -21,6 +22,7 @@ from ..backends.base import Backend
 from ..errors import EvalkitError, UsageError
 from ..scorers.base import ScoreContext, Scorer
 from ..types import Call, Completion, Score, WorkerRef
+from .feed import CallQueue
 from .retry import RetryPolicy, batch_with_retries, call_with_retries
 
 if TYPE_CHECKING:
@@ -53,8 +55,13 @@ class CallRunner:
         if backend.batch_size == 1:
             return [await call_with_retries(lambda: backend.generate(call), self.policy, rng)
                     for call in calls]
-        return await batch_with_retries(lambda: backend.generate_batch(calls), len(calls),
-                                        self.policy, rng)
+        completions = await batch_with_retries(lambda: backend.generate_batch(calls),
+                                               len(calls), self.policy, rng)
+        if len(completions) != len(calls):  # zip would drop cases silently
+            return [Completion(text=None, error=(
+                f"the backend answered a batch of {len(calls)} calls with "
+                f"{len(completions)} completions"))] * len(calls)
+        return completions
 
 
 class Executor:
@@ -62,7 +69,13 @@ class Executor:
 
     name = "local"
 
-    async def run(self, calls: list[Call], deliver: Deliver, rng: random.Random) -> None:
+    def appetite(self) -> int:
+        """Calls this executor works on at once (the driver's queue holds twice as many)."""
+        return 1
+
+    async def run(self, calls: CallQueue, deliver: Deliver, rng: random.Random) -> None:
+        """Make every call `calls` brings, until the feed ends; nothing at all (no model load,
+        no cluster) when the feed ends without one."""
         raise NotImplementedError
 
     def pooled(self, scorers: Sequence[Scorer]) -> frozenset[str]:
@@ -84,23 +97,25 @@ class Executor:
 
 
 class LocalExecutor(Executor):
-    """A pool of workers in this process; one failing stops the others."""
+    """A pool of workers in this process (the model's concurrency limit); one failing stops
+    the others."""
 
     def __init__(self, backend: Backend, policy: RetryPolicy, max_concurrency: int | None):
         self.backend, self.max_concurrency = backend, max_concurrency
         self.runner = CallRunner(backend, policy)
 
-    async def run(self, calls: list[Call], deliver: Deliver, rng: random.Random) -> None:
-        await self.backend.ensure_started()  # a fully cached run never gets here
-        queue: asyncio.Queue = asyncio.Queue()
-        if self.backend.batch_size > 1:  # prompts of similar length share a batch: less padding
-            calls = sorted(calls, key=lambda c: len(c.request.text()))
-        for call in calls:
-            queue.put_nowait(call)
-        count = min(self.max_concurrency or self.backend.default_concurrency, len(calls))
-        for _ in range(count):
-            queue.put_nowait(None)
-        tasks = [asyncio.ensure_future(self._worker(queue, deliver, rng)) for _ in range(count)]
+    def _workers(self) -> int:
+        return self.max_concurrency or self.backend.default_concurrency
+
+    def appetite(self) -> int:
+        return self._workers() * max(1, self.backend.batch_size)
+
+    async def run(self, calls: CallQueue, deliver: Deliver, rng: random.Random) -> None:
+        if not await calls.started():
+            return  # a fully cached run never loads the model
+        await self.backend.ensure_started()
+        count = max(1, min(self._workers(), calls.expected))
+        tasks = [asyncio.ensure_future(self._worker(calls, deliver, rng)) for _ in range(count)]
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
             for task in done:
@@ -110,19 +125,9 @@ class LocalExecutor(Executor):
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _worker(self, queue: asyncio.Queue, deliver: Deliver, rng: random.Random) -> None:
+    async def _worker(self, calls: CallQueue, deliver: Deliver, rng: random.Random) -> None:
         batch_size = max(1, self.backend.batch_size)
-        while True:
-            batch = [await queue.get()]
-            if batch[0] is None:
-                return
-            while len(batch) < batch_size and not queue.empty():
-                batch.append(queue.get_nowait())
-            stops = batch.count(None)
-            if stops:  # stop markers taken with a batch go back for the next turns
-                batch = [c for c in batch if c is not None]
-                for _ in range(stops):
-                    queue.put_nowait(None)
+        while batch := await calls.take(batch_size):
             for call, completion in zip(batch, await self.runner.run(batch, rng)):
                 await deliver(call, completion, None)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 import time
 
+from ..printable import printable
+
 
 class Progress:
     def __init__(self, title: str, total: int, enabled: bool | None = None):
@@ -15,6 +17,7 @@ class Progress:
         self._bar = None
         if enabled and total:
             from rich.console import Console
+            from rich.markup import escape
             from rich.progress import (
                 BarColumn,
                 MofNCompleteColumn,
@@ -30,8 +33,9 @@ class Progress:
                             TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
                             TextColumn("{task.fields[nodes]}"),
                             console=Console(stderr=True), transient=False)
-            self._task = self._bar.add_task(title, total=total, rate="-", errors=0, cached=0,
-                                            nodes="")
+            # the suite's name is untrusted: no markup, no control characters
+            self._task = self._bar.add_task(escape(printable(title)), total=total, rate="-",
+                                            errors=0, cached=0, nodes="")
             self._bar.start()
 
     def advance(self, passed: bool, error: bool, cached: bool, node: str | None = None) -> None:

@@ -1,9 +1,10 @@
 """run_suite_async / run_suite: one suite × one model → a Run in the store.
 
-Flow: open the backend once → create or resume the run → serve cache hits → the executor
-makes the remaining calls (locally a pool of workers at the model's concurrency limit; on Ray,
-model replicas: executors.py) → scorers → the writer thread stores results in bulk as they
-come. Whatever the executor, this process is the only one that writes.
+Flow: open the backend once → create or resume the run → the cases stream in chunk by chunk
+(feed.py): cache hits are served, the other calls go through a bounded queue to the executor
+(locally a pool of workers at the model's concurrency limit; on Ray, model replicas:
+executors.py) → scorers → the writer thread stores results in bulk as they come. Whatever the
+executor, this process is the only one that writes.
 """
 from __future__ import annotations
 
@@ -13,9 +14,16 @@ import secrets
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Collection, Mapping, Sequence
+from typing import Any, Collection, Iterator, Mapping, Sequence
 
-from ..backends.base import Backend, BackendEnv, ModelRef, create_backend, parse_model_ref
+from ..backends.base import (
+    Backend,
+    BackendEnv,
+    ModelRef,
+    create_backend,
+    parse_model_ref,
+    reply_problem,
+)
 from ..errors import UsageError
 from ..redact import register_environment
 from ..scorers.base import ScoreContext, Scorer
@@ -27,6 +35,7 @@ from ..types import Call, Completion, Result, Score, VerdictCache, WorkerRef, sh
 from . import provenance
 from .distributed.placement import split_placement
 from .executors import Executor, open_executor
+from .feed import QUEUE_CALLS, CallQueue, call_chunks
 from .late_scoring import close_scorers, score_late
 from .progress import Progress
 from .retry import RetryPolicy
@@ -80,6 +89,16 @@ class RunSummary:
             return store.scores(self.run_id)
 
 
+def checked_reply(completion: Completion) -> Completion:
+    """The backend's reply, or an error on its case when its fields break the contract."""
+    problem = reply_problem(completion)
+    if problem is None:
+        return completion
+    attempts = getattr(completion, "attempts", 1)
+    return Completion(text=None, error=f"invalid reply from the backend: {problem}",
+                      attempts=attempts if type(attempts) is int else 1)
+
+
 class StoreWriteFailed(Exception):
     """Raised inside workers to stop the run once the writer has failed."""
 
@@ -95,26 +114,13 @@ def open_backend(config: RunConfig, store: Store | None = None) -> tuple[ModelRe
     if placement.given and config.executor != "ray":
         raise UsageError(f"-M {placement.given[0]}=... places model replicas on a Ray cluster; "
                          "add --executor ray (or drop it)")
-    return ref, create_backend(ref, model_args, BackendEnv(Path.cwd(), recorded=store))
+    backend = create_backend(ref, model_args, BackendEnv(Path.cwd(), recorded=store))
+    backend.load()  # a python pipeline is imported here, before the run starts
+    return ref, backend
 
 
 def cache_key(fingerprint: str, call: Call) -> str:
     return sha256_hex(fingerprint, call.request.to_json(), dict(call.options), call.sample)
-
-
-def _calls(suite: Suite, done: set[tuple[str, int]]) -> list[Call]:
-    base = suite.options
-    samples = suite.spec.samples
-    calls = []
-    for case in suite.cases:
-        for sample in range(samples):
-            if (case.id, sample) in done:
-                continue
-            options = base
-            if samples > 1 and "seed" in base:  # otherwise every sample would be identical
-                options = {**base, "seed": base["seed"] + sample}
-            calls.append(Call(case, sample, suite.requests[case.id], options))
-    return calls
 
 
 async def _score(scorers: Sequence[Scorer], call: Call, completion: Completion,
@@ -143,20 +149,25 @@ class _Execution:
         self.use_cache, self.late = use_cache, late
         self.rng = random.Random(config.seed if config.seed is not None else suite.spec.seed)
         self.suite_dir = suite.path.resolve().parent
+        self.keys: dict[tuple[str, int], str] = {}  # cache keys of the calls in flight
 
     async def finish(self, call: Call, completion: Completion, worker: WorkerRef | None = None,
                      key: str | None = None) -> None:
-        if self.writer.error is not None:
-            raise StoreWriteFailed()  # stop calling the model; close() reports the cause
+        if not completion.cached:
+            completion = checked_reply(completion)
         scores = await _score(self.suite.scorers, call, completion, self.suite_dir,
                               self.writer.store, self.late)
         result = Result(call.case, call.sample, call.request, completion, scores, worker)
         entry = None
+        if self.use_cache:
+            key = key or self.keys.pop((call.case.id, call.sample), None)
         if self.use_cache and completion.ok and not completion.cached:
             entry = (key or cache_key(self.fingerprint, call), self.fingerprint, completion)
-        self.writer.put(result, entry)
+        self.writer.put(result, entry)  # after a failed write it still reaches the spill file
         self.progress.advance(result.passed, not completion.ok, completion.cached,
                               worker.node_id if worker else None)
+        if self.writer.error is not None:
+            raise StoreWriteFailed()  # stop calling the model; close() reports the cause
 
     async def serve_cached(self, calls: list[Call]) -> list[Call]:
         """Finish every call the cache answers (one query); return the others."""
@@ -167,16 +178,48 @@ class _Execution:
             hit = hits.get(key)
             if hit is None:
                 pending.append(call)
+                self.keys[(call.case.id, call.sample)] = key  # stored with its answer
             else:
                 await self.finish(call, replace(hit, cached=True), key=key)
         return pending
+
+    async def make_calls(self, chunks: Iterator[list[Call]], executor: Executor,
+                         expected: int) -> None:
+        """Cache hits are served chunk by chunk; the other calls reach the executor through a
+        bounded queue (at most `expected` of them). Either side failing stops the other."""
+        queue = CallQueue(max(QUEUE_CALLS, 2 * executor.appetite()), expected)
+        tasks = [asyncio.ensure_future(self.feed(chunks, queue)),
+                 asyncio.ensure_future(executor.run(queue, self.finish, self.rng))]
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                task.result()  # re-raise the first failure
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def feed(self, chunks: Iterator[list[Call]], queue: CallQueue) -> None:
+        # next() reads (and renders) a chunk: in a thread, so calls in flight keep moving
+        while (calls := await asyncio.to_thread(next, chunks, None)) is not None:
+            if self.use_cache:
+                served = len(calls)
+                calls = await self.serve_cached(calls)
+                queue.expected -= served - len(calls)
+            if self.backend.batch_size > 1:  # prompts of similar length share a batch
+                calls = sorted(calls, key=lambda c: len(c.request.text()))
+            for call in calls:
+                await queue.put(call)
+        await queue.close()
 
 
 def _resume_key(suite: Suite, ref: ModelRef, fingerprint: str, options: dict,
                 label: str | None) -> str:
     # The fingerprint too: an edited pipeline or new weights must not continue an old run.
-    return sha256_hex(suite.name, suite.suite_hash, suite.cases_hash, str(ref), fingerprint,
-                      options, label)
+    key = (suite.name, suite.suite_hash, suite.cases_hash, str(ref), fingerprint, options, label)
+    if suite.shard is not None:  # shard 1/1 holds the same cases as an unsharded run
+        key += (str(suite.shard.spec),)
+    return sha256_hex(*key)
 
 
 def _start_run(store: Store, suite: Suite, ref: ModelRef, backend: Backend, fingerprint: str,
@@ -203,7 +246,8 @@ def _start_run(store: Store, suite: Suite, ref: ModelRef, backend: Backend, fing
         "samples": suite.spec.samples, "n_cases": len(suite.cases), "status": "running",
         "started_at": utcnow(), "provenance": provenance.collect(suite.path),
         "scorers": suite.describe_scorers(), "slices": list(suite.spec.slices),
-        "resume_key": resume_key, "gates": policy_json(suite.spec)})
+        "resume_key": resume_key, "gates": policy_json(suite.spec),
+        "shard": suite.shard.to_json() if suite.shard is not None else None})
     return run_id, set()
 
 
@@ -239,19 +283,16 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
                executor: Executor, started: float) -> RunSummary:
     fingerprint = backend.fingerprint()
     run_id, done = _start_run(store, suite, ref, backend, fingerprint, config)
-    calls = _calls(suite, done)
     use_cache = config.cache and backend.cacheable
-    progress = Progress(f"{suite.name} · {ref}", len(calls), config.progress)
+    total = len(suite.cases) * suite.spec.samples - len(done)
+    progress = Progress(f"{suite.name} · {ref}", total, config.progress)
     writer = ResultWriter(store, run_id)
     execution = _Execution(suite, backend, fingerprint, writer, progress, config, use_cache,
                            late=executor.pooled(suite.scorers))
     status, error, flipped = "interrupted", None, set()
     try:
         try:
-            if use_cache:
-                calls = await execution.serve_cached(calls)
-            if calls:  # a fully cached run never loads the model
-                await executor.run(calls, execution.finish, execution.rng)
+            await execution.make_calls(call_chunks(suite, done), executor, total)
         except StoreWriteFailed:
             pass  # writer.close() below raises the real error
         progress.close()
@@ -271,7 +312,12 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
             status, error = "failed", str(exc)
             raise
         finally:
-            store.finish_run(run_id, status, error)
+            try:
+                store.finish_run(run_id, status, error)
+            except Exception:
+                if status == "completed":
+                    raise
+                # else the error already on its way (a full disk fails this update too) is the one to see
     return RunSummary(run_id=run_id, suite=suite.name, model=str(ref), label=config.label,
                       status=status, total=len(suite.cases) * suite.spec.samples,
                       executed=progress.done, resumed=len(done),

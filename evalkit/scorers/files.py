@@ -1,8 +1,10 @@
 """Files a scorer's parameters name (schemas, rubrics, golden answers), checked at load time.
 
-Paths are relative to the suite file. A missing or unreadable file, or one that is not
-valid JSON, raises ValueError inside the parameter's validator, so the suite loader
-reports it at the parameter's file:line before any model is called.
+Paths are relative to the suite file and must stay inside the suite's folder or project
+(`evalkit.file_scope`: regular files of bounded size only). A missing, refused or
+unreadable file, or one that is not valid JSON, raises ValueError inside the parameter's
+validator, so the suite loader reports it at the parameter's file:line before any model is
+called.
 """
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from typing import Any
 
 from pydantic import ValidationInfo
 
+from ..file_scope import FileScope, read_capped
+
 
 def suite_dir(info: ValidationInfo | None) -> Path:
     context = (info.context if info is not None else None) or {}
@@ -20,13 +24,13 @@ def suite_dir(info: ValidationInfo | None) -> Path:
 
 
 def resolve(value: str, info: ValidationInfo | None, what: str) -> Path:
-    """The file `value` names (relative to the suite); ValueError if it is not a file."""
-    path = (suite_dir(info) / value).resolve()
-    if not path.exists():
-        raise ValueError(f"{what} not found: {path} (paths are relative to the suite file)")
-    if not path.is_file():
-        raise ValueError(f"{what} is not a file: {path}")
-    return path
+    """The file `value` names (relative to the suite); ValueError if it is not one the
+    suite may read."""
+    return resolve_in(suite_dir(info), value, what)
+
+
+def resolve_in(base: Path, value: str, what: str) -> Path:
+    return FileScope.of(base).check(Path(base) / value, what)
 
 
 def stamp(path: Path) -> tuple[str, int, int]:
@@ -37,7 +41,7 @@ def stamp(path: Path) -> tuple[str, int, int]:
 
 def read_text(path: Path, what: str) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return read_capped(path).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"cannot read {what} {path}: {exc}") from None
 

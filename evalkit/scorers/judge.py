@@ -22,12 +22,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from ..backends.base import Backend, BackendEnv, TransientError, create_backend, parse_model_ref
+from ..backends.base import (
+    Backend,
+    BackendEnv,
+    TransientError,
+    create_backend,
+    parse_model_ref,
+    reply_problem,
+)
 from ..errors import EvalkitError
-from ..redact import redact
+from ..redact import redact, register_options
 from ..types import Call, Case, Completion, Request, Score, sha256_hex
 from .base import ScoreContext, Scorer, ScorerParams
-from .files import read_text, resolve
+from .files import read_text, resolve, resolve_in
 from .judge_verdict import Verdict, agreement, judge_messages, parse_verdict
 
 FLUSH_EVERY = 200  # cached verdicts are written in bulk
@@ -48,6 +55,12 @@ class JudgeSpec(BaseModel):
 
     @model_validator(mode="after")
     def _backend(self) -> "JudgeSpec":
+        register_options(self.args)  # its keys and headers are masked, even in a load error
+        if self.model.startswith("python/") and "path" in self.args:
+            # A suite is data: it may name a judge function, not a folder of code to import.
+            raise ValueError(f"judge {self.model!r}: a suite cannot add an import folder "
+                             "(args.path); install the judge's package, or put its folder on "
+                             "PYTHONPATH or in the current directory")
         try:
             make_backend(self)
         except EvalkitError as exc:
@@ -106,7 +119,7 @@ class JudgeScorer(Scorer):
         super().__init__(name, params, suite_dir)
         self.judges = params.judge if isinstance(params.judge, list) else [params.judge]
         self.rubric = params.rubric if params.rubric is not None else read_text(
-            (suite_dir / params.rubric_file).resolve(), "rubric file")
+            resolve_in(suite_dir, params.rubric_file, "rubric file"), "rubric file")
         self.rubric_sha256 = hashlib.sha256(self.rubric.encode("utf-8")).hexdigest()
         lo, hi = params.scale
         self.min_score = params.min_score if params.min_score is not None else (lo + hi) / 2
@@ -154,8 +167,10 @@ class JudgeScorer(Scorer):
                     return Verdict(identity, repeat, None, "", f"the judge call failed: {why}")
                 delay = getattr(exc, "retry_after", None)
                 await asyncio.sleep(delay if delay is not None else min(8.0, 0.5 * 2 ** attempt))
-        if not completion.ok:
-            return Verdict(identity, repeat, None, "", f"the judge call failed: {completion.error}")
+        problem = reply_problem(completion)  # a judge's reply is as untrusted as the model's
+        if problem or not completion.ok:
+            return Verdict(identity, repeat, None, "",
+                           f"the judge call failed: {problem or completion.error}")
         return parse_verdict(completion.text, self.params.scale, identity, repeat)
 
     async def ascore(self, case: Case, completion: Completion, ctx: ScoreContext) -> Score:

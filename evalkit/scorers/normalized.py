@@ -1,38 +1,61 @@
 """Normalized match: the output equals an acceptable answer once both are normalised.
 
-Normalisation (each step can be turned off): Unicode NFKC, case folding, punctuation
-removed, the articles a/an/the dropped, whitespace collapsed. "The Eiffel Tower!" and
-"eiffel  tower" are the same answer.
+`mode: unicode` (the default): the tokens of the one tokenizer (`tokens.py`: NFKC, case
+folding, punctuation dropped, letters kept with their combining marks, `1,000` = `1000`,
+`U.S.` = `US`, `$12` = `$ 12`) without the articles a/an/the, joined by single spaces;
+each step can be turned off. "The Eiffel Tower!" and "eiffel  tower" are the same answer.
+
+`mode: squad`: the SQuAD v1.1 evaluation script's normalisation, exactly (`squad.py`), for
+exact-match numbers comparable with published ones; the step switches do not apply.
 """
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, model_validator
 
 from ..types import Case, Completion, Score
 from .base import ScoreContext, Scorer
 from .golden import ReferenceParams, references
+from .squad import squad_normalize
 from .text import normalize, shorten
+
+STEPS = ("unicode", "case", "punctuation", "articles", "whitespace")
 
 
 class NormalizedParams(ReferenceParams):
+    mode: Literal["unicode", "squad"] = Field(
+        "unicode", description="unicode: evalkit's tokenizer (any script); squad: the SQuAD "
+        "v1.1 script's rules exactly (lower, ASCII punctuation, a/an/the, whitespace)")
     unicode: bool = Field(True, description="Unicode NFKC (full-width forms, ligatures, nbsp)")
     case: bool = Field(True, description="ignore case")
-    punctuation: bool = Field(True, description="ignore punctuation")
+    punctuation: bool = Field(True, description="ignore punctuation (compare the tokens)")
     articles: bool = Field(True, description="ignore the articles a, an, the")
     whitespace: bool = Field(True, description="collapse runs of whitespace")
     contains: bool = Field(False, description="pass when the normalised answer appears inside "
                            "the normalised output (whole words), not only when they are equal")
+
+    @model_validator(mode="after")
+    def _squad_is_fixed(self) -> "NormalizedParams":
+        changed = [s for s in STEPS if s in self.model_fields_set]
+        if self.mode == "squad" and changed:
+            raise ValueError(f"mode 'squad' applies the SQuAD script's rules as they are; "
+                             f"remove {', '.join(repr(s) for s in changed)}")
+        return self
 
 
 class NormalizedScorer(Scorer):
     """The normalised output equals (or contains) a normalised acceptable answer."""
 
     Params = NormalizedParams
-    description = ("output equals an answer after NFKC, case, punctuation, article and space "
-                   "normalisation")
+    description = ("output equals an answer once both are normalised: tokens of any script "
+                   "(NFKC, case, punctuation, articles; 1,000 = 1000, U.S. = US, $12 ≠ 12) or "
+                   "mode: squad (SQuAD v1.1 exact match)")
 
     def _norm(self, text: str) -> str:
         p = self.params
+        if p.mode == "squad":
+            return squad_normalize(text)
         return normalize(text, unicode=p.unicode, case=p.case, punctuation=p.punctuation,
                          articles=p.articles, whitespace=p.whitespace)
 

@@ -7,12 +7,22 @@ it is within the limits given (no limit: always passed).
 """
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 from pydantic import Field, model_validator
 
 from ..types import Case, Completion, Score
 from .base import ScoreContext, Scorer, ScorerParams
+
+
+def _invalid(name: str, value) -> str | None:
+    """Why a reported measure cannot be scored (NaN, infinite, negative, not a number)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"the backend reported an invalid {name}: {value!r} is not a number"
+    if not math.isfinite(value) or value < 0:
+        return f"the backend reported an invalid {name}: {value!r}"
+    return None
 
 
 def _within(name: str, value: float, unit: str, low: float | None, high: float | None,
@@ -40,6 +50,9 @@ class LatencyScorer(Scorer):
     def score(self, case: Case, completion: Completion, ctx: ScoreContext) -> Score:
         if completion.latency_s is None:
             return Score(self.name, None, None, "the backend reported no latency")
+        invalid = _invalid("latency", completion.latency_s)
+        if invalid:
+            return Score(self.name, None, False, invalid)
         passed, why = _within("latency", completion.latency_s, "s", None, self.params.max_s)
         return Score(self.name, completion.latency_s, passed, why)
 
@@ -57,6 +70,9 @@ class CostScorer(Scorer):
     def score(self, case: Case, completion: Completion, ctx: ScoreContext) -> Score:
         if completion.cost_usd is None:
             return Score(self.name, None, None, "the backend reported no cost (unknown price)")
+        invalid = _invalid("cost", completion.cost_usd)
+        if invalid:
+            return Score(self.name, None, False, invalid)
         passed, why = _within("cost $", completion.cost_usd, "", None, self.params.max_usd)
         return Score(self.name, completion.cost_usd, passed, why)
 

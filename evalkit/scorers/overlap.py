@@ -1,8 +1,18 @@
 """Word overlap with the golden answer: token F1 (SQuAD style) and ROUGE (rouge-score).
 
-With several acceptable answers, the best-matching one counts. ROUGE uses Google's
-`rouge-score` package; its default tokenizer keeps ASCII letters and digits only (like the
-original Perl ROUGE), `tokenizer: unicode` keeps words of every script.
+With several acceptable answers, the best-matching one counts.
+
+Token F1 counts the tokens two texts share (a multiset). `mode: unicode` (default) uses
+evalkit's tokenizer (`tokens.py`, any script) without the articles a/an/the, and scores an
+empty prediction against an empty answer 1.0 (the SQuAD 2.0 "no answer" rule); `mode:
+squad` is the SQuAD v1.1 script exactly (`squad.py`: ASCII punctuation deleted, whitespace
+tokens, empty against empty 0.0).
+
+ROUGE uses Google's `rouge-score` package. Its default tokenizer keeps ASCII letters and
+digits only (like the original Perl ROUGE), so any other script scores 0;
+`tokenizer: unicode` gives rouge-score evalkit's tokens instead (no stemming): words of
+every script with their combining marks, one token per character in Chinese, Japanese
+and Thai.
 """
 from __future__ import annotations
 
@@ -14,27 +24,34 @@ from pydantic import Field
 from ..types import Case, Completion, Score
 from .base import ScoreContext, Scorer
 from .golden import ReferenceParams, references
-from .text import token_f1, words
+from .squad import squad_f1
+from .text import token_f1
+from .tokens import tokens
 
 RougeVariant = Literal["rouge1", "rouge2", "rougeL", "rougeLsum"]
 
 
 class TokenF1Params(ReferenceParams):
     min: float = Field(0.5, ge=0, le=1, description="pass when F1 is at least this")
+    mode: Literal["unicode", "squad"] = Field(
+        "unicode", description="unicode: evalkit's tokens of any script, empty vs empty 1.0; "
+        "squad: the SQuAD v1.1 script exactly (empty vs empty 0.0)")
 
 
 class TokenF1Scorer(Scorer):
     """Token F1 between the output and the best-matching answer."""
 
     Params = TokenF1Params
-    description = "SQuAD token F1 with the best-matching answer (pass: F1 ≥ min)"
+    description = ("token F1 with the best-matching answer (pass: F1 ≥ min); tokens of any "
+                   "script, or mode: squad for SQuAD v1.1's F1")
 
     def score(self, case: Case, completion: Completion, ctx: ScoreContext) -> Score:
         answers = references(self.params, self.suite_dir, case)
         if not answers:
             return Score(self.name, None, False, "case has no target to compare with")
         text = completion.text or ""
-        (p, r, f1), best = max(((token_f1(text, a), a) for a in answers), key=lambda x: x[0][2])
+        f1_of = squad_f1 if self.params.mode == "squad" else token_f1
+        (p, r, f1), best = max(((f1_of(text, a), a) for a in answers), key=lambda x: x[0][2])
         passed = f1 >= self.params.min
         return Score(self.name, f1, passed,
                      f"token F1 {f1:.2f} with the answer {best!r} (precision {p:.2f}, recall "
@@ -44,10 +61,10 @@ class TokenF1Scorer(Scorer):
 
 
 class _UnicodeTokenizer:
-    """rouge-score tokenizer interface: lower-cased words of any script."""
+    """rouge-score tokenizer interface: evalkit's tokens (any script, case-folded)."""
 
     def tokenize(self, text: str) -> list[str]:
-        return words(text)
+        return tokens(text)
 
 
 @lru_cache(maxsize=16)
@@ -72,7 +89,8 @@ class RougeParams(ReferenceParams):
     min: float = Field(0.5, ge=0, le=1, description="pass when the score is at least this")
     stemmer: bool = Field(False, description="Porter stemming (rouge tokenizer only)")
     tokenizer: Literal["rouge", "unicode"] = Field(
-        "rouge", description="rouge: rouge-score's own (ASCII only); unicode: words of any script")
+        "rouge", description="rouge: rouge-score's own (ASCII letters and digits only); unicode: "
+        "evalkit's tokens of any script (characters in Chinese, Japanese, Thai)")
 
 
 class RougeScorer(Scorer):

@@ -2,15 +2,21 @@
 
 Sources come from the pipeline's returned context (Completion.context) or a case var:
 a list of documents ({"id": ..., "text": ...}), a mapping id → text, or a list of plain
-texts (then numbered 1, 2, ... so that `[1]`-style citations work).
+texts (their ids are then 1, 2, ...). Whatever their shape, the sources are in order, so
+a number can name a source by its position: with `numbered: auto` (the default) a cited
+id that is a source's id names that source, else a number n from 1 to the number of
+sources names the n-th source (`[1]` is the first document of a list, or the first key of
+a mapping, whatever its id); `position` always reads a number as a position, `id` never.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..types import Case, Completion
-from .text import sentences
+from .markdown import citable
+from .text import sentence_spans
 
 _SPLIT_IDS = re.compile(r"\s*[,;]\s*")
 
@@ -52,6 +58,17 @@ def sources_of(case: Case, completion: Completion, where: str, id_field: str = "
     return _documents(case.vars[var], f"the case var '{var}'", id_field, text_field)
 
 
+def resolve(cited: str, docs: dict[str, str], numbered: str = "auto") -> str | None:
+    """The id of the source a cited id names, or None when it names none (invented)."""
+    if cited in docs and numbered != "position":
+        return cited
+    if numbered != "id" and cited.isascii() and cited.isdigit() and not cited.startswith("0"):
+        order = list(docs)
+        if int(cited) <= len(order):
+            return order[int(cited) - 1]
+    return None
+
+
 def gold_ids(case: Case, key: str) -> list[str] | None:
     """The ids the answer should cite, from a case var or metadata key (None if absent)."""
     raw = case.vars.get(key, case.metadata.get(key))
@@ -64,37 +81,45 @@ def gold_ids(case: Case, key: str) -> list[str] | None:
     return [str(x) for x in raw]
 
 
+def _ids(match: re.Match) -> list[str]:
+    return [part for part in _SPLIT_IDS.split(match.group(1).strip()) if part]
+
+
 def cited_ids(sentence: str, pattern: re.Pattern) -> list[str]:
-    ids = []
-    for match in pattern.finditer(sentence):
-        for part in _SPLIT_IDS.split(match.group(1).strip()):
-            if part and part not in ids:
-                ids.append(part)
-    return ids
+    """The ids the pattern finds in a text, each once, in order."""
+    return list(dict.fromkeys(i for m in pattern.finditer(sentence) for i in _ids(m)))
 
 
-def _leading_citations(sentence: str, pattern: re.Pattern) -> tuple[str, str]:
-    """Split "[a] [b] Rest of sentence." into ("[a] [b]", "Rest of sentence.")."""
-    pos = 0
-    while True:
-        space = len(sentence) - len(sentence[pos:].lstrip())
-        match = pattern.match(sentence, space)
-        if match is None or match.start() != space:
-            return sentence[:pos].strip(), sentence[pos:].strip()
-        pos = match.end()
+@dataclass
+class CitedSentence:
+    text: str  # as written, with its citations (for explanations)
+    prose: str  # what it says: citations, code, link syntax and definitions removed
+    ids: list[str]
 
 
-def citation_sentences(text: str, pattern: re.Pattern) -> list[tuple[str, list[str]]]:
-    """(sentence, cited ids) for each sentence that cites, in order. A citation placed after a
-    sentence's full stop ("... 30 days. [returns] Next ...") belongs to that sentence."""
-    pieces: list[str] = []
-    for sentence in sentences(text):
-        lead, rest = _leading_citations(sentence, pattern)
-        if lead and pieces:
-            pieces[-1] = f"{pieces[-1]} {lead}"
-        elif lead:
-            rest = f"{lead} {rest}".strip()
-        if rest:
-            pieces.append(rest)
-    out = [(piece, cited_ids(piece, pattern)) for piece in pieces]
-    return [(piece, ids) for piece, ids in out if ids]
+def citation_sentences(text: str, pattern: re.Pattern) -> list[CitedSentence]:
+    """Each sentence that cites, in order, with the ids it cites.
+
+    Citations inside code or link syntax are ignored (markdown.py). A citation placed after
+    a sentence's full stop ("... 30 days. [returns] Next ...") belongs to that sentence."""
+    where = citable(text)
+    matches = list(pattern.finditer(where))
+    prose = pattern.sub(lambda m: " " * len(m.group()), where)  # same positions
+    pieces: list[tuple[int, int, list[str]]] = []  # start, end, ids
+    pending = iter(matches)
+    match = next(pending, None)
+    for start, end in sentence_spans(where):
+        ids: list[str] = []
+        while match is not None and match.start() < end:
+            if pieces and not where[start:match.start()].strip():
+                begin, _, earlier = pieces[-1]  # a leading citation: the previous sentence's
+                pieces[-1] = (begin, match.end(), earlier + _ids(match))
+                start = match.end()
+            else:
+                ids += _ids(match)
+            match = next(pending, None)
+        if where[start:end].strip():
+            pieces.append((start, end, ids))
+    return [CitedSentence(" ".join(text[a:b].split()), " ".join(prose[a:b].split()),
+                          list(dict.fromkeys(ids)))
+            for a, b, ids in pieces if ids]

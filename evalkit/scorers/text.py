@@ -1,7 +1,8 @@
-"""Text normalisation and tokens shared by the golden-answer scorers.
+"""Text normalisation and token F1 shared by the golden-answer scorers.
 
-`normalize` follows the SQuAD convention most Q&A metrics use, plus Unicode NFKC so that
-full-width digits, ligatures and non-breaking spaces compare equal to their plain forms.
+Words come from the one tokenizer (`tokens.py`): NFKC, case folding, letters with their
+combining marks, numbers with their separators, one token per character in scripts
+written without spaces. `squad.py` has the SQuAD v1.1 rules for published comparisons.
 """
 from __future__ import annotations
 
@@ -9,45 +10,31 @@ import re
 import unicodedata
 from collections import Counter
 
-ARTICLES = {"a", "an", "the"}
-_WORD = re.compile(r"\w+", re.UNICODE)
+from .tokens import ARTICLES, content_tokens, fold, tokens
+
 _SPACE = re.compile(r"\s+")
-
-
-def strip_punctuation(text: str) -> str:
-    """Every Unicode punctuation character (category P*) becomes a space."""
-    return "".join(" " if unicodedata.category(ch).startswith("P") else ch for ch in text)
 
 
 def normalize(text: str, *, unicode: bool = True, case: bool = True, punctuation: bool = True,
               articles: bool = True, whitespace: bool = True) -> str:
-    """The canonical form two answers are compared in; each step can be turned off."""
-    if unicode:
-        text = unicodedata.normalize("NFKC", text)
-    if case:
-        text = text.casefold()
+    """The canonical form two answers are compared in; each step can be turned off.
+
+    With `punctuation` ignored (the default) the form is the tokens joined by single spaces,
+    so whitespace never matters; with `punctuation: false` the text is only folded and its
+    whitespace-separated words are kept as written.
+    """
     if punctuation:
-        text = strip_punctuation(text)
+        words = tokens(text, nfkc=unicode, casefold=case)
+    else:
+        words = fold(text, nfkc=unicode, casefold=case).split(" " if not whitespace else None)
     if articles:
-        text = " ".join(w for w in text.split() if w.casefold() not in ARTICLES)
-    if whitespace:
-        text = _SPACE.sub(" ", text).strip()
-    return text
+        words = [w for w in words if w.casefold() not in ARTICLES]
+    text = " ".join(words)
+    return _SPACE.sub(" ", text).strip() if whitespace else text
 
 
-def words(text: str) -> list[str]:
-    """Lower-cased word tokens (letters, digits, underscore; any script)."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
-
-
-def content_words(text: str) -> list[str]:
-    """Word tokens without articles: what token F1 counts."""
-    return [w for w in words(text) if w not in ARTICLES]
-
-
-def token_f1(prediction: str, reference: str) -> tuple[float, float, float]:
-    """SQuAD-style token precision, recall and F1 (multiset overlap of content words)."""
-    pred, ref = content_words(prediction), content_words(reference)
+def f1_of(pred: list[str], ref: list[str]) -> tuple[float, float, float]:
+    """Precision, recall and F1 of two token multisets; both empty is a match (1.0)."""
     if not pred or not ref:
         same = float(pred == ref)
         return same, same, same
@@ -58,6 +45,12 @@ def token_f1(prediction: str, reference: str) -> tuple[float, float, float]:
     return precision, recall, 2 * precision * recall / (precision + recall)
 
 
+def token_f1(prediction: str, reference: str) -> tuple[float, float, float]:
+    """Token precision, recall and F1 over content tokens (no articles). Empty against empty is
+    1.0 and empty against anything else 0.0: the SQuAD 2.0 rule for "no answer" questions."""
+    return f1_of(content_tokens(prediction), content_tokens(reference))
+
+
 def shorten(text: str | None, limit: int = 120) -> str:
     """Model text for an explanation: one line, at most `limit` characters, quoted."""
     value = _SPACE.sub(" ", text or "").strip()
@@ -66,7 +59,39 @@ def shorten(text: str | None, limit: int = 120) -> str:
     return repr(value)
 
 
+# A sentence ends at . ! ? (also the Devanagari danda and Arabic/Urdu marks) before a space,
+# at the CJK full stops (no space follows them), or at a line break. A full stop after a
+# single letter (U.S., e.g., J. Smith) ends no sentence.
+_SENTENCE_END = re.compile(r"[.!?\u0964\u0965\u061f\u06d4][\"'”’)\]]*(?=\s)|[\u3002\uff01\uff1f]|\n")
+
+
+def _single_letter_before(text: str, stop: int) -> bool:
+    """text[stop] is a full stop right after one letter (and its marks): U.S., J. Smith."""
+    i = stop - 1
+    while i >= 0 and unicodedata.category(text[i])[0] == "M":
+        i -= 1
+    return (text[stop] == "." and i >= 0 and text[i].isalpha()
+            and (i == 0 or text[i - 1].isspace() or text[i - 1] == "."))
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence, surrounding whitespace excluded, in order."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        if not _single_letter_before(text, match.start()):
+            spans.append((start, match.end()))
+            start = match.end()
+    spans.append((start, len(text)))
+    out = []
+    for begin, end in spans:
+        piece = text[begin:end]
+        stripped = piece.strip()
+        if stripped:
+            begin += len(piece) - len(piece.lstrip())
+            out.append((begin, begin + len(stripped)))
+    return out
+
+
 def sentences(text: str) -> list[str]:
-    """Split prose into sentences at ., ! or ? followed by space (or a newline)."""
-    parts = re.split(r"(?<=[.!?])\s+|\n+", text)
-    return [p.strip() for p in parts if p and p.strip()]
+    """The sentences of a prose text (see sentence_spans)."""
+    return [text[a:b] for a, b in sentence_spans(text)]

@@ -95,9 +95,15 @@ CREATE TABLE judge_cache (
     created_at TIMESTAMP DEFAULT current_timestamp
 );
 """),
+    # Sharded CI (issue 15): the shard a run holds ({index, count, cases_hash and n_cases of
+    # the whole suite}), and on a merged run the shard runs it was folded from.
+    (4, "shards: runs.shard, runs.merged_from", """
+ALTER TABLE runs ADD COLUMN shard JSON;
+ALTER TABLE runs ADD COLUMN merged_from JSON;
+"""),
     # `evalkit run --executor ray`: the Ray node and worker that made each call (NULL for
     # calls made in the driver process and for cache hits). IF NOT EXISTS: idempotent.
-    (4, "result node and worker ids", """
+    (5, "result node and worker ids", """
 ALTER TABLE results ADD COLUMN IF NOT EXISTS node_id VARCHAR;
 ALTER TABLE results ADD COLUMN IF NOT EXISTS worker_id VARCHAR;
 """),

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..errors import StoreError, StoreLockedError, UsageError
+from ..redact import redact
 from ..types import Completion, Result
 from . import rows
-from .schema import MIGRATIONS
+from .schema import CACHE_COLUMNS, MIGRATIONS, RESULT_COLUMNS, SCORE_COLUMNS
 
 DEFAULT_DB = "reports/evalkit.duckdb"
 
@@ -31,6 +32,18 @@ def default_db_path() -> str:
     return os.environ.get("EVALKIT_DB") or DEFAULT_DB
 
 
+def rows_at_fault(exc: BaseException) -> bool:
+    """True when a failed write is the fault of the rows written (a value DuckDB will not take,
+    a key written twice), so writing them apart isolates the bad ones. Anything else (disk
+    full, I/O error, a damaged or changed database) is the storage's fault."""
+    if isinstance(exc, (TypeError, ValueError, OverflowError)):  # building the columns
+        return True
+    import duckdb
+
+    return isinstance(exc, (duckdb.DataError, duckdb.IntegrityError,
+                            duckdb.InvalidInputException))
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -42,6 +55,7 @@ class Store:
         self.path = Path(path or default_db_path())
         self.read_only = read_only
         self._lock = threading.RLock()  # a DuckDB connection is not safe across threads
+        self._types: dict[str, dict[str, str]] = {}  # column types per table, for inserts
         if read_only and not self.path.exists():
             raise StoreError(f"no results database at {self.path}\n"
                              "  fix: run a suite first, or pass --db PATH / set EVALKIT_DB")
@@ -62,6 +76,8 @@ class Store:
             raise StoreError(f"cannot open {self.path} as a DuckDB database: {exc}") from None
         if not read_only:
             self._migrate()
+        else:
+            self._check_schema()
 
     # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:
@@ -71,8 +87,12 @@ class Store:
     def __enter__(self) -> "Store":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        try:
+            self.close()
+        except Exception:
+            if exc_type is None:
+                raise  # else the error already on its way is the one to report
 
     def _migrate(self) -> None:
         with self._lock:
@@ -92,6 +112,21 @@ class Store:
                                  [version, name, utcnow()])
                 self.con.execute("COMMIT")
 
+    def _check_schema(self) -> None:
+        """A read-only open migrates nothing: refuse a file that is not evalkit's (or newer)."""
+        import duckdb
+
+        try:
+            (newest,), = self._query("SELECT max(version) FROM schema_migrations")
+        except duckdb.CatalogException:
+            self.con.close()
+            raise StoreError(f"{self.path} is a DuckDB file but not an evalkit results database"
+                             "\n  fix: pass the --db file `evalkit run` wrote") from None
+        if newest is not None and newest > max(v for v, _, _ in MIGRATIONS):
+            self.con.close()
+            raise StoreError(f"{self.path} was written by a newer evalkit (schema {newest}); "
+                             "upgrade evalkit")
+
     def _query(self, sql: str, params: Sequence | None = None) -> list[tuple]:
         with self._lock:
             return self.con.execute(sql, params or []).fetchall()
@@ -110,6 +145,7 @@ class Store:
         names = list(run)
         values = [json.dumps(v, default=str) if isinstance(v, (dict, list)) else v
                   for v in run.values()]
+        values = [redact(v) if isinstance(v, str) else v for v in values]  # options, provenance
         with self._lock:
             self.con.execute(f"INSERT INTO runs ({', '.join(names)}) VALUES "
                              f"({', '.join('?' for _ in names)})", values)
@@ -117,7 +153,7 @@ class Store:
     def finish_run(self, run_id: str, status: str, error: str | None = None) -> None:
         with self._lock:
             self.con.execute("UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE run_id = ?",
-                             [status, utcnow(), error, run_id])
+                             [status, utcnow(), redact(error), run_id])
 
     def mark_resumed(self, run_id: str) -> None:
         with self._lock:
@@ -167,35 +203,42 @@ class Store:
         """Results, their scores and cache entries in one transaction (one INSERT per table)."""
         if not results and not cache_entries:
             return
-        results_cols = rows.result_columns(run_id, results) if results else None
-        score_cols = rows.score_columns(run_id, results) if results else None
-        cache_cols = rows.cache_columns(cache_entries) if cache_entries else None
+        batches = [("results", RESULT_COLUMNS, rows.result_rows(run_id, results), "INSERT"),
+                   ("scores", SCORE_COLUMNS, rows.all_score_rows(run_id, results), "INSERT"),
+                   ("cache", CACHE_COLUMNS, rows.cache_rows(cache_entries), "INSERT OR REPLACE")]
         with self._lock:
             con = self.con
             con.execute("BEGIN")
             try:
-                if results_cols is not None:
-                    con.register("_results_batch", results_cols)
-                    con.execute(f"INSERT INTO results ({', '.join(results_cols)}) "
-                                "SELECT * FROM _results_batch")
-                    if len(score_cols["run_id"]):
-                        con.register("_scores_batch", score_cols)
-                        con.execute(f"INSERT INTO scores ({', '.join(score_cols)}) "
-                                    "SELECT * FROM _scores_batch")
-                if cache_cols is not None:
-                    con.register("_cache_batch", cache_cols)
-                    con.execute("INSERT OR REPLACE INTO cache (key, fingerprint, completion) "
-                                "SELECT * FROM _cache_batch")
+                for table, names, batch, verb in batches:
+                    if batch:
+                        self._insert(table, names, batch, verb)
                 con.execute("COMMIT")
             except Exception:
-                con.execute("ROLLBACK")
+                try:  # after a failed COMMIT (disk full) there may be no transaction left:
+                    con.execute("ROLLBACK")  # the error to report is the first one
+                except Exception:
+                    pass
                 raise
+
+    def _insert(self, table: str, names: Sequence[str], batch: list[tuple], verb: str) -> None:
+        """One INSERT of a batch of rows: NumPy arrays for big batches, lists for the others."""
+        listed = ", ".join(names)
+        if len(batch) >= rows.NUMPY_ROWS:
+            self.con.register("_ek_batch", rows.columns(batch, names))
+            try:
+                self.con.execute(f"{verb} INTO {table} ({listed}) SELECT * FROM _ek_batch")
             finally:
-                for name in ("_results_batch", "_scores_batch", "_cache_batch"):
-                    try:
-                        con.unregister(name)
-                    except Exception:
-                        pass
+                self.con.unregister("_ek_batch")
+            return
+        types = self._types.get(table)
+        if types is None:
+            types = self._types[table] = dict(self.con.execute(
+                "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? AND "
+                "database_name = current_database()", [table]).fetchall())
+        picked = ", ".join(f"unnest(${i + 1}::{types[n]}[])" for i, n in enumerate(names))
+        self.con.execute(f"{verb} INTO {table} ({listed}) SELECT {picked}",
+                         rows.column_lists(batch, names))
 
     def done_keys(self, run_id: str) -> set[tuple[str, int]]:
         return {(c, s) for c, s in self._query(
@@ -222,7 +265,8 @@ class Store:
     def put_judge_verdicts(self, entries: Sequence[tuple[str, str, Mapping[str, Any]]]) -> None:
         """(key, judge identity, verdict) rows in one statement."""
         if entries:
-            keys, judges, verdicts = zip(*[(k, j, json.dumps(v, default=str)) for k, j, v in entries])
+            keys, judges, verdicts = zip(*[(k, j, redact(json.dumps(v, default=str)))
+                                           for k, j, v in entries])
             self._query("INSERT OR REPLACE INTO judge_cache (key, judge, verdict) SELECT "
                         "unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
                         [list(keys), list(judges), list(verdicts)])

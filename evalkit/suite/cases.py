@@ -6,15 +6,16 @@ point at the record.
 from __future__ import annotations
 
 import csv
-import io
+import glob
 import json
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from ..errors import Location, Problem, ProblemList, did_you_mean
+from ..file_scope import MAX_DATA_BYTES, FileRefused, FileScope, MissingFile
 from ..types import Case, sha256_hex
 from .schema import CaseSource, InlineCase
 from .yaml_source import YamlDoc, format_key_path
@@ -85,18 +86,55 @@ def _json_records(path: Path) -> Iterator[Record]:
         yield Record(record, Location(str(path), line, col, lines[line - 1]))
 
 
+class _CsvLines:
+    """The file's lines as csv reads them, keeping those of the current record (for messages)
+    so the file is read as a stream."""
+
+    def __init__(self, handle):
+        self.handle, self.number, self.recent = handle, 0, {}
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.handle)
+        self.number += 1
+        self.recent[self.number] = line
+        return line
+
+    def text(self, number: int) -> str | None:
+        line = self.recent.get(number)
+        self.recent = {}  # the next record starts after this one
+        return None if line is None else line.rstrip("\r\n")
+
+
 def _csv_records(path: Path) -> Iterator[Record]:
     with path.open(encoding="utf-8", newline="") as handle:
-        text = handle.read()
-    lines = re.split(r"\r\n|\r|\n", text)  # the line breaks csv counts in line_num
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    start = 2
-    for row in reader:
-        shown = lines[start - 1] if start <= len(lines) else None
-        if None in row:
-            raise _file_problem(path, "row has more cells than the header", start, 1, shown)
-        yield Record(dict(row), Location(str(path), start, 1, shown))
-        start = reader.line_num + 1
+        lines = _CsvLines(handle)
+        reader = csv.DictReader(lines)
+        start = 2
+        for row in reader:
+            shown = lines.text(start)
+            if None in row:
+                raise _file_problem(path, "row has more cells than the header", start, 1, shown)
+            if None in row.values():  # DictReader's filler for cells the row lacks
+                missing = [name for name, value in row.items() if value is None]
+                raise _file_problem(path, f"row has fewer cells than the header (no "
+                                    f"'{missing[0]}')", start, 1, shown,
+                                    "give every column a cell; an empty one is written as ,,")
+            yield Record(dict(row), Location(str(path), start, 1, shown))
+            start = reader.line_num + 1
+
+
+def _parquet_records(path: Path) -> Iterator[Record]:
+    """Rows in batches (pyarrow), never the whole file as Python objects."""
+    import pyarrow.parquet as pq
+
+    index = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
+        for row in batch.to_pylist():
+            yield Record(row, Location(str(path), None, None, f"row {index}"))
+            index += 1
 
 
 def _dataset_records(dataset: Any, origin: str) -> Iterator[Record]:
@@ -113,19 +151,52 @@ def _datasets_module():
     return datasets
 
 
-def _hf_records(source: CaseSource, suite_dir: Path) -> Iterator[Record]:
+def _local_data_files(pattern: str, suite_dir: Path, scope: FileScope) -> list[str]:
+    """The files a `data_files` entry names (a glob allowed), each one the suite may read;
+    a URL is left to datasets."""
+    if "://" in pattern:
+        return [pattern]
+    found = sorted(glob.glob(str(suite_dir / pattern), recursive=True)) if glob.has_magic(
+        pattern) else [str(suite_dir / pattern)]
+    if not found:
+        raise _file_problem(suite_dir / pattern, "data_files matches no file")
+    try:
+        return [str(scope.check(Path(name), "data file", max_bytes=MAX_DATA_BYTES))
+                for name in found]
+    except FileRefused as exc:
+        raise _file_problem(Path(pattern), str(exc)) from None
+
+
+def _hf_records(source: CaseSource, suite_dir: Path, scope: FileScope) -> Iterator[Record]:
     datasets = _datasets_module()
     data_files = source.data_files
     if isinstance(data_files, str):
-        data_files = str(suite_dir / data_files)
+        data_files = _local_data_files(data_files, suite_dir, scope)
     elif isinstance(data_files, list):
-        data_files = [str(suite_dir / f) for f in data_files]
+        data_files = [f for entry in data_files for f in _local_data_files(entry, suite_dir, scope)]
     elif isinstance(data_files, dict):
-        data_files = {k: [str(suite_dir / f) for f in ([v] if isinstance(v, str) else v)]
+        data_files = {k: [f for entry in ([v] if isinstance(v, str) else v)
+                          for f in _local_data_files(entry, suite_dir, scope)]
                       for k, v in data_files.items()}
     dataset = datasets.load_dataset(source.hf, source.config, data_files=data_files,
                                     split=source.split or "train", revision=source.revision)
     yield from _dataset_records(dataset, f"hf:{source.hf}")
+
+
+# Dataset builders that read local files (given as data_files) without going to the hub.
+LOCAL_BUILDERS = frozenset({"json", "csv", "parquet", "text", "arrow", "pandas"})
+
+
+def needs_network(source: CaseSource) -> bool:
+    """Whether loading these cases would download something (a hub dataset, remote files)."""
+    if source.hf is None:
+        return False
+    files = source.data_files
+    if isinstance(files, dict):
+        files = [f for v in files.values() for f in ([v] if isinstance(v, str) else v)]
+    elif isinstance(files, str):
+        files = [files]
+    return source.hf not in LOCAL_BUILDERS or not files or any("://" in f for f in files)
 
 
 def _local_records(path: Path, source: CaseSource) -> Iterator[Record]:
@@ -147,8 +218,7 @@ def _local_records(path: Path, source: CaseSource) -> Iterator[Record]:
     elif suffix in (".csv", ".tsv"):
         yield from _csv_records(path)
     elif suffix == ".parquet":
-        dataset = _datasets_module().load_dataset("parquet", data_files=str(path), split="train")
-        yield from _dataset_records(dataset, str(path))
+        yield from _parquet_records(path)
     else:
         raise _file_problem(path, f"unsupported case file type '{suffix}'",
                             hint="use .jsonl, .json, .csv, .parquet or a save_to_disk folder")
@@ -204,14 +274,19 @@ def _check_unique(cases: list[Case], locations: list[Location], problems: Proble
 
 
 def load_cases(spec_cases: list[InlineCase] | CaseSource, doc: YamlDoc, seed: int,
-               problems: ProblemList) -> list[Case]:
-    """Build the suite's cases; problems are collected, not raised, so all are reported."""
+               problems: ProblemList, *, fetch: bool = True) -> list[Case]:
+    """Build the suite's cases; problems are collected, not raised, so all are reported.
+    `fetch=False` leaves cases that would need the network unloaded (an empty list)."""
     records: list[Record] = []
     source = spec_cases if isinstance(spec_cases, CaseSource) else None
+    if source is not None and not fetch and needs_network(source):
+        return []
     # Where problems without a line of their own (dataset rows, a whole file) are reported.
     anchor_path: tuple = ("cases",) if source is None else (
         ("cases", "hf") if source.hf is not None else ("cases", "from"))
     anchor = doc.location(anchor_path)
+    suite_dir = Path(doc.path).parent
+    scope = FileScope.of(suite_dir)
     try:
         if source is None:
             for index, inline in enumerate(spec_cases):
@@ -219,16 +294,23 @@ def load_cases(spec_cases: list[InlineCase] | CaseSource, doc: YamlDoc, seed: in
                           "metadata": inline.metadata}
                 records.append(Record(fields, doc.location(("cases", index))))
         elif source.hf is not None:
-            records.extend(_hf_records(source, Path(doc.path).parent))
+            records.extend(_hf_records(source, suite_dir, scope))
         else:
-            path = Path(doc.path).parent / source.from_
-            if not path.exists():
+            path = suite_dir / source.from_
+            try:
+                scope.check(path, "case file", max_bytes=MAX_DATA_BYTES, folder_ok=True)
+            except MissingFile:
                 problems.add(Problem(f"case file not found: {path}", doc.location(("cases", "from")),
                                      "cases.from", "paths are relative to the suite file"))
+                return []
+            except FileRefused as exc:
+                problems.add(Problem(str(exc), doc.location(("cases", "from")), "cases.from"))
                 return []
             records.extend(_local_records(path, source))
     except CaseFileError as exc:
         problem = exc.problem
+        if not scope.inside(Path(problem.location.path).resolve()):  # never echo its lines
+            problem = replace(problem, location=replace(problem.location, source_line=None))
         if problem.location.line is None:  # about the file as a whole: point at `from:`
             problem = Problem(f"{problem.location.path}: {problem.message}", anchor,
                               format_key_path(anchor_path), problem.hint)

@@ -116,43 +116,66 @@ def _variants(case: Case, spec: CounterfactualSpec, dims: dict[str, dict[str, Te
     return out
 
 
+class CounterfactualExpander:
+    """Expands cases one at a time (a streamed suite never holds them all) and collects the
+    problems that need every case: a field no case has, a spec no case uses, clashing ids.
+    `doc` None: expand only (the cases were checked when the suite loaded)."""
+
+    def __init__(self, spec: CounterfactualSpec, doc: YamlDoc | None, problems: ProblemList):
+        self.spec, self.doc, self.problems = spec, doc, problems
+        self.dims = spec.dimensions()
+        self.expanded = 0
+        self.fields_seen: set[str] = set()
+
+    def expand(self, case: Case) -> list[Case]:
+        if self.spec.fields is not None:
+            self.fields_seen.update(f for f in self.spec.fields if f in case.vars)
+        variants = _variants(case, self.spec, self.dims)
+        if variants is None:
+            return [case]
+        self.expanded += 1
+        return variants
+
+    def check_unique(self, case: Case, seen: dict[str, str]) -> None:
+        """A variant id that is also another case's id (`seen`: id -> source so far)."""
+        if case.id in seen:
+            self.problems.add(Problem(f"counterfactual variant id '{case.id}' is also the id of "
+                                      f"another case ({seen[case.id]})",
+                                      self.doc.location(("counterfactuals",)), "counterfactuals"))
+        seen[case.id] = case.source
+
+    def finish(self) -> None:
+        """Problems about the cases as a whole (call once every case was expanded)."""
+        where = ("counterfactuals",)
+        for index, name in enumerate(self.spec.fields or ()):
+            if name not in self.fields_seen:
+                self.problems.add(Problem(f"counterfactual field '{name}' is in no case's vars",
+                                          self.doc.location(where + ("fields", index)),
+                                          f"counterfactuals.fields[{index}]"))
+        if not self.expanded:
+            names = sorted({p for groups in self.dims.values() for t in groups.values() for p in t})
+            self.problems.add(Problem("no case uses a counterfactual placeholder",
+                                      self.doc.location(where + ("groups",), at_key=True),
+                                      "counterfactuals.groups",
+                                      "write " + " or ".join("{{" + n + "}}" for n in names[:4])
+                                      + " in a case's text where the term goes"))
+
+
 def expand_counterfactuals(spec: CounterfactualSpec, cases: list[Case], doc: YamlDoc,
                            problems: ProblemList) -> list[Case]:
     """Every case with placeholders replaced by its variants (problems collected, not raised)."""
-    dims = spec.dimensions()
-    where = ("counterfactuals",)
-    if spec.fields is not None and cases:
-        for index, name in enumerate(spec.fields):
-            if not any(name in case.vars for case in cases):
-                problems.add(Problem(f"counterfactual field '{name}' is in no case's vars",
-                                     doc.location(where + ("fields", index)),
-                                     f"counterfactuals.fields[{index}]"))
+    expander = CounterfactualExpander(spec, doc, problems)
     out: list[Case] = []
-    expanded = 0
     for case in cases:
-        variants = _variants(case, spec, dims)
-        if variants is None:
-            out.append(case)
-            continue
-        expanded += 1
-        out.extend(variants)
+        out.extend(expander.expand(case))
         if len(out) > MAX_VARIANTS:
             problems.add(Problem(f"counterfactual expansion makes more than {MAX_VARIANTS} cases",
-                                 doc.location(where), "counterfactuals",
+                                 doc.location(("counterfactuals",)), "counterfactuals",
                                  "use fewer groups, or fewer placeholders per case"))
             return cases
-    if cases and not expanded:
-        names = sorted({p for groups in dims.values() for t in groups.values() for p in t})
-        problems.add(Problem("no case uses a counterfactual placeholder",
-                             doc.location(where + ("groups",), at_key=True),
-                             "counterfactuals.groups",
-                             "write " + " or ".join("{{" + n + "}}" for n in names[:4])
-                             + " in a case's text where the term goes"))
-    seen: dict[str, Case] = {}
+    if cases:
+        expander.finish()
+    seen: dict[str, str] = {}
     for case in out:
-        if case.id in seen:
-            problems.add(Problem(f"counterfactual variant id '{case.id}' is also the id of "
-                                 f"another case ({seen[case.id].source})", doc.location(where),
-                                 "counterfactuals"))
-        seen[case.id] = case
+        expander.check_unique(case, seen)
     return out

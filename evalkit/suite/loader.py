@@ -9,7 +9,7 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from pydantic import BaseModel, ValidationError
 
@@ -17,11 +17,15 @@ from ..errors import Location, Problem, ProblemList, SuiteError, UsageError, did
 from ..registry import UnknownPluginError, scorer_class
 from ..scorers.base import Scorer
 from ..types import Case, Request, sha256_hex
-from .cases import load_cases
+from . import streaming
+from .cases import load_cases, needs_network
 from .counterfactuals import expand_counterfactuals
 from .gate_spec import gate_problems
-from .schema import SuiteSpec
+from .schema import CaseSource, SuiteSpec
+from .shard import ShardInfo, ShardSpec
+from .streaming import CaseStream, scan_cases, streamed_file
 from .template import PromptTemplate, TemplateProblem
+from .template_bounds import CASE_SECONDS, SecurityError, SuiteBudget
 from .yaml_source import KeyPath, YamlDoc, format_key_path, load_yaml
 
 MAX_RENDER_PROBLEMS = 20
@@ -32,13 +36,15 @@ class Suite:
     name: str
     path: Path
     spec: SuiteSpec
-    cases: tuple[Case, ...]
-    requests: dict[str, Request]  # by case id
+    cases: tuple[Case, ...] | CaseStream  # a CaseStream for large case files (streaming.py)
+    requests: dict[str, Request]  # by case id (empty for a CaseStream: see chunks())
     scorers: tuple[Scorer, ...]
     suite_hash: str  # the YAML file's content
     cases_hash: str  # the expanded cases (covers data files and datasets)
     prompt_hash: str
     vars: dict = field(default_factory=dict)  # the suite's shared template vars, overrides applied
+    unfetched: str | None = None  # cases left unloaded (they need the network): what was skipped
+    shard: ShardInfo | None = None  # set on the cases of one shard (`evalkit run --shard I/N`)
 
     @property
     def options(self) -> dict[str, Any]:
@@ -50,9 +56,31 @@ class Suite:
         keep = set(case_ids)
         if keep >= {c.id for c in self.cases}:
             return self
-        cases = tuple(c for c in self.cases if c.id in keep)
+        pairs = [(c, r) for chunk in self.chunks() for c, r in chunk if c.id in keep]
+        cases = tuple(c for c, _ in pairs)
+        return replace(self, cases=cases, requests={c.id: r for c, r in pairs},
+                       cases_hash=cases_digest(cases), shard=None)  # a subset is no whole shard
+
+    def sharded(self, spec: ShardSpec) -> "Suite":
+        """The cases of one shard (suite/shard.py): a deterministic 1/N of the suite. The run
+        records the shard and the whole suite's cases hash, so `evalkit merge` can check it."""
+        info = ShardInfo(spec, self.cases_hash, len(self.cases))
+        if isinstance(self.cases, CaseStream):
+            stream, digest = self.cases.sharded(spec)
+            return replace(self, cases=stream, cases_hash=digest, shard=info)
+        cases = tuple(c for c in self.cases if spec.holds(c.id, c.metadata))
         return replace(self, cases=cases, requests={c.id: self.requests[c.id] for c in cases},
-                       cases_hash=cases_digest(cases))
+                       cases_hash=cases_digest(cases), shard=info)
+
+    def chunks(self, size: int | None = None) -> Iterator[list[tuple[Case, Request]]]:
+        """The cases with their rendered requests, `size` (default streaming.CHUNK_CASES) at a
+        time; a streamed suite renders each chunk as it reads it."""
+        size = size or streaming.CHUNK_CASES
+        if isinstance(self.cases, CaseStream):
+            yield from self.cases.chunks(size)
+            return
+        for start in range(0, len(self.cases), size):
+            yield [(c, self.requests[c.id]) for c in self.cases[start:start + size]]
 
     def describe_scorers(self) -> list[dict]:
         return [s.describe() for s in self.scorers]
@@ -176,24 +204,77 @@ def _template_location(doc: YamlDoc, part: str, line: int | None) -> Location:
     return doc.location_at(min(base.line + line - 1, max(last, base.line)), 1)
 
 
+class _Renderer:
+    """Renders each case's prompt at load time; reports the first MAX_RENDER_PROBLEMS failures.
+    With a SuiteBudget, the suite's renders together are bounded in time and characters too:
+    once it is spent the remaining cases are left unrendered, and one problem says so."""
+
+    def __init__(self, template: PromptTemplate, doc: YamlDoc, problems: ProblemList,
+                 budget: SuiteBudget | None = None):
+        self.template, self.doc, self.problems, self.failures = template, doc, problems, 0
+        self.budget, self.seen, self.skipped, self.out_of_time = budget, 0, 0, None
+
+    def __call__(self, case: Case) -> Request | None:
+        self.seen += 1
+        if self.skipped:
+            self.skipped += 1
+            return None
+        try:
+            seconds = self.budget.case_seconds() if self.budget else CASE_SECONDS
+        except SecurityError as exc:  # the suite's time is spent: this case and the rest wait
+            self.out_of_time, self.skipped = exc.message, 1
+            return None
+        try:
+            request = self.template.render(case, seconds)
+            if self.budget:
+                self.budget.spent(len(request.text()))
+            return request
+        except TemplateProblem as exc:
+            self.failures += 1
+            if self.failures <= MAX_RENDER_PROBLEMS:
+                self.problems.add(Problem(
+                    f"case '{case.id}' ({case.source}): {exc.message}",
+                    _template_location(self.doc, exc.part, exc.line),
+                    f"{exc.part}, template line {exc.line}",
+                    "every variable the template uses must be set by each case"
+                    if "undefined" in exc.message else ""))
+        except SecurityError as exc:  # the suite's characters are spent: the rest wait
+            self.skipped = 1
+            self.problems.add(Problem(f"case '{case.id}' ({case.source}): {exc.message}",
+                                      self.doc.location(("prompt",)), "prompt"))
+        return None
+
+    def finish(self) -> None:
+        if self.failures > MAX_RENDER_PROBLEMS:
+            self.problems.add(Problem(f"... and {self.failures - MAX_RENDER_PROBLEMS} more cases "
+                                      "fail to render", self.doc.location(("prompt",))))
+        if self.out_of_time:
+            self.problems.add(Problem(
+                f"{self.out_of_time}: {self.skipped} of {self.seen} cases left unrendered",
+                self.doc.location(("prompt",)), "prompt",
+                "make the template cheaper; prompts render when the suite loads"))
+
+
 def _render_all(template: PromptTemplate, cases: list[Case], doc: YamlDoc,
                 problems: ProblemList) -> dict[str, Request]:
-    requests, failures = {}, 0
+    # The suite's prompts are held in memory: bounded as a whole too (time, characters).
+    render, requests = _Renderer(template, doc, problems, SuiteBudget()), {}
     for case in cases:
-        try:
-            requests[case.id] = template.render(case)
-        except TemplateProblem as exc:
-            failures += 1
-            if failures <= MAX_RENDER_PROBLEMS:
-                problems.add(Problem(f"case '{case.id}' ({case.source}): {exc.message}",
-                                     _template_location(doc, exc.part, exc.line),
-                                     f"{exc.part}, template line {exc.line}",
-                                     "every variable the template uses must be set by each case"
-                                     if "undefined" in exc.message else ""))
-    if failures > MAX_RENDER_PROBLEMS:
-        problems.add(Problem(f"... and {failures - MAX_RENDER_PROBLEMS} more cases fail to render",
-                             doc.location(("prompt",))))
+        request = render(case)
+        if request is not None:
+            requests[case.id] = request
+    render.finish()
     return requests
+
+
+def _slice_problems(spec: SuiteSpec, keys: set[str], has_cases: bool, doc: YamlDoc,
+                    problems: ProblemList) -> None:
+    """A slice key no case's metadata has (`keys`: every metadata key of the cases)."""
+    for key in spec.slices:
+        if has_cases and key not in keys:
+            problems.add(Problem(f"slice key '{key}' is in no case's metadata",
+                                 doc.location(("slices", spec.slices.index(key))), "slices",
+                                 did_you_mean(key, keys)))
 
 
 def _shared_vars(spec: SuiteSpec, overrides: Mapping[str, Any] | None, doc: YamlDoc,
@@ -227,10 +308,11 @@ def parse_vars(pairs, flag: str = "--var") -> dict[str, str]:
 
 
 def load_suite(path: str | Path, overrides: Mapping[str, Any] | None = None, *,
-               undeclared_ok: bool = False) -> Suite:
+               undeclared_ok: bool = False, fetch: bool = True) -> Suite:
     """Load, validate and expand a suite file; raises SuiteError listing every problem.
     `overrides`: values for the suite's declared `vars` (`evalkit run --var KEY=VALUE`); one
-    the suite does not declare is an error unless `undeclared_ok` (it is then ignored)."""
+    the suite does not declare is an error unless `undeclared_ok` (it is then ignored).
+    `fetch=False` (`evalkit validate`) checks everything but cases that need the network."""
     doc = load_yaml(path)
     if not isinstance(doc.data, dict):
         raise SuiteError([Problem("a suite file must be a YAML mapping (key: value lines)",
@@ -247,26 +329,52 @@ def load_suite(path: str | Path, overrides: Mapping[str, Any] | None = None, *,
     except TemplateProblem as exc:
         problems.add(Problem(exc.message, _template_location(doc, exc.part, exc.line), exc.part))
         template = None
-    cases = load_cases(spec.cases, doc, spec.seed, problems)
+    unfetched = None
+    if not fetch and isinstance(spec.cases, CaseSource) and needs_network(spec.cases):
+        unfetched = f"cases from hf:{spec.cases.hf} not fetched: `evalkit run` downloads them"
+    streamed = streamed_file(spec.cases, Path(doc.path).parent)
+    if streamed is not None:  # a large case file: checked in one pass, then read as a stream
+        return _load_streamed(path, doc, spec, scorers, shared, applied, template, streamed,
+                              problems)
+    cases = load_cases(spec.cases, doc, spec.seed, problems, fetch=fetch)
     if spec.counterfactuals is not None:
         cases = expand_counterfactuals(spec.counterfactuals, cases, doc, problems)
-    for key in spec.slices:
-        if cases and not any(key in case.metadata for case in cases):
-            problems.add(Problem(f"slice key '{key}' is in no case's metadata",
-                                 doc.location(("slices", spec.slices.index(key))), "slices",
-                                 did_you_mean(key, {k for c in cases for k in c.metadata})))
+    _slice_problems(spec, {k for c in cases for k in c.metadata}, bool(cases), doc, problems)
     for problem in gate_problems(spec, {s.name or s.type for s in spec.scorers},
                                  {case.id for case in cases}, doc.location):
         problems.add(problem)
     requests = _render_all(template, cases, doc, problems) if template else {}
     problems.raise_if_any()
+    return _suite(path, doc, spec, scorers, shared, applied, tuple(cases), requests,
+                  cases_digest(cases), unfetched)
+
+
+def _load_streamed(path, doc: YamlDoc, spec: SuiteSpec, scorers: list[Scorer], shared: dict,
+                   applied: dict, template: PromptTemplate | None, file: Path,
+                   problems: ProblemList) -> Suite:
+    render = _Renderer(template, doc, problems) if template else (lambda case: None)
+    scan = scan_cases(file, spec.cases, doc.location(("cases", "from")), spec.seed,
+                      spec.counterfactuals, doc, template, render, bool(spec.waivers), problems)
+    if template:
+        render.finish()
+    _slice_problems(spec, scan.metadata_keys, bool(len(scan.stream)), doc, problems)
+    for problem in gate_problems(spec, {s.name or s.type for s in spec.scorers}, scan.ids,
+                                 doc.location):
+        problems.add(problem)
+    problems.raise_if_any()
+    return _suite(path, doc, spec, scorers, shared, applied, scan.stream, {}, scan.cases_hash)
+
+
+def _suite(path, doc: YamlDoc, spec: SuiteSpec, scorers: list[Scorer], shared: dict,
+           applied: dict, cases, requests: dict, cases_hash: str,
+           unfetched: str | None = None) -> Suite:
     return Suite(
-        name=spec.suite, path=Path(path), spec=spec, cases=tuple(cases), requests=requests,
+        name=spec.suite, path=Path(path), spec=spec, cases=cases, requests=requests,
         scorers=tuple(scorers),
         # Overridden vars change what runs: they are part of the suite's and prompt's identity
         # (resume, cache and the comparison's manifest tell the two apart).
         suite_hash=sha256_hex(doc.text) if not applied else sha256_hex(doc.text, shared),
-        cases_hash=cases_digest(cases),
+        cases_hash=cases_hash,
         prompt_hash=(sha256_hex(spec.prompt.model_dump()) if not shared
                      else sha256_hex(spec.prompt.model_dump(), shared)),
-        vars=shared)
+        vars=shared, unfetched=unfetched)

@@ -20,6 +20,15 @@ from .counterfactuals import CounterfactualSpec
 from .gate_spec import ComparePolicy, GateSpec, Waiver
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+INT64_MIN, INT64_MAX = -2**63, 2**63 - 1  # seeds are stored as BIGINT and sent as int64
+MAX_SAMPLES = 1000
+RESERVED_EXTRA = {
+    "model": "the model is chosen with --model (reports name the model that was called)",
+    "messages": "the prompt comes from 'prompt:'",
+    "prompt": "the prompt comes from 'prompt:'",
+    "stream": "evalkit reads whole replies",
+    "n": "use 'samples:' for several answers per case",
+}
 
 
 class Strict(BaseModel):
@@ -66,11 +75,22 @@ class GenerationOptions(Strict):
     top_k: int | None = Field(None, ge=1)
     max_tokens: int | None = Field(None, ge=1)
     stop: str | list[str] | None = None
-    seed: int | None = None
+    seed: int | None = Field(None, ge=INT64_MIN, le=INT64_MAX - MAX_SAMPLES,
+                             description="a 64-bit integer; sample k of a case uses seed + k")
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
     response_format: dict[str, Any] | None = None
     extra: dict[str, Any] = Field(default_factory=dict, description="passed to the backend as is")
+
+    @field_validator("extra")
+    @classmethod
+    def _no_request_keys(cls, extra: dict[str, Any]) -> dict[str, Any]:
+        # These would silently replace what evalkit sends (the model a report names, the
+        # rendered prompt) or change the reply's shape; each has its own place instead.
+        for key, instead in RESERVED_EXTRA.items():
+            if key in extra:
+                raise ValueError(f"options.extra cannot set '{key}': {instead}")
+        return extra
 
     def as_request_options(self) -> dict[str, Any]:
         options = {k: v for k, v in self.model_dump(exclude={"extra"}).items() if v is not None}
@@ -103,7 +123,7 @@ class CaseSource(Strict):
     metadata: list[str] = Field(default_factory=list, description="fields used as slice keys")
     limit: int | None = Field(None, ge=1)
     sample: int | None = Field(None, ge=1, description="seeded random sample of this many cases")
-    seed: int | None = None
+    seed: int | None = Field(None, ge=INT64_MIN, le=INT64_MAX)
 
     @model_validator(mode="after")
     def _one_origin(self) -> "CaseSource":
@@ -144,8 +164,8 @@ class SuiteSpec(Strict):
     vars: dict[str, Any] = Field(default_factory=dict, description=(
         "template variables shared by every case (a case's own vars win); "
         "`evalkit run --var KEY=VALUE` overrides one, e.g. a prompt version to A/B"))
-    samples: int = Field(1, ge=1, le=1000, description="samples drawn per case")
-    seed: int = 0
+    samples: int = Field(1, ge=1, le=MAX_SAMPLES, description="samples drawn per case")
+    seed: int = Field(0, ge=INT64_MIN, le=INT64_MAX, description="a 64-bit integer")
     cases: CasesSpec
     scorers: list[ScorerSpec] = Field(default_factory=list)
     slices: list[str] = Field(default_factory=list, description="metadata keys to group results by")

@@ -2,6 +2,7 @@
 
 Templates are compiled when the suite loads and rendered for every case then too,
 so a template mistake is a load-time error naming the case and the template line.
+Rendering is bounded in time, loop iterations and size (template_bounds.py).
 """
 from __future__ import annotations
 
@@ -11,30 +12,13 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from ..types import Case, Message, Request
 from .schema import PromptSpec
+from .template_bounds import CASE_SECONDS, MAX_EXPONENT, MAX_REPEAT, BoundedSandbox, render_budget
 
-MAX_REPEAT = 1_000_000  # longest string/list a template may build with `*`
-MAX_EXPONENT = 1_000
-
-
-class BoundedSandbox(SandboxedEnvironment):
-    """Jinja's sandbox blocks unsafe attributes; this also bounds `*` and `**`, which a
-    template could otherwise use to stall the loader or exhaust memory."""
-
-    intercepted_binops = frozenset(["*", "**"])
-
-    def call_binop(self, context, operator, left, right):
-        if operator == "*":
-            for seq, count in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) \
-                        and len(seq) * count > MAX_REPEAT:
-                    raise SecurityError(f"template builds a value longer than {MAX_REPEAT:,}")
-        if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
-            raise SecurityError(f"exponent larger than {MAX_EXPONENT} in a template")
-        return super().call_binop(context, operator, left, right)
+__all__ = ["MAX_EXPONENT", "MAX_REPEAT", "PromptTemplate", "TemplateProblem", "environment"]
 
 
 @lru_cache(maxsize=1)
@@ -74,6 +58,7 @@ class PromptTemplate:
         self.spec = spec
         self.shared = dict(shared or {})  # suite-level vars; each case's own vars win
         self.parts: dict[str, Template] = {}
+        self._copied: dict[str, dict[str, Any]] = {}  # each part's globals, copied once
         self.roles: list[tuple[str, str]] = []  # (role, part name) in message order
         if spec.completion is not None:
             self.parts["prompt.completion"] = _compile("prompt.completion", spec.completion)
@@ -90,14 +75,27 @@ class PromptTemplate:
         self.parts["prompt.user"] = _compile("prompt.user", spec.user or "")
         self.roles.append(("user", "prompt.user"))
 
+    def _globals(self, name: str) -> dict[str, Any]:
+        found = self._copied.get(name)
+        if found is None:
+            found = self._copied[name] = dict(self.parts[name].globals)
+        return found
+
     def namespace(self, case: Case) -> dict[str, Any]:
         # Vars at top level; the target is deliberately absent so it cannot leak into prompts.
         merged = {**self.shared, **case.vars}
         return {**merged, "vars": merged, "metadata": case.metadata, "case_id": case.id}
 
-    def _render(self, name: str, case: Case) -> str:
+    def _render(self, name: str, case: Case, namespace: dict[str, Any]) -> str:
+        template = self.parts[name]
         try:
-            return self.parts[name].render(self.namespace(case))
+            # Template.render() copies the globals into a new dict on every call; a suite of
+            # millions of cases renders cheaper from one copy (the same names, the same values).
+            context = template.new_context({**self._globals(name), **namespace}, shared=True)
+            try:
+                return environment().concat(template.root_render_func(context))
+            except Exception:
+                environment().handle_exception()  # template line numbers in the traceback
         except TemplateError as exc:
             line = _template_line(exc, getattr(exc, "lineno", None))
             raise TemplateProblem(name, line, str(exc.message or exc), case.id) from None
@@ -105,8 +103,12 @@ class PromptTemplate:
             raise TemplateProblem(name, _template_line(exc, None),
                                   f"{type(exc).__name__}: {exc}", case.id) from None
 
-    def render(self, case: Case) -> Request:
-        if "prompt.completion" in self.parts:
-            return Request(prompt=self._render("prompt.completion", case))
-        return Request(messages=tuple(Message(role, self._render(name, case))
-                                      for role, name in self.roles))
+    def render(self, case: Case, seconds: float = CASE_SECONDS) -> Request:
+        """The case's request; TemplateProblem when a part fails or the case's parts together
+        go over the render budget (`seconds`, loop iterations, output size)."""
+        namespace = self.namespace(case)
+        with render_budget(seconds):
+            if "prompt.completion" in self.parts:
+                return Request(prompt=self._render("prompt.completion", case, namespace))
+            return Request(messages=tuple(Message(role, self._render(name, case, namespace))
+                                          for role, name in self.roles))

@@ -23,6 +23,9 @@ MAX_DEPTH = 100  # deeper nesting is no real suite, and would overflow Python's 
 # Untagged (or plainly tagged) collections; any other tag (!!python/object, !!set, !foo) is refused.
 PLAIN_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 MERGE_TAG = "tag:yaml.org,2002:merge"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|.)", re.DOTALL)  # in "..."
+_LONE_SURROGATE = re.compile("[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]")
 
 
 def format_key_path(path: KeyPath) -> str:
@@ -110,10 +113,32 @@ class _Builder:
 
     def _scalar(self, node: yaml.Node, path: KeyPath) -> Any:
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             raise self.problem(node, f"cannot read this value: {getattr(exc, 'problem', exc)}",
                                path, "plain YAML only: tags such as !!python/... are not allowed")
+        if isinstance(value, str) and _SURROGATE.search(value):
+            value = self._combine_surrogates(value, node, path)
+        return value
+
+    def _combine_surrogates(self, value: str, node: yaml.Node, path: KeyPath) -> str:
+        """A JSON-style escaped emoji, "\\ud83d\\ude00", is one character (😀) that YAML reads
+        as two halves. Pairs are joined; a half without its other half is an error."""
+        lone = _LONE_SURROGATE.search(value)
+        if lone is None:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16")
+        code = ord(lone.group())
+        # A UTF-8 file holds no surrogates: each one in the value is an escape, in order.
+        nth = sum(1 for _ in _SURROGATE.finditer(value, 0, lone.start()))
+        source = self.doc.text[node.start_mark.index:node.end_mark.index]
+        escapes = [m for m in _ESCAPE.finditer(source)
+                   if 0xD800 <= int(m.group(1) or m.group(2) or "0", 16) <= 0xDFFF]
+        loc = (_offset_location(self.doc, node.start_mark.index + escapes[nth].start())
+               if nth < len(escapes) else self.doc.location_at(*_mark(node)))
+        raise SuiteError([Problem(
+            f"\\u{code:04x} is half of a UTF-16 surrogate pair, without its other half",
+            loc, format_key_path(path), "escape a character beyond U+FFFF as a pair "
+            "(\\ud83d\\ude00) or as \\U0001F600, or write the character itself")])
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict:
         if id(node) not in self.inherited:

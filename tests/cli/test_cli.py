@@ -181,4 +181,4 @@ def test_model_text_is_escaped_in_the_terminal(tmp_path):
     shown = ok(evalkit("show", "h", "--db", "h.duckdb", cwd=tmp_path)).stdout
     assert "\x1b" not in shown
     assert "[bold]loud[/bold]" in shown and "[link=http://x]y[/link]" in shown
-    assert "\N{REPLACEMENT CHARACTER}[31mred[/]" in shown
+    assert "\\x1b[2J\\x1b[31mred[/]" in shown  # shown escaped

@@ -13,7 +13,7 @@ from evalkit.backends.base import BackendEnv, ModelRef, create_backend
 from evalkit.backends.local import UnsupportedOption
 from evalkit.backends.vllm_backend import VLLMOptions, VLLMRequest, to_vllm_request
 from evalkit.errors import MissingExtraError
-from evalkit.runner.run import _calls
+from evalkit.runner.feed import call_chunks
 from evalkit.types import Call, Case, Message, Request
 from tests.cli.helpers import assert_no_traceback, clean_env, evalkit, write_suite
 
@@ -28,7 +28,7 @@ def calls_of(tmp_path: Path, prompt: str, options: str, samples: int = 1) -> lis
     cases = [{"id": "fr", "question": "Capital of France?", "answer": "Paris"}]
     suite = load_suite(write_suite(tmp_path, "v", cases, prompt=prompt,
                                    extra=f"options: {options}\nsamples: {samples}\n"))
-    return _calls(suite, set())
+    return [call for chunk in call_chunks(suite, set()) for call in chunk]
 
 
 def test_chat_calls_map_to_chat_requests_with_their_sampling_params(tmp_path):

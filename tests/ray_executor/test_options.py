@@ -137,9 +137,9 @@ def test_the_node_and_worker_migration_is_idempotent(tmp_path):
     Store(db).close()
     # a database that has the columns but not the record (another branch's numbering)
     with Store(db) as store:
-        store.query("DELETE FROM schema_migrations WHERE version = 4")
+        store.query("DELETE FROM schema_migrations WHERE version = 5")
     with Store(db) as store:
-        assert (4,) in store.query("SELECT version FROM schema_migrations")
+        assert (5,) in store.query("SELECT version FROM schema_migrations")
         columns = {c for (c,) in store.query(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'results'")}
     assert {"node_id", "worker_id"} <= columns

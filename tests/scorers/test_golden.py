@@ -92,7 +92,7 @@ def test_numeric_tolerance_and_explanations():
     assert "no number in the output" in run_score(close, "no idea", "3").explanation
     assert "not a single number" in run_score(close, "3", "three").explanation
     only = make("numeric", extract="only")
-    assert "has 2 numbers" in run_score(only, "3 or 4", "3").explanation
+    assert "has 2 different numbers" in run_score(only, "3 or 4", "3").explanation
     assert run_score(make("numeric", extract="any"), "3 or 4", "4").passed
 
 

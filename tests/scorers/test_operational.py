@@ -28,6 +28,17 @@ def test_latency_and_cost():
     assert unknown.value is None and unknown.passed is None and "no cost" in unknown.explanation
 
 
+@pytest.mark.parametrize("field, value", [("latency_s", float("nan")), ("latency_s", -0.5),
+                                          ("latency_s", float("inf")), ("cost_usd", float("nan")),
+                                          ("cost_usd", -0.01), ("cost_usd", "0.01")])
+def test_invalid_latency_or_cost_never_passes(field, value):
+    """NaN compares false with every limit, so it used to pass any maximum."""
+    scorer = make("latency", max_s=1.0) if field == "latency_s" else make("cost", max_usd=0.01)
+    score = run_score(scorer, None, completion=Completion(text="x", **{field: value}))
+    assert score.passed is False and score.value is None
+    assert score.explanation.startswith("the backend reported an invalid "), score.explanation
+
+
 @pytest.mark.parametrize("unit, length", [("chars", 11), ("words", 2), ("tokens", 3)])
 def test_length_units(unit, length):
     score = run_score(make("length", unit=unit, max=2), None,

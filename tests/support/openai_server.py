@@ -12,11 +12,17 @@ to it exactly as they would to OpenAI, with ``base_url`` =
 Answer rule: if ``answers`` maps the last user message (chat) or the prompt
 (completions) to a reply, that reply is sent; otherwise the text is echoed.
 
+Hostile settings (for the redirect and secret tests): ``redirect`` answers every /v1
+completion call with that status and Location (``/v2/...`` serves the same API, a GET there
+an empty completion, as a server that turned a redirected POST into a GET would);
+``echo_headers`` appends the named request headers to each reply.
+
 Control endpoints (JSON):
-    POST /_config   merge settings (top-level keys; ``answers`` is replaced
-                    wholesale, setting ``seed`` re-seeds the fault RNG);
+    POST /_config   merge settings (top-level keys; ``answers`` and ``replies`` are
+                    replaced wholesale, setting ``seed`` re-seeds the fault RNG);
                     returns the current config.
-    GET  /_stats    {"total", "by_prompt", "statuses", "auth"}
+    GET  /_stats    {"total", "by_prompt", "statuses", "auth", "sent_bytes", "methods",
+                     "headers"}
     POST /_reset    zero the stats.
 
 In tests, use :func:`serve`, which starts the server as a subprocess.
@@ -54,7 +60,18 @@ DEFAULTS: dict[str, Any] = {
     "timeout_rate": 0.0,  # fraction of requests that hang for hang_s first
     "hang_s": 30.0,
     "require_key": None,  # if set, demand "Authorization: Bearer <key>"
+    "replies": {},  # prompt -> hostile reply for that prompt only (see HOSTILE_KEYS)
+    "echo_headers": [],  # request headers (by name) whose values are appended to each reply
+    "redirect": None,  # {"status": 307, "location": URL or path}: answer /v1 calls with it
 }
+# What a "replies" entry may set: `content` (any JSON value as the message content or text),
+# `usage` (any JSON value as the usage object), `pad_bytes` (a padding field making the body
+# this much bigger), `stream_mb` (a chunked body of this many MB, sent until the client
+# hangs up, with no Content-Length), `delay` (seconds before answering).
+HOSTILE_KEYS = {"content", "usage", "pad_bytes", "stream_mb", "delay"}
+# Request headers every client sends; the others are counted in stats()["headers"].
+_COMMON_HEADERS = {"host", "content-type", "content-length", "accept", "accept-encoding",
+                   "user-agent", "connection", "authorization"}
 
 # (type, code) of the OpenAI-style error body for each status we may emit.
 _ERROR_KINDS = {
@@ -96,10 +113,14 @@ class FakeOpenAI:
         self.reset()
 
     def reset(self) -> None:
+        self.sent_bytes: Counter[str] = Counter()  # streamed hostile bodies, by prompt
         self.total = 0
         self.by_prompt: Counter[str] = Counter()
         self.statuses: Counter[str] = Counter()
         self.auth: Counter[str] = Counter()
+        self.methods: Counter[str] = Counter()  # "GET /v2/chat/completions": count
+        self.headers: Counter[str] = Counter()  # "x-api-key: value": count (uncommon headers)
+        self.first_at: float | None = None  # time.time() of the first request since reset
 
     def stats(self) -> dict[str, Any]:
         return {
@@ -107,12 +128,20 @@ class FakeOpenAI:
             "by_prompt": dict(self.by_prompt),
             "statuses": dict(self.statuses),
             "auth": dict(self.auth),
+            "sent_bytes": dict(self.sent_bytes),
+            "methods": dict(self.methods),
+            "headers": dict(self.headers),
+            "first_at": self.first_at,
         }
 
     def app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(client_max_size=64 * 2**20)  # big configs: hostile replies
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_post("/v1/completions", self._completions)
+        app.router.add_post("/v2/chat/completions", self._chat)
+        app.router.add_post("/v2/completions", self._completions)
+        app.router.add_get("/v2/chat/completions", self._get_after_redirect)
+        app.router.add_get("/v2/completions", self._get_after_redirect)
         app.router.add_get("/v1/models", self._models)
         app.router.add_post("/_config", self._config)
         app.router.add_get("/_stats", self._stats)
@@ -127,13 +156,37 @@ class FakeOpenAI:
     async def _completions(self, request: web.Request) -> web.Response:
         return await self._handle(request, chat=False)
 
-    async def _handle(self, request: web.Request, chat: bool) -> web.Response:
+    def _count(self, request: web.Request) -> str:
         self.total += 1
+        self.methods[f"{request.method} {request.path}"] += 1
+        for name, value in request.headers.items():
+            if name.lower() not in _COMMON_HEADERS:
+                self.headers[f"{name.lower()}: {value}"] += 1
+        if self.first_at is None:
+            self.first_at = time.time()
         auth = request.headers.get("Authorization", "")  # "" = header absent
         self.auth[auth] += 1
-        resp = await self._answer(request, chat, auth)
+        return auth
+
+    async def _handle(self, request: web.Request, chat: bool) -> web.Response:
+        auth = self._count(request)
+        redirect = self.config["redirect"]
+        if redirect and request.path.startswith("/v1/"):
+            resp = web.Response(status=int(redirect["status"]),
+                                headers={"Location": str(redirect["location"])})
+        else:
+            resp = await self._answer(request, chat, auth)
         self.statuses[str(resp.status)] += 1
         return resp
+
+    async def _get_after_redirect(self, request: web.Request) -> web.Response:
+        """What a POST turned into a GET by a 302 gets: a valid, empty completion."""
+        self._count(request)
+        self.statuses["200"] += 1
+        return web.json_response({"id": "chatcmpl-get", "object": "chat.completion",
+                                  "model": "fake-model", "choices": [
+                                      {"index": 0, "message": {"role": "assistant", "content": ""},
+                                       "text": "", "finish_reason": "stop"}]})
 
     async def _answer(self, request: web.Request, chat: bool, auth: str) -> web.Response:
         cfg = self.config
@@ -187,7 +240,14 @@ class FakeOpenAI:
                 headers = {"Retry-After": str(cfg["retry_after"])}
             return error_response(fail_status, f"injected fault ({fail_status})", headers)
 
+        hostile = cfg["replies"].get(key)
+        if hostile is not None:
+            return await self._hostile(request, hostile, key, chat)
+
         reply = cfg["answers"].get(key, key)
+        if cfg["echo_headers"]:  # a server that reflects request headers into its answer
+            echoed = {name: request.headers.get(name) for name in cfg["echo_headers"]}
+            reply = f"{reply} {json.dumps(echoed)}"
         finish = "stop"
         # newer OpenAI clients send max_completion_tokens instead
         max_tokens = body.get("max_tokens", body.get("max_completion_tokens"))
@@ -230,6 +290,38 @@ class FakeOpenAI:
             }
         )
 
+    async def _hostile(self, request: web.Request, spec: dict, key: str,
+                       chat: bool) -> web.StreamResponse:
+        """A reply built to break clients: wrong types, huge or endless bodies, slow answers."""
+        if spec.get("delay"):
+            await asyncio.sleep(spec["delay"])
+        if spec.get("stream_mb"):
+            response = web.StreamResponse(headers={"Content-Type": "application/json"})
+            response.enable_chunked_encoding()
+            await response.prepare(request)
+            chunk = b'{"pad": "' + b"x" * (2**16 - 9)
+            try:
+                for _ in range(int(spec["stream_mb"] * 16)):
+                    await response.write(chunk)
+                    self.sent_bytes[key] += len(chunk)
+            except (ConnectionError, RuntimeError):  # the client hung up: what we wanted
+                pass
+            return response
+        content = spec.get("content", key)
+        choice: dict[str, Any] = {"index": 0, "finish_reason": "stop"}
+        if chat:
+            choice["message"] = {"role": "assistant", "content": content}
+        else:
+            choice["text"] = content
+        body: dict[str, Any] = {
+            "id": "chatcmpl-hostile", "object": "chat.completion", "created": int(time.time()),
+            "model": self.config["model_id"] or "fake-model", "choices": [choice],
+            "usage": spec.get("usage", {"prompt_tokens": 1, "completion_tokens": 1}),
+        }
+        if spec.get("pad_bytes"):
+            body["pad"] = "x" * int(spec["pad_bytes"])
+        return web.json_response(body)
+
     async def _models(self, request: web.Request) -> web.Response:
         model = self.config["model_id"] or "fake-model"
         return web.json_response(
@@ -254,6 +346,8 @@ class FakeOpenAI:
         if "seed" in update:
             self.rng.seed(update.pop("seed"))
         unknown = set(update) - set(DEFAULTS)
+        unknown |= {k for spec in (update.get("replies") or {}).values() for k in spec
+                    if k not in HOSTILE_KEYS}
         if unknown:  # catch typos in tests early instead of silently ignoring
             return error_response(400, f"unknown config keys: {sorted(unknown)}")
         self.config.update(update)

@@ -127,6 +127,7 @@ def test_fault_rate_is_seeded_and_partial(srv):
 
 
 def test_stats_counting(srv):
+    started = time.time()
     chat(srv, "a", key="k1")
     chat(srv, "a", key="k1")
     chat(srv, "b", key="k2")
@@ -138,8 +139,39 @@ def test_stats_counting(srv):
     assert stats["by_prompt"] == {"a": 3, "b": 1, "c": 1}
     assert stats["statuses"] == {"200": 4, "500": 1}
     assert stats["auth"] == {"Bearer k1": 3, "Bearer k2": 1, "": 1}
+    assert stats["methods"] == {"POST /v1/chat/completions": 4, "POST /v1/completions": 1}
+    assert started <= stats["first_at"] <= time.time()  # when the first request arrived
     srv.reset()
-    assert srv.stats() == {"total": 0, "by_prompt": {}, "statuses": {}, "auth": {}}
+    assert srv.stats() == {"total": 0, "by_prompt": {}, "statuses": {}, "auth": {},
+                           "sent_bytes": {}, "methods": {}, "headers": {}, "first_at": None}
+
+
+def test_hostile_redirects_and_echoed_headers(srv):
+    import http.client
+
+    def raw(path, headers):
+        con = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+        body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "hi"}]})
+        con.request("POST", path, body, {"Content-Type": "application/json", **headers})
+        response = con.getresponse()
+        return response.status, response.getheader("Location"), response.read()
+
+    srv.config(echo_headers=["x-api-key"], redirect={"status": 307, "location": "/v2/chat/completions"})
+    try:
+        status, location, _ = raw("/v1/chat/completions", {"x-api-key": "k1"})
+        assert (status, location) == (307, "/v2/chat/completions")
+        status, _, body = raw("/v2/chat/completions", {"x-api-key": "k1"})  # /v2 is not redirected
+        assert status == 200
+        assert json.loads(body)["choices"][0]["message"]["content"] == 'hi {"x-api-key": "k1"}'
+        con = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+        con.request("GET", "/v2/chat/completions")  # what a 302-turned-GET gets: an empty answer
+        assert json.loads(con.getresponse().read())["choices"][0]["message"]["content"] == ""
+    finally:
+        srv.config(echo_headers=[], redirect=None)
+    stats = srv.stats()
+    assert stats["methods"] == {"POST /v1/chat/completions": 1, "POST /v2/chat/completions": 1,
+                                "GET /v2/chat/completions": 1}
+    assert stats["headers"] == {"x-api-key: k1": 2}
 
 
 def test_require_key(srv):

@@ -1,17 +1,20 @@
-"""Feeding replicas: batches from one queue, completions back as they finish, faults contained.
+"""Feeding replicas: batches from the driver's call queue, completions back as they finish,
+faults contained.
 
 Each replica is served by LANES coroutines, so it always has its next batch while it works on
-one. A batch comes back call by call (a Ray streaming generator); when a replica's worker
-process or its node dies mid-batch, what it finished is already delivered and only the rest
-goes back to the queue, for any replica (Ray restarts the dead one, reloading its model, up to
-its `max_restarts`). A call whose worker dies MAX_LOSSES times is recorded as an error on its
-case (errors are data); a (case, sample) is delivered once, whatever arrives twice. When every
-replica is gone, the run stops resumable (ReplicasLost): the driver has stored all it got.
+one; a lane takes a batch of `size` calls from the run's CallQueue (feed.py) as the driver
+streams them in. A batch comes back call by call (a Ray streaming generator); when a replica's
+worker process or its node dies mid-batch, what it finished is already delivered and only the
+rest goes back, ahead of the queue, for any replica (Ray restarts the dead one, reloading its
+model, up to its `max_restarts`). A call whose worker dies MAX_LOSSES times is recorded as an
+error on its case (errors are data); a (case, sample) is delivered once, whatever arrives
+twice. When every replica is gone, the run stops resumable (ReplicasLost): the driver has
+stored all it got.
 """
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Sequence
 
@@ -19,6 +22,7 @@ from ...errors import EvalkitError, UsageError
 from ...redact import redact
 from ...types import Call, Completion, WorkerRef
 from ..executors import Deliver, ReplicasLost
+from ..feed import CallQueue
 
 LANES = 2
 MAX_LOSSES = 3
@@ -43,47 +47,56 @@ def _first_line(exc: BaseException) -> str:
 
 
 class Dispatch:
-    def __init__(self, ray: Any, members: Sequence[Member], batches: Sequence[Sequence[Call]],
+    def __init__(self, ray: Any, members: Sequence[Member], calls: CallQueue, size: int,
                  deliver: Deliver, *, streaming: bool, startup_timeout_s: float,
                  expect_version: str, max_failures: int):
         self.ray, self.members, self.deliver = ray, list(members), deliver
+        self.calls, self.size = calls, size
         self.streaming, self.timeout_s = streaming, startup_timeout_s
         self.expect_version, self.max_failures = expect_version, max_failures
-        self.queue: asyncio.Queue[list[Call]] = asyncio.Queue()
-        for batch in batches:
-            self.queue.put_nowait(list(batch))
-        self.remaining = sum(len(b) for b in batches)
-        self.delivered: set[tuple[str, int]] = set()
+        self.again: deque[list[Call]] = deque()  # unfinished rests of failed batches
+        self.fed_all = False  # the call queue is drained
+        self.busy = 0  # batches on replicas now
+        self.changed = asyncio.Event()  # a batch came back or ended: lanes waiting look again
+        self.finished = asyncio.Event()  # every call made and delivered
+        # (case, sample) of the calls taken and not yet delivered: what arrives twice, or for
+        # a call no longer in flight, is dropped. Bounded by the calls in flight.
+        self.in_flight: set[tuple[str, int]] = set()
         self.losses: Counter[tuple[str, int]] = Counter()
-        self.done = asyncio.Event()
-        if not self.remaining:
-            self.done.set()
 
     async def run(self) -> None:
         lanes = {asyncio.ensure_future(self._lane(m)) for m in self.members for _ in range(LANES)}
-        finished = asyncio.ensure_future(self.done.wait())
+        finished = asyncio.ensure_future(self.finished.wait())
         try:
-            while not self.done.is_set():
-                ended, _ = await asyncio.wait(lanes | {finished},
-                                              return_when=asyncio.FIRST_COMPLETED)
+            while lanes and not self._all_made():
+                ended, lanes = await asyncio.wait(lanes | {finished},
+                                                  return_when=asyncio.FIRST_COMPLETED)
+                lanes.discard(finished)
                 for lane in ended - {finished}:
                     lane.result()  # a fatal error (a model that cannot load) ends the run
-                lanes -= ended
-                if not lanes and not self.done.is_set():
-                    reasons = "; ".join(f"{m.label}: {m.retired}" for m in self.members)
-                    raise ReplicasLost(f"every Ray replica is gone with {self.remaining} call(s) "
-                                       f"left ({reasons}); the results so far are stored: "
-                                       "rerun the same command to resume")
-        finally:
+            if not self._all_made():
+                left = sum(len(batch) for batch in self.again) + len(self.in_flight)
+                reasons = "; ".join(f"{m.label}: {m.retired}" for m in self.members)
+                rest = "" if self.fed_all else " and the rest of the suite"
+                raise ReplicasLost(f"every Ray replica is gone with {left} call(s){rest} left "
+                                   f"({reasons}); the results so far are stored: rerun the "
+                                   "same command to resume")
+        finally:  # lanes still waiting for a replica to come back are not needed any more
             for task in (*lanes, finished):
                 task.cancel()
             await asyncio.gather(*lanes, finished, return_exceptions=True)
 
+    def _all_made(self) -> bool:
+        return self.fed_all and not self.again and not self.busy
+
     # -- one lane of one replica -------------------------------------------------------
     async def _lane(self, member: Member) -> None:
         while await self._ready(member):
-            batch = await self.queue.get()
+            batch = await self._next_batch()
+            if batch is None:
+                return  # every call is made
             finished: set[int] = set()
+            self.busy += 1
             try:
                 async for index, completion, where in self._results(member, batch):
                     if index not in finished:
@@ -97,6 +110,31 @@ class Dispatch:
             except self.ray.exceptions.RayError as exc:  # its worker or node died
                 member.healthy = False
                 await self._requeue(batch, finished, exc)
+            finally:
+                self.busy -= 1
+                self.changed.set()
+                if self._all_made():
+                    self.finished.set()
+
+    async def _next_batch(self) -> list[Call] | None:
+        """Calls given back by a failed batch first, then the driver's queue; None when both
+        are drained and no batch on a replica can still give calls back."""
+        while True:
+            if self.again:
+                return self.again.popleft()
+            if not self.fed_all:
+                batch = await self.calls.take(self.size, fill=True)
+                if batch:
+                    self.in_flight.update((call.case.id, call.sample) for call in batch)
+                    return batch
+                self.fed_all = True
+                continue
+            if not self.busy:
+                self.changed.set()  # the other lanes waiting here end too
+                self.finished.set()
+                return None
+            self.changed.clear()
+            await self.changed.wait()
 
     async def _results(self, member: Member, batch: list[Call]
                        ) -> AsyncIterator[tuple[int, Completion, WorkerRef]]:
@@ -151,19 +189,17 @@ class Dispatch:
     # -- bookkeeping -------------------------------------------------------------------
     async def _deliver(self, call: Call, completion: Completion, where: WorkerRef | None) -> None:
         key = (call.case.id, call.sample)
-        if key in self.delivered:  # exactly one row per (case, sample)
+        if key not in self.in_flight:  # exactly one row per (case, sample)
             return
-        self.delivered.add(key)
+        self.in_flight.discard(key)
+        self.losses.pop(key, None)
         await self.deliver(call, completion, where)
-        self.remaining -= 1
-        if self.remaining == 0:
-            self.done.set()
 
     async def _requeue(self, batch: list[Call], finished: set[int], exc: BaseException) -> None:
         again = []
         for index, call in enumerate(batch):
             key = (call.case.id, call.sample)
-            if index in finished or key in self.delivered:
+            if index in finished or key not in self.in_flight:
                 continue
             self.losses[key] += 1
             if self.losses[key] >= MAX_LOSSES:
@@ -173,4 +209,4 @@ class Dispatch:
             else:
                 again.append(call)
         if again:
-            self.queue.put_nowait(again)
+            self.again.append(again)

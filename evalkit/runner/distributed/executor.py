@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Sequence
 from ...backends.base import Backend, parse_model_ref
 from ...errors import UsageError
 from ...scorers.base import ScoreContext, Scorer
-from ...types import Call
 from ..executors import Deliver, Executor, LocalExecutor, ScoreChunk
+from ..feed import CallQueue
 from . import connection
-from .dispatch import Dispatch, Member
+from .dispatch import LANES, Dispatch, Member
 from .placement import DRIVER_ONLY, Resources, resolve, split_placement
 from .replica import Replica, ReplicaSpec, evalkit_version
 
@@ -62,34 +62,47 @@ class RayExecutor(Executor):
         self._owns_ray = False  # this executor initialised Ray in this process
 
     # -- calls ---------------------------------------------------------------------
-    async def run(self, calls: list[Call], deliver: Deliver, rng: random.Random) -> None:
-        on_driver = not self.backend.local_engine and self.placement.replicas is None
-        if not on_driver and not self._members:
+    def _on_driver(self) -> bool:
+        return not self.backend.local_engine and self.placement.replicas is None
+
+    def _local_executor(self) -> LocalExecutor:
+        if self._local is None:
+            self._local = LocalExecutor(self.backend, self.config.retry,
+                                        self.config.max_concurrency)
+        return self._local
+
+    def appetite(self) -> int:
+        if self._on_driver():
+            return self._local_executor().appetite()
+        return LANES * max(4, self.backend.batch_size)  # per replica; the queue refills
+
+    async def run(self, calls: CallQueue, deliver: Deliver, rng: random.Random) -> None:
+        if self._on_driver():  # API backends: no Ray needed for these calls
+            await self._local_executor().run(calls, deliver, rng)
+            return
+        if not await calls.started():
+            return  # a fully cached run never reaches Ray
+        if not self._members:
             ray = self._connect()
             self.resources = resolve(self.ref.backend, self.backend.options,
                                      self.backend.local_engine, self.placement,
                                      connection.nodes(ray))
-        if on_driver or self.resources is None:  # no Ray needed for these calls
-            if self._local is None:
-                self._local = LocalExecutor(self.backend, self.config.retry,
-                                            self.config.max_concurrency)
-            await self._local.run(calls, deliver, rng)
+        if self.resources is None:
+            await self._local_executor().run(calls, deliver, rng)
             return
         concurrency = self._concurrency(self.resources.replicas)
         size = self.backend.batch_size if self.backend.batch_size > 1 else max(4, concurrency)
-        if self.backend.batch_size > 1:  # prompts of similar length share a batch: less padding
-            calls = sorted(calls, key=lambda c: len(c.request.text()))
-        batches = [calls[i:i + size] for i in range(0, len(calls), size)]
         ray = self._connect()
         gone = [m for m in self._members if m.retired is not None]
         if gone:  # given up in an earlier run: make room for new ones
             connection.kill(ray, [m.handle for m in gone])
             self._members = [m for m in self._members if m.retired is None]
-        wanted = min(self.resources.replicas, len(batches))  # a small run starts fewer
+        # a small run starts fewer (the feed's calls so far, less its cache hits)
+        wanted = min(self.resources.replicas, max(1, -(-calls.expected // size)))
         if len(self._members) < wanted:
             self._release_scorers()
             self._start(ray, self.resources, concurrency, wanted)
-        await Dispatch(ray, self._members, batches, deliver,
+        await Dispatch(ray, self._members, calls, size, deliver,
                        streaming=connection.streaming_supported(ray),
                        startup_timeout_s=startup_timeout(), expect_version=evalkit_version(),
                        max_failures=MAX_RESTARTS + 1).run()

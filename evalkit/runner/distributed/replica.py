@@ -67,6 +67,7 @@ class Replica:
             register_environment()
             self.backend = create_backend(parse_model_ref(self.spec.model), self.spec.model_args,
                                           BackendEnv(Path(self.spec.cwd)))
+            self.backend.load()  # a python pipeline is imported here, as on the driver
             self.runner = CallRunner(self.backend, self.spec.retry)
             self._slots = asyncio.Semaphore(self.spec.concurrency)
         await self.backend.ensure_started()
