@@ -296,6 +296,47 @@ def test_asking_for_gpus_a_cluster_lacks_is_a_clear_error(cluster, srv, tmp_path
     assert_no_traceback(done.stderr)
 
 
+def test_a_streamed_suite_in_shards_on_replicas_merges_into_a_local_run(
+        cluster, srv, tmp_path, monkeypatch):
+    """A case file over the streaming threshold, split in two shards, each run on two API
+    replicas (shard 1 by the CLI, shard 2 in process with chunks of 50 cases, so the replicas'
+    lanes take their batches from the driver's bounded queue while later chunks are still being
+    read): `evalkit merge` of the shards equals an unsharded local run, row for row."""
+    from evalkit import load_suite, run_suite
+    from evalkit.runner import RunConfig
+    from evalkit.suite import streaming
+    from evalkit.suite.shard import ShardSpec
+    from evalkit.suite.streaming import CaseStream
+
+    monkeypatch.setenv("EVALKIT_STREAM_ROWS", "100")
+    monkeypatch.setattr(streaming, "CHUNK_CASES", 50)
+    cases = echo_cases(400)
+    suite_path = write_suite(tmp_path, "streamed", cases)
+    assert isinstance(load_suite(suite_path).cases, CaseStream)
+    local_run(suite_path, MODEL, api_options(srv), tmp_path / "all.duckdb")
+    srv.reset()
+    ok(evalkit("run", suite_path.name, "-m", MODEL, *api_args(srv), *ray_args(cluster),
+               "-M", "replicas=2", "--max-concurrency", "4", "--shard", "1/2", "--no-cache",
+               "--db", "s1.duckdb", "--label", "ray", cwd=tmp_path, timeout=240,
+               env=clean_env(EVALKIT_STREAM_ROWS="100")))
+    shard2 = load_suite(suite_path).sharded(ShardSpec.parse("2/2"))
+    assert isinstance(shard2.cases, CaseStream)
+    summary = run_suite(shard2, RunConfig(
+        model=MODEL, model_args={**api_options(srv), "replicas": 2}, label="ray", cache=False,
+        db=str(tmp_path / "s2.duckdb"), progress=False, max_concurrency=4, executor="ray",
+        ray_address=cluster.address))
+    assert summary.status == "completed" and summary.errors == 0
+    assert sum(summary.nodes.values()) == summary.executed == len(shard2.cases) > 100
+    assert srv.stats()["total"] == len(cases) and max(srv.stats()["by_prompt"].values()) == 1
+    for db, shard in (("s1.duckdb", "1/2"), ("s2.duckdb", "2/2")):
+        placed = where(tmp_path / db, "ray")
+        assert placed and None not in {node for node, _, _ in placed}, shard
+    ok(evalkit("merge", "s1.duckdb", "s2.duckdb", "--into", "all.duckdb", cwd=tmp_path))
+    db = tmp_path / "all.duckdb"
+    assert rows(db, "ray") == rows(db, "local") and len(rows(db, "ray")) == len(cases)
+    assert scores(db, "ray") == scores(db, "local")
+
+
 def test_a_whole_node_lost_mid_run_loses_nothing(cluster, srv, tmp_path):
     """Last: it removes the worker node (and adds a fresh one afterwards)."""
     worker_node = next(iter(cluster.worker_nodes))
