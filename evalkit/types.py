@@ -128,6 +128,14 @@ class Score:
 
 
 @dataclass(frozen=True)
+class WorkerRef:
+    """Where a call ran when an executor spreads calls over a cluster (Ray node and worker)."""
+
+    node_id: str
+    worker_id: str
+
+
+@dataclass(frozen=True)
 class Result:
     """A case's sample after the model call and scoring: one `results` row plus `scores` rows."""
 
@@ -136,6 +144,7 @@ class Result:
     request: Request
     completion: Completion
     scores: tuple[Score, ...]
+    worker: WorkerRef | None = None  # None: ran in this process, or served from the cache
 
     @property
     def passed(self) -> bool:

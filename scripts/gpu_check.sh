@@ -12,8 +12,21 @@
 #   EVALKIT_GPU_CHECK_ALLOW_CPU=1 scripts/gpu_check.sh
 #   scripts/gpu_check.sh --cases 256 --batch-size 32 --max-tokens 128 --hidden 1024 --layers 12
 #
-# Exit status: 0 ok, 1 a check failed (errors, no tokens, model not on the GPU), 2 no GPU.
+# Then, where vllm and ray are installed (evalkit[vllm,ray]), vLLM replicas under
+# `--executor ray` against vLLM's own offline engine in tokens/s (scripts/gpu_check_ray_vllm.py;
+# target ≥ 0.9×; with 2+ GPUs also a tensor-parallel replica). Skipped, with the reason,
+# elsewhere. EVALKIT_GPU_CHECK_RAY=0 leaves it out.
+#
+# Exit status: 0 ok, 1 a check failed (errors, no tokens, model not on the GPU, vLLM under Ray
+# below 0.9× of its offline engine), 2 no GPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
-exec "${PYTHON:-python3}" scripts/gpu_check.py "$@"
+python="${PYTHON:-python3}"
+"$python" scripts/gpu_check.py "$@"
+if [ "${EVALKIT_GPU_CHECK_RAY:-1}" != "0" ]; then
+    status=0
+    "$python" scripts/gpu_check_ray_vllm.py || status=$?
+    [ "$status" = 2 ] && status=0  # skipped: said why
+    exit "$status"
+fi

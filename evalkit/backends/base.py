@@ -52,6 +52,9 @@ class Backend:
     Options: ClassVar[type[BackendOptions]] = BackendOptions
     default_concurrency: ClassVar[int] = 16
     cacheable: ClassVar[bool] = True  # False where a call is already a lookup (replay)
+    # The model runs inside this process (weights loaded in start). `--executor ray` runs such
+    # backends as replicas on the cluster; I/O-bound API backends stay on the driver.
+    local_engine: ClassVar[bool] = False
     batch_size: int = 1
 
     def __init__(self, model: str, options: BackendOptions, env: BackendEnv):

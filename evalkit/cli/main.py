@@ -72,12 +72,20 @@ def cli() -> None:
               "'no' (see --fail-on) or a gate fails")
 @allow_subset_option
 @fail_on_option
+@click.option("--executor", type=click.Choice(["local", "ray"]), envvar="EVALKIT_EXECUTOR",
+              default="local", show_default=True,
+              help="where model calls run: this process, or replicas on a Ray cluster "
+              "(-M replicas=N -M num_gpus=1; docs/scale.md) (env EVALKIT_EXECUTOR)")
+@click.option("--ray-address", envvar="EVALKIT_RAY_ADDRESS", metavar="auto|ray://HOST:PORT",
+              help="Ray cluster to use with --executor ray (default: start a local one) "
+              "(env EVALKIT_RAY_ADDRESS)")
 @click.option("--shard", metavar="I/N", envvar="EVALKIT_SHARD",
               help="run shard I of N: a deterministic 1/N of the cases, by case id (env "
               "EVALKIT_SHARD); fold the shards with `evalkit merge`")
 @OUTSIDE_OPTION
 def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_resume, max_concurrency,
-        timeout, retries, deadline, progress, baseline, allow_subset, fail_on, shard) -> int:
+        timeout, retries, deadline, progress, baseline, allow_subset, fail_on, executor,
+        ray_address, shard) -> int:
     """Run SUITES against each --model and store the results."""
     from .run_command import run_command
 
@@ -85,7 +93,8 @@ def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_r
                        resume=resume, auto_resume=not no_resume, max_concurrency=max_concurrency,
                        timeout=timeout, retries=retries, deadline=deadline, progress=progress,
                        baseline=baseline, var_pairs=var_pairs, shard=shard or None,
-                       allow_subset=allow_subset, fail_on=fail_on)
+                       allow_subset=allow_subset, fail_on=fail_on, executor=executor,
+                       ray_address=ray_address)
 
 
 @cli.command()

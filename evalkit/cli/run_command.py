@@ -10,6 +10,7 @@ import click
 from ..backends.base import parse_model_args
 from ..errors import EXIT_OK, UsageError
 from ..runner import RetryPolicy, RunConfig, open_backend, provenance, run_suite_async
+from ..runner.executors import open_executor
 from ..store import Store
 from ..suite import load_suite, parse_vars
 from ..suite.shard import ShardSpec
@@ -21,7 +22,8 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
                 *, label, db, cache, resume, auto_resume, max_concurrency, timeout, retries,
                 progress, baseline=None, var_pairs: Sequence[str] = (),
                 deadline: float | None = None, shard=None, allow_subset=None,
-                fail_on: str = "no") -> int:
+                fail_on: str = "no", executor: str = "local",
+                ray_address: str | None = None) -> int:
     if resume and (len(suite_paths) > 1 or len(models) > 1):
         raise UsageError("--resume continues one run: give one suite and one --model")
     spec = ShardSpec.parse(shard) if shard else None
@@ -46,7 +48,8 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
                              RetryPolicy.deadline_s, timeout))
     configs = [RunConfig(model=m, model_args=model_args, label=label, db=db, cache=cache,
                          resume=resume, auto_resume=auto_resume, max_concurrency=max_concurrency,
-                         retry=policy, progress=progress) for m in models]
+                         retry=policy, progress=progress, executor=executor,
+                         ray_address=ray_address) for m in models]
     code = EXIT_OK
     with Store(db) as store:
         gated = needs_gates(suites, baseline)
@@ -54,6 +57,9 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
         summaries = asyncio.run(_run_all(suites, configs, store))
         for summary in summaries:
             click.echo(summary_line(summary))
+            if summary.nodes:
+                click.echo("  ray: " + ", ".join(f"{n} calls on node {node[:8]}" for node, n
+                                                 in sorted(summary.nodes.items())))
             for scorer, n, mean, pass_rate in store.scorer_totals(summary.run_id):
                 click.echo(f"  {plain(scorer)}: pass {pass_rate:.1%}"
                            + (f", mean {mean:.3g}" if mean is not None else "") + f" (n={n})")
@@ -70,11 +76,15 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
 async def _run_all(suites, configs, store):
     summaries = []
     for config in configs:
-        # one backend per model, shared by its suites (a local model loads once)
+        # one backend per model, shared by its suites (a local model loads once), and one
+        # executor (Ray replicas load it once too)
         _, backend = open_backend(config, store)  # started on its first uncached call
+        executor = open_executor(config, backend)
         try:
             for suite in suites:
-                summaries.append(await run_suite_async(suite, config, store=store, backend=backend))
+                summaries.append(await run_suite_async(suite, config, store=store, backend=backend,
+                                                       executor=executor))
         finally:
+            await executor.close()
             await backend.close()
     return summaries

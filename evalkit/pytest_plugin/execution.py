@@ -214,7 +214,8 @@ def _run(entry: SuiteEntry, config: Settings, outcome: SuiteOutcome) -> None:
     suite = entry.suite.sharded(config.shard) if config.shard is not None else entry.suite
     suite = suite.subset(entry.selected) if entry.selected else suite
     run_config = RunConfig(model=config.model, model_args=config.model_args, label=config.label,
-                           db=str(config.db), cache=config.cache, progress=False)
+                           db=str(config.db), cache=config.cache, progress=False,
+                           executor=config.executor, ray_address=config.ray_address)
     with Store(config.db) as store:
         if config.baseline and config.shard is None:  # a shard is compared once merged
             try:

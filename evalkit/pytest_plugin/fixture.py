@@ -51,8 +51,10 @@ class EvalkitHelper:
             from ..runner import RunConfig, open_backend
 
             settings = self.state.settings
+            # the fixture calls the model in this process (replica options are the runs')
             _, backend = open_backend(RunConfig(model=settings.model,
-                                                model_args=settings.model_args))
+                                                model_args=settings.model_args,
+                                                executor=settings.executor))
             await backend.ensure_started()
             self._backend = backend
         return self._backend

@@ -26,11 +26,14 @@ TWINS = {
     "evalkit_db": ("EVALKIT_DB", "evalkit_db"),
     "evalkit_report": ("EVALKIT_REPORT", "evalkit_report"),
     "evalkit_label": ("EVALKIT_LABEL", "evalkit_label"),
+    "evalkit_executor": ("EVALKIT_EXECUTOR", "evalkit_executor"),
+    "evalkit_ray_address": ("EVALKIT_RAY_ADDRESS", "evalkit_ray_address"),
     "evalkit_shard": ("EVALKIT_SHARD", "evalkit_shard"),
     "evalkit_fail_on": ("EVALKIT_FAIL_ON", "evalkit_fail_on"),
     "evalkit_allow_subset": ("EVALKIT_ALLOW_SUBSET", "evalkit_allow_subset"),
 }
 FAIL_ON = ("no", "inconclusive", "never")
+EXECUTORS = ("local", "ray")
 TRUE = ("1", "true", "yes", "on")
 
 
@@ -71,6 +74,12 @@ def addoption(parser: pytest.Parser) -> None:
                                         "(env EVALKIT_UPDATE_GOLDEN=1)")
     group.addoption("--evalkit-no-cache", dest="evalkit_no_cache", action="store_true",
                     default=False, help="call the model even when a response is cached")
+    group.addoption("--evalkit-executor", dest="evalkit_executor", default=None,
+                    choices=EXECUTORS, help="where model calls run: local, or ray (replicas on "
+                    "a Ray cluster; env EVALKIT_EXECUTOR, ini evalkit_executor)")
+    group.addoption("--evalkit-ray-address", dest="evalkit_ray_address", default=None,
+                    metavar="auto|ray://HOST:PORT", help="Ray cluster for the ray executor "
+                    "(env EVALKIT_RAY_ADDRESS; default: start a local one)")
     group.addoption("--evalkit-allow-outside-files", dest="evalkit_allow_outside_files",
                     action="store_true", default=False,
                     help="let suites read files outside their folder and project (env "
@@ -91,6 +100,9 @@ def addoption(parser: pytest.Parser) -> None:
     parser.addini("evalkit_report", "HTML report written at the end of the session", default="")
     parser.addini("evalkit_label", f"label of the stored runs (default {DEFAULT_LABEL})",
                   default="")
+    parser.addini("evalkit_executor", "where model calls run: local (default) or ray",
+                  default="")
+    parser.addini("evalkit_ray_address", "Ray cluster for the ray executor", default="")
     parser.addini("evalkit_shard", "run shard I/N of every suite", default="")
 
 
@@ -106,6 +118,8 @@ class Settings:
     cache: bool = True
     suites: tuple[str, ...] = tuple(DEFAULT_SUITES)
     vars: dict[str, str] = field(default_factory=dict)  # overrides of the suites' declared vars
+    executor: str = "local"
+    ray_address: str | None = None
     shard: Any = None  # a ShardSpec (evalkit.suite.shard): this session runs one shard
     fail_on: str = "no"  # which swap answers fail the regression item
     allow_subset: bool = False
@@ -166,6 +180,14 @@ def suite_vars(config: pytest.Config) -> dict[str, str]:
         raise pytest.UsageError(str(exc)) from None
 
 
+def executor(config: pytest.Config) -> str:
+    value = (_value(config, "evalkit_executor")[0] or "local").strip().lower()
+    if value not in EXECUTORS:
+        raise pytest.UsageError(f"evalkit executor '{value}' (EVALKIT_EXECUTOR or the "
+                                f"evalkit_executor ini option): choose {' or '.join(EXECUTORS)}")
+    return value
+
+
 def shard(config: pytest.Config):
     """The --evalkit-shard I/N spec, or None."""
     value = _value(config, "evalkit_shard")[0]
@@ -206,6 +228,8 @@ def settings(config: pytest.Config) -> Settings:
         cache=not config.getoption("evalkit_no_cache", False),
         suites=tuple(config.getini("evalkit_suites") or DEFAULT_SUITES),
         vars=suite_vars(config),
+        executor=executor(config),
+        ray_address=_value(config, "evalkit_ray_address")[0],
         shard=shard(config),
         fail_on=fail_on(config),
         allow_subset=allow_subset(config),

@@ -1,8 +1,10 @@
 """run_suite_async / run_suite: one suite × one model → a Run in the store.
 
-Flow: open the backend once → create or resume the run → serve cache hits → a pool
-of workers (the model's concurrency limit) calls the backend with retries → scorers
-→ the writer thread stores results in bulk as they come.
+Flow: open the backend once → create or resume the run → the cases stream in chunk by chunk
+(feed.py): cache hits are served, the other calls go through a bounded queue to the executor
+(locally a pool of workers at the model's concurrency limit; on Ray, model replicas:
+executors.py) → scorers → the writer thread stores results in bulk as they come. Whatever the
+executor, this process is the only one that writes.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import secrets
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Collection, Iterator, Mapping, Sequence
 
 from ..backends.base import (
     Backend,
@@ -29,12 +31,14 @@ from ..store import Store
 from ..store.store import utcnow
 from ..suite import Suite
 from ..suite.gate_spec import policy_json
-from ..types import Call, Completion, Result, Score, VerdictCache, sha256_hex
+from ..types import Call, Completion, Result, Score, VerdictCache, WorkerRef, sha256_hex
 from . import provenance
-from .feed import QUEUE_CALLS, call_chunks
+from .distributed.placement import split_placement
+from .executors import Executor, open_executor
+from .feed import QUEUE_CALLS, CallQueue, call_chunks
 from .late_scoring import close_scorers, score_late
 from .progress import Progress
-from .retry import RetryPolicy, batch_with_retries, call_with_retries
+from .retry import RetryPolicy
 from .writer import ResultWriter
 
 
@@ -51,6 +55,8 @@ class RunConfig:
     retry: RetryPolicy = RetryPolicy()
     progress: bool | None = None  # None: only when stderr is a terminal
     seed: int | None = None
+    executor: str = "local"  # local | ray (executors.py)
+    ray_address: str | None = None  # None: start (or join, with RAY_ADDRESS) a local Ray
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,7 @@ class RunSummary:
     cached: int
     wall_s: float
     db: str
+    nodes: Mapping[str, int] = field(default_factory=dict)  # calls made per Ray node
 
     @property
     def pass_rate(self) -> float | None:
@@ -103,7 +110,11 @@ def new_run_id() -> str:
 def open_backend(config: RunConfig, store: Store | None = None) -> tuple[ModelRef, Backend]:
     register_environment()  # env credentials are masked wherever they might appear
     ref = parse_model_ref(config.model)
-    backend = create_backend(ref, config.model_args, BackendEnv(Path.cwd(), recorded=store))
+    placement, model_args = split_placement(config.model_args)  # -M replicas=..., num_gpus=...
+    if placement.given and config.executor != "ray":
+        raise UsageError(f"-M {placement.given[0]}=... places model replicas on a Ray cluster; "
+                         "add --executor ray (or drop it)")
+    backend = create_backend(ref, model_args, BackendEnv(Path.cwd(), recorded=store))
     backend.load()  # a python pipeline is imported here, before the run starts
     return ref, backend
 
@@ -116,11 +127,12 @@ def cache_key(fingerprint: str, call: Call, inputs: Any = None) -> str:
 
 
 async def _score(scorers: Sequence[Scorer], call: Call, completion: Completion,
-                 suite_dir: Path, verdicts: VerdictCache | None = None) -> tuple[Score, ...]:
+                 suite_dir: Path, verdicts: VerdictCache | None = None,
+                 late: Collection[str] = ()) -> tuple[Score, ...]:
     ctx = ScoreContext(suite_dir=suite_dir, sample=call.sample, verdicts=verdicts)
     scores = []
     for scorer in scorers:
-        if scorer.batched:  # scored over the whole run at the end (late_scoring)
+        if scorer.batched or scorer.name in late:  # scored over the run at the end (late_scoring)
             continue
         try:
             scores.append(await scorer.ascore(call.case, completion, ctx))
@@ -133,10 +145,11 @@ class _Execution:
     """The state of one run while its calls are in flight."""
 
     def __init__(self, suite: Suite, backend: Backend, fingerprint: str, writer: ResultWriter,
-                 progress: Progress, config: RunConfig, use_cache: bool):
+                 progress: Progress, config: RunConfig, use_cache: bool,
+                 late: Collection[str] = ()):
         self.suite, self.backend, self.fingerprint = suite, backend, fingerprint
         self.writer, self.progress, self.config = writer, progress, config
-        self.use_cache = use_cache
+        self.use_cache, self.late = use_cache, late
         self.rng = random.Random(config.seed if config.seed is not None else suite.spec.seed)
         self.suite_dir = suite.path.resolve().parent
         self.keys: dict[tuple[str, int], str] = {}  # cache keys of the calls in flight
@@ -144,19 +157,21 @@ class _Execution:
     def key(self, call: Call) -> str:
         return cache_key(self.fingerprint, call, self.backend.cache_inputs(call))
 
-    async def finish(self, call: Call, completion: Completion, key: str | None = None) -> None:
+    async def finish(self, call: Call, completion: Completion, worker: WorkerRef | None = None,
+                     key: str | None = None) -> None:
         if not completion.cached:
             completion = checked_reply(completion)
         scores = await _score(self.suite.scorers, call, completion, self.suite_dir,
-                              self.writer.store)
-        result = Result(call.case, call.sample, call.request, completion, scores)
+                              self.writer.store, self.late)
+        result = Result(call.case, call.sample, call.request, completion, scores, worker)
         entry = None
         if self.use_cache:
             key = key or self.keys.pop((call.case.id, call.sample), None)
         if self.use_cache and completion.ok and not completion.cached:
             entry = (key or self.key(call), self.fingerprint, completion)
         self.writer.put(result, entry)  # after a failed write it still reaches the spill file
-        self.progress.advance(result.passed, not completion.ok, completion.cached)
+        self.progress.advance(result.passed, not completion.ok, completion.cached,
+                              worker.node_id if worker else None)
         if self.writer.error is not None:
             raise StoreWriteFailed()  # stop calling the model; close() reports the cause
 
@@ -171,17 +186,16 @@ class _Execution:
                 pending.append(call)
                 self.keys[(call.case.id, call.sample)] = key  # stored with its answer
             else:
-                await self.finish(call, replace(hit, cached=True), key)
+                await self.finish(call, replace(hit, cached=True), key=key)
         return pending
 
-    async def run_workers(self, chunks: Iterator[list[Call]], max_concurrency: int | None) -> None:
-        """Cache hits are served chunk by chunk; the other calls reach a pool of workers (the
-        model's concurrency limit) through a bounded queue. One failing stops the others."""
-        count = max_concurrency or self.backend.default_concurrency
-        size = max(QUEUE_CALLS, 2 * count * max(1, self.backend.batch_size))
-        queue: asyncio.Queue = asyncio.Queue(maxsize=size)
-        tasks = [asyncio.ensure_future(self.feed(chunks, queue, count))]
-        tasks += [asyncio.ensure_future(self.worker(queue)) for _ in range(count)]
+    async def make_calls(self, chunks: Iterator[list[Call]], executor: Executor,
+                         expected: int) -> None:
+        """Cache hits are served chunk by chunk; the other calls reach the executor through a
+        bounded queue (at most `expected` of them). Either side failing stops the other."""
+        queue = CallQueue(max(QUEUE_CALLS, 2 * executor.appetite()), expected)
+        tasks = [asyncio.ensure_future(self.feed(chunks, queue)),
+                 asyncio.ensure_future(executor.run(queue, self.finish, self.rng))]
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
             for task in done:
@@ -191,49 +205,18 @@ class _Execution:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def feed(self, chunks: Iterator[list[Call]], queue: asyncio.Queue, workers: int) -> None:
-        started = False
+    async def feed(self, chunks: Iterator[list[Call]], queue: CallQueue) -> None:
         # next() reads (and renders) a chunk: in a thread, so calls in flight keep moving
         while (calls := await asyncio.to_thread(next, chunks, None)) is not None:
             if self.use_cache:
+                served = len(calls)
                 calls = await self.serve_cached(calls)
-            if calls and not started:
-                await self.backend.ensure_started()  # a fully cached run never loads the model
-                started = True
+                queue.expected -= served - len(calls)
             if self.backend.batch_size > 1:  # prompts of similar length share a batch
                 calls = sorted(calls, key=lambda c: len(c.request.text()))
             for call in calls:
                 await queue.put(call)
-        for _ in range(workers):
-            await queue.put(None)
-
-    async def worker(self, queue: asyncio.Queue) -> None:
-        policy = self.config.retry
-        batch_size = max(1, self.backend.batch_size)
-        while True:
-            batch = [await queue.get()]
-            if batch[0] is None:
-                return
-            while len(batch) < batch_size and not queue.empty():
-                batch.append(queue.get_nowait())
-            stops = batch.count(None)
-            if stops:  # stop markers taken with a batch go back for the next turns
-                batch = [c for c in batch if c is not None]
-                for _ in range(stops):
-                    queue.put_nowait(None)
-            if batch_size == 1:
-                call = batch[0]
-                completions = [await call_with_retries(
-                    lambda: self.backend.generate(call), policy, self.rng)]  # noqa: B023 (awaited here)
-            else:
-                completions = await batch_with_retries(
-                    lambda: self.backend.generate_batch(batch), len(batch), policy, self.rng)  # noqa: B023
-                if len(completions) != len(batch):  # zip would drop cases silently
-                    completions = [Completion(text=None, error=(
-                        f"the backend answered a batch of {len(batch)} calls with "
-                        f"{len(completions)} completions"))] * len(batch)
-            for call, completion in zip(batch, completions):
-                await self.finish(call, completion)
+        await queue.close()
 
 
 def _resume_key(suite: Suite, ref: ModelRef, fingerprint: str, options: dict,
@@ -275,20 +258,27 @@ def _start_run(store: Store, suite: Suite, ref: ModelRef, backend: Backend, fing
 
 
 async def run_suite_async(suite: Suite, config: RunConfig, *, store: Store | None = None,
-                          backend: Backend | None = None) -> RunSummary:
-    """Run one suite against one model. Pass an open `store` / started `backend` to share them."""
+                          backend: Backend | None = None,
+                          executor: Executor | None = None) -> RunSummary:
+    """Run one suite against one model. Pass an open `store` / started `backend` / an
+    `executor` (open_executor: e.g. Ray replicas that load the model once) to share them."""
     started = time.perf_counter()
     own_store = store is None
     store = store or Store(config.db)
     own_backend = backend is None
+    own_executor = executor is None
     try:
         if own_backend:
             ref, backend = open_backend(config, store)
         else:
             ref = parse_model_ref(config.model)
-        return await _run(suite, config, store, ref, backend, started)
+        if own_executor:
+            executor = open_executor(config, backend)
+        return await _run(suite, config, store, ref, backend, executor, started)
     finally:
         await close_scorers(suite.scorers)
+        if own_executor and executor is not None:
+            await executor.close()
         if own_backend and backend is not None:
             await backend.close()
         if own_store:
@@ -296,26 +286,29 @@ async def run_suite_async(suite: Suite, config: RunConfig, *, store: Store | Non
 
 
 async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, backend: Backend,
-               started: float) -> RunSummary:
+               executor: Executor, started: float) -> RunSummary:
     fingerprint = backend.fingerprint()
     run_id, done = _start_run(store, suite, ref, backend, fingerprint, config)
     use_cache = config.cache and backend.cacheable
     total = len(suite.cases) * suite.spec.samples - len(done)
     progress = Progress(f"{suite.name} · {ref}", total, config.progress)
     writer = ResultWriter(store, run_id)
-    execution = _Execution(suite, backend, fingerprint, writer, progress, config, use_cache)
+    execution = _Execution(suite, backend, fingerprint, writer, progress, config, use_cache,
+                           late=executor.pooled(suite.scorers))
     status, error, flipped = "interrupted", None, set()
     try:
         try:
-            await execution.run_workers(call_chunks(suite, done), config.max_concurrency)
+            await execution.make_calls(call_chunks(suite, done), executor, total)
         except StoreWriteFailed:
             pass  # writer.close() below raises the real error
         progress.close()
         writer.close()
-        flipped = await score_late(suite, store, run_id)  # batch scorers, over every output
+        flipped = await score_late(suite, store, run_id, executor)  # over every stored output
         status = "completed"
     except Exception as exc:
-        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        # a lost cluster leaves the run resumable: rerunning the command continues it
+        status = "interrupted" if getattr(exc, "resumable", False) else "failed"
+        error = f"{type(exc).__name__}: {exc}"
         raise
     finally:
         progress.close()
@@ -336,7 +329,8 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
                       executed=progress.done, resumed=len(done),
                       passed=progress.passed - len(flipped - done),
                       errors=progress.errors, cached=progress.cached,
-                      wall_s=time.perf_counter() - started, db=str(store.path))
+                      wall_s=time.perf_counter() - started, db=str(store.path),
+                      nodes=dict(progress.nodes))
 
 
 def run_suite(suite: Suite, config: RunConfig, **kwargs) -> RunSummary:

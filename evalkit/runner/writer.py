@@ -42,7 +42,7 @@ def _refused(item: tuple, exc: BaseException) -> tuple:
     result: Result = item[0]
     error = Completion(text=None, error=f"evalkit could not store this result: {_first_line(exc)}",
                        latency_s=None)
-    return (Result(result.case, result.sample, result.request, error, ()), None)
+    return (Result(result.case, result.sample, result.request, error, (), result.worker), None)
 
 
 class ResultWriter:

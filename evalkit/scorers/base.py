@@ -42,6 +42,9 @@ class Scorer:
     cpu_heavy: ClassVar[bool] = False
     # Batch scorers are skipped per result; the runner calls `score_many` at the end.
     batched: ClassVar[bool] = False
+    # Scores through a model worth an actor pool (toxicity, embeddings): `--executor ray` scores
+    # it late, over the stored outputs, on the cluster (GPUs where there are some).
+    pooled: ClassVar[bool] = False
 
     def __init__(self, name: str, params: ScorerParams, suite_dir: Path):
         self.name = name

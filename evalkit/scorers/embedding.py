@@ -90,6 +90,7 @@ class EmbeddingScorer(Scorer):
     Params = EmbeddingParams
     description = "cosine similarity of sentence embeddings with the best answer (pass: ≥ min)"
     cpu_heavy = True
+    pooled = True
 
     def score(self, case: Case, completion: Completion, ctx: ScoreContext) -> Score:
         answers = references(self.params, self.suite_dir, case)

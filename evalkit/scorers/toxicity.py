@@ -151,6 +151,7 @@ class ToxicityScorer(Scorer):
     Params = ToxicityParams
     description = "detoxify toxicity labels, batched over the run (pass: every label ≤ threshold)"
     batched = True
+    pooled = True
 
     def _path(self, value: str | None, env: str) -> Path | None:
         if value is not None:

@@ -58,7 +58,8 @@ def result_row(run_id: str, result: Result) -> tuple:
             c.tokens_out, c.cost_usd, c.cached, c.attempts, c.finish_reason, c.model_id,
             _json(case.target), _json(dict(case.vars)), _json(dict(case.metadata)),
             _json(list(c.context) if c.context is not None else None),
-            _json(list(c.citations) if c.citations is not None else None), result.passed)
+            _json(list(c.citations) if c.citations is not None else None), result.passed,
+            *((result.worker.node_id, result.worker.worker_id) if result.worker else (None, None)))
 
 
 def score_rows(run_id: str, result: Result) -> Iterable[tuple]:

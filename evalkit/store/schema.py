@@ -101,12 +101,18 @@ CREATE TABLE judge_cache (
 ALTER TABLE runs ADD COLUMN shard JSON;
 ALTER TABLE runs ADD COLUMN merged_from JSON;
 """),
+    # `evalkit run --executor ray`: the Ray node and worker that made each call (NULL for
+    # calls made in the driver process and for cache hits). IF NOT EXISTS: idempotent.
+    (5, "result node and worker ids", """
+ALTER TABLE results ADD COLUMN IF NOT EXISTS node_id VARCHAR;
+ALTER TABLE results ADD COLUMN IF NOT EXISTS worker_id VARCHAR;
+"""),
 ]
 
 RESULT_COLUMNS = ("run_id", "case_id", "sample", "input_hash", "prompt", "output", "error",
                   "latency_s", "tokens_in", "tokens_out", "cost_usd", "cached", "attempts",
                   "finish_reason", "model_id", "target", "vars", "metadata", "context",
-                  "citations", "passed")
+                  "citations", "passed", "node_id", "worker_id")
 SCORE_COLUMNS = ("run_id", "case_id", "sample", "scorer", "value", "passed", "explanation",
                  "details")
 CACHE_COLUMNS = ("key", "fingerprint", "completion")
