@@ -19,6 +19,7 @@ from .compare_commands import (
     fail_on_option,
 )
 from .report_command import with_redaction
+from .run_batches import batch_options
 
 DB_OPTION = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.duckdb",
                          show_default=True, help="DuckDB file (env EVALKIT_DB)")
@@ -82,10 +83,11 @@ def cli() -> None:
 @click.option("--shard", metavar="I/N", envvar="EVALKIT_SHARD",
               help="run shard I of N: a deterministic 1/N of the cases, by case id (env "
               "EVALKIT_SHARD); fold the shards with `evalkit merge`")
+@batch_options
 @OUTSIDE_OPTION
 def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_resume, max_concurrency,
         timeout, retries, deadline, progress, baseline, allow_subset, fail_on, executor,
-        ray_address, shard) -> int:
+        ray_address, shard, **batching) -> int:
     """Run SUITES against each --model and store the results."""
     from .run_command import run_command
 
@@ -94,7 +96,7 @@ def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_r
                        timeout=timeout, retries=retries, deadline=deadline, progress=progress,
                        baseline=baseline, var_pairs=var_pairs, shard=shard or None,
                        allow_subset=allow_subset, fail_on=fail_on, executor=executor,
-                       ray_address=ray_address)
+                       ray_address=ray_address, batching=batching)
 
 
 @cli.command()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
@@ -15,6 +16,7 @@ from ..store import Store
 from ..suite import load_suite, parse_vars
 from ..suite.shard import ShardSpec
 from .render import plain, summary_line
+from .run_batches import check_batching, plan_factory, stop_line
 from .run_gates import gate_runs, needs_gates, resolve_baseline
 
 
@@ -23,9 +25,11 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
                 progress, baseline=None, var_pairs: Sequence[str] = (),
                 deadline: float | None = None, shard=None, allow_subset=None,
                 fail_on: str = "no", executor: str = "local",
-                ray_address: str | None = None) -> int:
+                ray_address: str | None = None, batching: dict | None = None) -> int:
     if resume and (len(suite_paths) > 1 or len(models) > 1):
         raise UsageError("--resume continues one run: give one suite and one --model")
+    batching = batching or {}
+    check_batching(batching, baseline)
     spec = ShardSpec.parse(shard) if shard else None
     if spec is not None and baseline:
         raise UsageError("--baseline compares a whole run, not a shard: fold the shards with "
@@ -54,9 +58,12 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
     with Store(db) as store:
         gated = needs_gates(suites, baseline)
         baseline_run = resolve_baseline(store, baseline, suites) if baseline else None
-        summaries = asyncio.run(_run_all(suites, configs, store))
+        plan = plan_factory(batching, store, baseline_run)
+        summaries = asyncio.run(_run_all(suites, configs, store, plan))
         for summary in summaries:
             click.echo(summary_line(summary))
+            if summary.stop:
+                click.echo(f"  {plain(stop_line(summary.stop), limit=None)}")
             if summary.nodes:
                 click.echo("  ray: " + ", ".join(f"{n} calls on node {node[:8]}" for node, n
                                                  in sorted(summary.nodes.items())))
@@ -73,7 +80,7 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
     return code
 
 
-async def _run_all(suites, configs, store):
+async def _run_all(suites, configs, store, plan=lambda suite: None):
     summaries = []
     for config in configs:
         # one backend per model, shared by its suites (a local model loads once), and one
@@ -82,8 +89,9 @@ async def _run_all(suites, configs, store):
         executor = open_executor(config, backend)
         try:
             for suite in suites:
-                summaries.append(await run_suite_async(suite, config, store=store, backend=backend,
-                                                       executor=executor))
+                summaries.append(await run_suite_async(
+                    suite, replace(config, batches=plan(suite)), store=store, backend=backend,
+                    executor=executor))
         finally:
             await executor.close()
             await backend.close()

@@ -19,6 +19,7 @@ from .manifest import ENVIRONMENT, STATUS, manifest_rows
 from .operations import operations
 from .repeats import case_rates, summary
 from .run_metrics import MetricValue, run_values
+from .stopping import Stop
 from .verdicts import REGRESSED, metric_table
 
 MANIFEST_COLUMNS = ["item", "baseline", "candidate", "part", "strict"]
@@ -55,6 +56,7 @@ class Diff:
     candidate_values: tuple[MetricValue, ...]  # the candidate alone, for absolute gates
     timings: dict = field(default_factory=dict)
     coverage: Coverage | None = None  # cases / samples one run lacks, identical outputs
+    stop: Stop | None = None  # the candidate was dispatched in batches: where and why it stopped
 
     @property
     def same_configuration(self) -> bool:
@@ -115,6 +117,9 @@ def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | Non
         raise UsageError(f"run {base_id} is of suite '{base['suite']}' and run {cand_id} of "
                          f"suite '{cand['suite']}': only runs of the same suite compare")
     policy = policy if policy is not None else Policy.model_validate(cand.get("gates") or {})
+    stop = Stop.of(cand)
+    if allow_subset is None and stop is not None and stop.stopped:
+        allow_subset = True  # stopped on purpose: compare the cases that ran (with the caveat)
     if allow_subset is not None:
         policy = policy.model_copy(update={"compare": policy.compare.model_copy(
             update={"allow_subset": allow_subset})})
@@ -144,7 +149,7 @@ def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | Non
         manifest=pd.DataFrame(manifest_rows(base, cand), columns=MANIFEST_COLUMNS),
         case_rates=rates, repeats=repeats, noise=noise_table, noise_run=noise_id,
         candidate_values=tuple(run_values(store, cand_id, slice_keys, waivers)), timings=timings,
-        coverage=covered)
+        coverage=covered, stop=stop)
 
 
 def _noise_run(store: Store, noise: str | None, base_id: str, cand_id: str) -> str | None:

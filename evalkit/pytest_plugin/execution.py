@@ -52,6 +52,7 @@ class SuiteOutcome:
     pass_to_fail: list[list] = field(default_factory=list)  # [case id, sample] vs baseline
     metrics: list[dict] = field(default_factory=list)  # overall rows for the summary
     counts: dict[str, int] = field(default_factory=dict)  # cases, passed, errors, cached
+    stop: str | None = None  # "stopped after 40 of 300 cases: regressed" (batched runs)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=str)
@@ -222,8 +223,11 @@ def _run(entry: SuiteEntry, config: Settings, outcome: SuiteOutcome) -> None:
                 outcome.baseline_run = resolve_baseline(store, config.baseline, suite.name)
             except EvalkitError as exc:
                 outcome.baseline_error = str(exc)
+        run_config = replace(run_config, batches=_batch_plan(store, suite, config, outcome))
         summary = _run_coroutine(run_suite_async(suite, run_config, store=store))
         outcome.run_id, outcome.model = summary.run_id, summary.model
+        if summary.stop and summary.stop.get("stopped"):
+            outcome.stop = summary.stop.get("text")
         outcome.cases = case_rows(store, summary.run_id, suite)
         samples = [s for rows in outcome.cases.values() for s in rows]
         outcome.counts = {"cases": len(outcome.cases), "results": len(samples),
@@ -238,6 +242,24 @@ def _run(entry: SuiteEntry, config: Settings, outcome: SuiteOutcome) -> None:
                     outcome.golden.setdefault(case_id, {})["update"] = status
                 outcome.golden_counts = golden.counts(statuses.values())
         _judge(store, suite, outcome, config)
+
+
+def _batch_plan(store, suite, config: Settings, outcome: SuiteOutcome):
+    """Budget caps and --evalkit-sequential (against the resolved baseline) for this suite."""
+    from ..compare.sequential_judge import batch_plan
+    from ..errors import UsageError
+    from ..runner.batches import Budget
+
+    if config.sequential and not config.baseline:
+        raise UsageError("--evalkit-sequential stops when the comparison with a baseline is "
+                         "decided: set --evalkit-baseline REF (or EVALKIT_BASELINE)")
+    if config.sequential and config.shard is not None:
+        raise UsageError("--evalkit-sequential compares a whole run with the baseline, not a "
+                         "shard: drop --evalkit-shard or --evalkit-sequential")
+    # a baseline that could not be resolved fails the regression item: run the suite whole
+    sequential = config.sequential and outcome.baseline_run is not None
+    return batch_plan(store, suite, outcome.baseline_run, sequential=sequential,
+                      budget=Budget(*config.caps))
 
 
 def _judge(store, suite, outcome: SuiteOutcome, config: Settings) -> None:

@@ -147,6 +147,8 @@ class CaseItem(EvalkitItem):
     def runtest(self) -> None:
         outcome = self.outcome()
         samples = outcome.cases.get(self.case.id)
+        if not samples and outcome.stop:  # a budget cap or the sequential test stopped first
+            pytest.skip(f"not run: {outcome.stop}")
         if not samples:
             raise EvalkitFailure("no result stored for this case",
                                  f"{self.header()}: no result in run {outcome.run_id}")

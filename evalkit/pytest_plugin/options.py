@@ -31,7 +31,12 @@ TWINS = {
     "evalkit_shard": ("EVALKIT_SHARD", "evalkit_shard"),
     "evalkit_fail_on": ("EVALKIT_FAIL_ON", "evalkit_fail_on"),
     "evalkit_allow_subset": ("EVALKIT_ALLOW_SUBSET", "evalkit_allow_subset"),
+    "evalkit_sequential": ("EVALKIT_SEQUENTIAL", "evalkit_sequential"),
+    "evalkit_max_cost": ("EVALKIT_MAX_COST", "evalkit_max_cost"),
+    "evalkit_max_tokens": ("EVALKIT_MAX_TOKENS", "evalkit_max_tokens"),
+    "evalkit_max_calls": ("EVALKIT_MAX_CALLS", "evalkit_max_calls"),
 }
+CAPS = {"evalkit_max_cost": float, "evalkit_max_tokens": int, "evalkit_max_calls": int}
 FAIL_ON = ("no", "inconclusive", "never")
 EXECUTORS = ("local", "ray")
 TRUE = ("1", "true", "yes", "on")
@@ -59,6 +64,15 @@ def addoption(parser: pytest.Parser) -> None:
     group.addoption("--evalkit-allow-subset", dest="evalkit_allow_subset", action="store_true",
                     default=None, help="compare only the cases both runs have, e.g. with -k "
                     "(env EVALKIT_ALLOW_SUBSET=1, ini evalkit_allow_subset)")
+    group.addoption("--evalkit-sequential", dest="evalkit_sequential", action="store_true",
+                    default=None, help="with a baseline: run each suite's cases in a seeded "
+                    "random order, in batches, and stop once an anytime-valid test on the "
+                    "primary metric decides (env EVALKIT_SEQUENTIAL=1, ini evalkit_sequential)")
+    for flag, what in (("cost", "USD"), ("tokens", "N"), ("calls", "N")):
+        group.addoption(f"--evalkit-max-{flag}", dest=f"evalkit_max_{flag}", default=None,
+                        metavar=what, help=f"stop dispatching a suite's cases before a batch "
+                        f"would pass this many {flag} per run (env EVALKIT_MAX_{flag.upper()}, "
+                        f"ini evalkit_max_{flag}; default: the suite's budget.max_{flag})")
     group.addoption("--evalkit-db", dest="evalkit_db", default=None, metavar="PATH",
                     help=f"results database (env EVALKIT_DB; default {DEFAULT_DB})")
     group.addoption("--evalkit-report", dest="evalkit_report", default=None, metavar="PATH",
@@ -104,6 +118,10 @@ def addoption(parser: pytest.Parser) -> None:
                   default="")
     parser.addini("evalkit_ray_address", "Ray cluster for the ray executor", default="")
     parser.addini("evalkit_shard", "run shard I/N of every suite", default="")
+    parser.addini("evalkit_sequential", "stop each suite once the comparison with the "
+                  "baseline is decided (true/false)", default="")
+    for flag in ("cost", "tokens", "calls"):
+        parser.addini(f"evalkit_max_{flag}", f"largest {flag} per run", default="")
 
 
 @dataclass(frozen=True)
@@ -123,6 +141,8 @@ class Settings:
     shard: Any = None  # a ShardSpec (evalkit.suite.shard): this session runs one shard
     fail_on: str = "no"  # which swap answers fail the regression item
     allow_subset: bool = False
+    sequential: bool = False  # stop each suite once the comparison is decided
+    caps: tuple = (None, None, None)  # max cost, tokens, calls per run (None: the suite's)
 
 
 def _ini_dir(config: pytest.Config) -> Path:
@@ -214,6 +234,27 @@ def allow_subset(config: pytest.Config) -> bool:
     return value is True or str(value or "").strip().lower() in TRUE
 
 
+def sequential(config: pytest.Config) -> bool:
+    value = _value(config, "evalkit_sequential")[0]
+    return value is True or str(value or "").strip().lower() in TRUE
+
+
+def caps(config: pytest.Config) -> tuple:
+    """(max cost, max tokens, max calls); a value that is no number is a usage error."""
+    found = []
+    for dest, kind in CAPS.items():
+        value = _value(config, dest)[0]
+        try:
+            number = None if value in (None, "") else kind(value)
+        except ValueError:
+            number = -1
+        if number is not None and number < 0:
+            raise pytest.UsageError(f"--{dest.replace('_', '-')} {value!r}: expected a number "
+                                    f"≥ 0 (or set it in the suite's budget:)")
+        found.append(number)
+    return tuple(found)
+
+
 def settings(config: pytest.Config) -> Settings:
     update = bool(config.getoption("evalkit_update_golden", False)) or \
         os.environ.get("EVALKIT_UPDATE_GOLDEN", "").strip().lower() in TRUE
@@ -233,4 +274,6 @@ def settings(config: pytest.Config) -> Settings:
         shard=shard(config),
         fail_on=fail_on(config),
         allow_subset=allow_subset(config),
+        sequential=sequential(config),
+        caps=caps(config),
     )

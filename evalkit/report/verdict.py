@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 
 from ..compare.coverage import Coverage, ids_text
+from ..compare.sequential import NON_INFERIOR
 from ..compare.verdicts import IMPROVED, PRIMARY, REGRESSED, TANGO, records
 from ..gates.evaluate import delta_text, metric_label, where
 from ..suite.gate_spec import Policy
@@ -59,11 +60,13 @@ def _interval_name(row: dict, alpha: float) -> str:
 def for_diff(diff, gate_report) -> SwapVerdict:
     """The answer for a comparison (a compare.Diff and its gates.GateReport)."""
     return answer(diff.metrics, policy=diff.policy, gate_report=gate_report,
-                  coverage=diff.coverage, same_configuration=diff.same_configuration)
+                  coverage=diff.coverage, same_configuration=diff.same_configuration,
+                  stop=getattr(diff, "stop", None), baseline_id=diff.baseline_id)
 
 
 def answer(metrics, *, policy: Policy, gate_report=None, coverage: Coverage | None = None,
-           same_configuration: bool = False) -> SwapVerdict:
+           same_configuration: bool = False, stop=None, baseline_id: str | None = None
+           ) -> SwapVerdict:
     """The answer from a comparison's metric table (compare.verdicts.analyse), its gates, the
     cases only one run has and whether both runs are one configuration. The calibration
     simulation (benchmarks/) calls this with simulated tables."""
@@ -77,10 +80,16 @@ def answer(metrics, *, policy: Policy, gate_report=None, coverage: Coverage | No
                        f"{delta_text(row)}")
     if len(regressed) > 10:
         reasons.append(f"… and {len(regressed) - 10} more regressed metrics")
+    # a run stopped early (sequential test, budget): the numbers cover the cases that ran
+    sequential = stop.decided_against(baseline_id) if stop is not None else None
+    caveat = [stop.caveat(headline=sequential is None)] if stop and stop.stopped else []
+    if sequential == REGRESSED:  # the anytime-valid test on the primary metric decided
+        reasons.insert(0, f"{stop.headline()} ({stop.intervals()})")
     notes, blockers, losses = _coverage(coverage, rows, settings)
+    notes = caveat + notes
     reasons.extend(losses)
     if reasons:
-        return SwapVerdict(NO, tuple(reasons))
+        return SwapVerdict(NO, tuple(reasons + caveat))
     primary = [r for r in rows if r["family"] == PRIMARY and _nan(r["same_as"])
                and _nan(r["slice_key"])]
     if not primary or not any(row.get("n") for row in primary):
@@ -92,6 +101,10 @@ def answer(metrics, *, policy: Policy, gate_report=None, coverage: Coverage | No
                         "cache): nothing to compare — change the model or setup, or rerun "
                         "with --no-cache to measure the noise")
     shown = []
+    if sequential == NON_INFERIOR:  # ruled out at every look: no fixed-n MDE needed
+        shown.append(f"{stop.headline()}: a drop beyond the swap margin "
+                     f"{_pp(settings.swap_margin)} is ruled out ({stop.intervals()})")
+        primary = []
     for row in primary:
         good, text = _non_inferior(row, settings)
         (shown if good else blockers).append(text)

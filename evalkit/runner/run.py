@@ -33,6 +33,7 @@ from ..suite import Suite
 from ..suite.gate_spec import policy_json
 from ..types import Call, Completion, Result, Score, VerdictCache, WorkerRef, sha256_hex
 from . import provenance
+from .batches import PARTIAL, run_in_batches
 from .distributed.placement import split_placement
 from .executors import Executor, open_executor
 from .feed import QUEUE_CALLS, CallQueue, call_chunks
@@ -57,6 +58,7 @@ class RunConfig:
     seed: int | None = None
     executor: str = "local"  # local | ray (executors.py)
     ray_address: str | None = None  # None: start (or join, with RAY_ADDRESS) a local Ray
+    batches: Any = None  # a batches.BatchPlan: dispatch in batches (budget caps, --sequential)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class RunSummary:
     wall_s: float
     db: str
     nodes: Mapping[str, int] = field(default_factory=dict)  # calls made per Ray node
+    stop: Mapping[str, Any] | None = None  # batched runs: why and where dispatch stopped
 
     @property
     def pass_rate(self) -> float | None:
@@ -153,6 +156,7 @@ class _Execution:
         self.rng = random.Random(config.seed if config.seed is not None else suite.spec.seed)
         self.suite_dir = suite.path.resolve().parent
         self.keys: dict[tuple[str, int], str] = {}  # cache keys of the calls in flight
+        self.observe: Any = None  # batches.py: sees each result of the batch in flight
 
     def key(self, call: Call) -> str:
         return cache_key(self.fingerprint, call, self.backend.cache_inputs(call))
@@ -170,6 +174,8 @@ class _Execution:
         if self.use_cache and completion.ok and not completion.cached:
             entry = (key or self.key(call), self.fingerprint, completion)
         self.writer.put(result, entry)  # after a failed write it still reaches the spill file
+        if self.observe is not None:
+            self.observe(result)
         self.progress.advance(result.passed, not completion.ok, completion.cached,
                               worker.node_id if worker else None)
         if self.writer.error is not None:
@@ -228,6 +234,10 @@ def _resume_key(suite: Suite, ref: ModelRef, fingerprint: str, options: dict,
     return sha256_hex(*key)
 
 
+def _seed(suite: Suite, config: RunConfig) -> int:
+    return config.seed if config.seed is not None else suite.spec.seed
+
+
 def _start_run(store: Store, suite: Suite, ref: ModelRef, backend: Backend, fingerprint: str,
                config: RunConfig) -> tuple[str, set]:
     options = {"backend": backend.options.public(), "generation": suite.options}
@@ -248,7 +258,7 @@ def _start_run(store: Store, suite: Suite, ref: ModelRef, backend: Backend, fing
         "suite_hash": suite.suite_hash, "cases_hash": suite.cases_hash,
         "prompt_hash": suite.prompt_hash, "model_ref": str(ref), "backend": ref.backend,
         "options": options, "fingerprint": fingerprint, "label": config.label,
-        "seed": config.seed if config.seed is not None else suite.spec.seed,
+        "seed": _seed(suite, config),
         "samples": suite.spec.samples, "n_cases": len(suite.cases), "status": "running",
         "started_at": utcnow(), "provenance": provenance.collect(suite.path),
         "scorers": suite.describe_scorers(), "slices": list(suite.spec.slices),
@@ -295,16 +305,20 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
     writer = ResultWriter(store, run_id)
     execution = _Execution(suite, backend, fingerprint, writer, progress, config, use_cache,
                            late=executor.pooled(suite.scorers))
-    status, error, flipped = "interrupted", None, set()
+    status, error, flipped, stop = "interrupted", None, set(), None
     try:
         try:
-            await execution.make_calls(call_chunks(suite, done), executor, total)
+            if config.batches is None:
+                await execution.make_calls(call_chunks(suite, done), executor, total)
+            else:
+                stop = await run_in_batches(execution, executor, suite, done, config.batches,
+                                            store, run_id, _seed(suite, config))
         except StoreWriteFailed:
             pass  # writer.close() below raises the real error
         progress.close()
         writer.close()
         flipped = await score_late(suite, store, run_id, executor)  # over every stored output
-        status = "completed"
+        status = PARTIAL if stop and stop["stopped"] else "completed"
     except Exception as exc:
         # a lost cluster leaves the run resumable: rerunning the command continues it
         status = "interrupted" if getattr(exc, "resumable", False) else "failed"
@@ -319,7 +333,7 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
             raise
         finally:
             try:
-                store.finish_run(run_id, status, error)
+                store.finish_run(run_id, status, error, stop=stop)
             except Exception:
                 if status == "completed":
                     raise
@@ -330,7 +344,7 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
                       passed=progress.passed - len(flipped - done),
                       errors=progress.errors, cached=progress.cached,
                       wall_s=time.perf_counter() - started, db=str(store.path),
-                      nodes=dict(progress.nodes))
+                      nodes=dict(progress.nodes), stop=stop)
 
 
 def run_suite(suite: Suite, config: RunConfig, **kwargs) -> RunSummary:

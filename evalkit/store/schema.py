@@ -21,7 +21,7 @@ CREATE TABLE runs (
     seed         BIGINT,
     samples      INTEGER,
     n_cases      INTEGER,
-    status       VARCHAR NOT NULL,  -- running | completed | interrupted | failed
+    status       VARCHAR NOT NULL,  -- running | completed | interrupted | failed (| partial: 6)
     started_at   TIMESTAMP NOT NULL,
     finished_at  TIMESTAMP,
     provenance   JSON,
@@ -106,6 +106,12 @@ ALTER TABLE runs ADD COLUMN merged_from JSON;
     (5, "result node and worker ids", """
 ALTER TABLE results ADD COLUMN IF NOT EXISTS node_id VARCHAR;
 ALTER TABLE results ADD COLUMN IF NOT EXISTS worker_id VARCHAR;
+"""),
+    # Runs dispatched in batches (issue 17: --sequential, budget caps): where and why dispatch
+    # stopped ({stopped, reason, decision, cases_run, cases_total, spent, sequential...});
+    # a run stopped before its last case has status 'partial' and resumes like an interrupted one.
+    (6, "runs.stop: sequential and budget stops", """
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS stop JSON;
 """),
 ]
 

@@ -150,10 +150,14 @@ class Store:
             self.con.execute(f"INSERT INTO runs ({', '.join(names)}) VALUES "
                              f"({', '.join('?' for _ in names)})", values)
 
-    def finish_run(self, run_id: str, status: str, error: str | None = None) -> None:
+    def finish_run(self, run_id: str, status: str, error: str | None = None,
+                   stop: Mapping[str, Any] | None = None) -> None:
+        """`stop`: where a batched run stopped dispatch and why (None for any other run)."""
         with self._lock:
-            self.con.execute("UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE run_id = ?",
-                             [status, utcnow(), redact(error), run_id])
+            self.con.execute("UPDATE runs SET status = ?, finished_at = ?, error = ?, stop = ? "
+                             "WHERE run_id = ?", [status, utcnow(), redact(error),
+                                                  None if stop is None else json.dumps(stop),
+                                                  run_id])
 
     def mark_resumed(self, run_id: str) -> None:
         with self._lock:
@@ -168,15 +172,17 @@ class Store:
         if row is None:
             raise UsageError(f"no run '{run_id}' in {self.path}")
         data = dict(zip(names, row))
-        for key in ("options", "provenance", "scorers", "slices", "gates"):
+        for key in ("options", "provenance", "scorers", "slices", "gates", "stop"):
             if isinstance(data.get(key), str):
                 data[key] = json.loads(data[key])
         return data
 
     def resumable_run(self, resume_key: str) -> str | None:
-        """The latest unfinished run with the same suite, model, options and label."""
+        """The latest unfinished run with the same suite, model, options and label (a run
+        stopped early by a budget cap or a sequential test is unfinished too: `partial`)."""
         rows_ = self._query("SELECT run_id FROM runs WHERE resume_key = ? AND status IN "
-                            "('running', 'interrupted') ORDER BY started_at DESC LIMIT 1",
+                            "('running', 'interrupted', 'partial') ORDER BY started_at DESC "
+                            "LIMIT 1",
                             [resume_key])
         return rows_[0][0] if rows_ else None
 

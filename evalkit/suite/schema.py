@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from .budget_spec import BudgetSpec
 from .counterfactuals import CounterfactualSpec
 from .gate_spec import ComparePolicy, GateSpec, Waiver
 
@@ -175,6 +176,8 @@ class SuiteSpec(Strict):
                                   "thresholds, slice gaps, regression and cost/latency gates")
     waivers: list[Waiver] = Field(default_factory=list, description="known failures, with expiry")
     compare: ComparePolicy = Field(default_factory=ComparePolicy)
+    budget: BudgetSpec | None = Field(None, description="spending caps per run: dispatch "
+                                      "stops before a batch would pass one")
 
     @field_validator("scorers")
     @classmethod
