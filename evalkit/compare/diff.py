@@ -19,6 +19,7 @@ from .manifest import ENVIRONMENT, STATUS, manifest_rows
 from .operations import operations
 from .repeats import case_rates, summary
 from .run_metrics import MetricValue, run_values
+from .slice_search import SliceSearch, discover
 from .verdicts import REGRESSED, metric_table
 
 MANIFEST_COLUMNS = ["item", "baseline", "candidate", "part", "strict"]
@@ -55,6 +56,7 @@ class Diff:
     candidate_values: tuple[MetricValue, ...]  # the candidate alone, for absolute gates
     timings: dict = field(default_factory=dict)
     coverage: Coverage | None = None  # cases / samples one run lacks, identical outputs
+    slice_search: SliceSearch | None = None  # undeclared slices where the candidate got worse
 
     @property
     def same_configuration(self) -> bool:
@@ -127,6 +129,8 @@ def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | Non
         cases, scores, worst_cases = alignment.case_tables(max(0, int(worst)))
         covered = coverage(cases, scores, list(policy.compare.primary), policy.compare.alpha,
                            alignment.identical_outputs())
+        found = discover(alignment, policy)
+        timings["slice_search_s"] = found.seconds
     finally:
         alignment.drop()
     rates = repeats = pd.DataFrame()
@@ -144,7 +148,7 @@ def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | Non
         manifest=pd.DataFrame(manifest_rows(base, cand), columns=MANIFEST_COLUMNS),
         case_rates=rates, repeats=repeats, noise=noise_table, noise_run=noise_id,
         candidate_values=tuple(run_values(store, cand_id, slice_keys, waivers)), timings=timings,
-        coverage=covered)
+        coverage=covered, slice_search=found)
 
 
 def _noise_run(store: Store, noise: str | None, base_id: str, cand_id: str) -> str | None:
