@@ -24,9 +24,7 @@ prints Markdown tables (the figures in benchmarks/RESULTS.md) with Wilson 95 % i
 """
 from __future__ import annotations
 
-import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +32,7 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from benchmarks import calibration  # noqa: E402
 from benchmarks.calibration import PROFILES, Scenario, Trials, rate, seed_of  # noqa: E402
 from evalkit.compare.plan import AA, Noise, analysed, build_plan  # noqa: E402
 from evalkit.compare.slice_search import (  # noqa: E402
@@ -85,17 +84,16 @@ def plan_table(trials: int) -> list[str]:
              f"{trials} trials per row. Target: power 0.75–0.9 (80 % planned).", "",
              "| profile | samples | target MDE | planned cases (median [p10, p90]) | power | ✓ |",
              "|-|-|-|-|-|-|"]
-    for profile in ("near-deterministic", "heterogeneous", "noisy"):
-        for target in (0.03, 0.05):
-            for samples in (1, 4):
-                if samples == 4 and target == 0.03 and profile != "heterogeneous":
-                    continue  # keeps the run short; the heterogeneous row covers samples
-                r = plan_trials(profile, target, samples, trials, pilot)
-                low, mid, high = np.percentile(r["planned"], [10, 50, 90]).astype(int)
-                power = float(np.mean(r["found"]))
-                lines.append(f"| {profile} | {samples} | {target * 100:.0f} pp | {mid:,} "
-                             f"[{low:,}, {high:,}] | {rate(r['found'])} | "
-                             f"{'✓' if 0.75 <= power <= 0.9 else '✗'} |")
+    rows = [("near-deterministic", 0.03, 1), ("heterogeneous", 0.03, 1),
+            ("heterogeneous", 0.05, 1), ("heterogeneous", 0.05, 4), ("noisy", 0.05, 1),
+            ("noisy", 0.05, 4)]
+    for profile, target, samples in rows:
+        r = plan_trials(profile, target, samples, trials, pilot)
+        low, mid, high = np.percentile(r["planned"], [10, 50, 90]).astype(int)
+        power = float(np.mean(r["found"]))
+        lines.append(f"| {profile} | {samples} | {target * 100:.0f} pp | {mid:,} "
+                     f"[{low:,}, {high:,}] | {rate(r['found'])} | "
+                     f"{'✓' if 0.75 <= power <= 0.9 else '✗'} |")
     return lines
 
 
@@ -239,23 +237,5 @@ def slices_table(trials: int) -> list[str]:
 TABLES = {"plan": plan_table, "slices": slices_table}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trials", type=int, default=400)
-    parser.add_argument("--only", choices=sorted(TABLES), action="append")
-    parser.add_argument("--out", type=Path)
-    args = parser.parse_args()
-    lines = []
-    for name in args.only or TABLES:
-        started = time.perf_counter()
-        lines += TABLES[name](args.trials)
-        lines += ["", f"_{time.perf_counter() - started:.0f} s (`--only {name}`)._", ""]
-        print(f"[{name} done in {time.perf_counter() - started:.0f} s]", file=sys.stderr)
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
-
-
 if __name__ == "__main__":
-    main()
+    calibration.main(TABLES, __doc__)

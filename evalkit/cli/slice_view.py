@@ -3,6 +3,7 @@ the candidate got worse, each in a sentence. Slice labels come from case metadat
 through safe()."""
 from __future__ import annotations
 
+from ..compare.slice_search import p_text
 from .render import percent, safe, table
 
 
@@ -16,7 +17,8 @@ def render_found_slices(out, diff) -> None:
                   f"significantly worse (family-wise α {search.q:g})")
         return
     rows = [[safe(f.where, 200), str(f.n), percent(f.baseline), percent(f.candidate),
-             f"{f.delta * 100:+.1f} pp", f"{f.rest_delta * 100:+.1f} pp", f"{f.q:.2g}"]
+             f"{f.delta * 100:+.1f} pp", f"{f.rest_delta * 100:+.1f} pp",
+             p_text(f.q).lstrip("= ")]
             for f in search.found]
     out.print(table(f"slices where the candidate got worse (found among {search.searched} "
                     f"searched on {safe(search.metric)}; weighted Holm, family-wise α "

@@ -52,8 +52,10 @@ ORDER BY b.started_at DESC, a.started_at DESC LIMIT 1
 """
 
 RECENT_PAIR = """
-SELECT run_id FROM runs WHERE suite = $suite AND status = 'completed'
-ORDER BY run_id = $base DESC, started_at DESC LIMIT 2
+SELECT run_id FROM (SELECT run_id, started_at FROM runs
+                    WHERE suite = $suite AND status = 'completed'
+                    ORDER BY run_id = $base DESC, started_at DESC LIMIT 2)
+ORDER BY started_at, run_id  -- the older first, whichever way the pair was found
 """
 
 
@@ -223,8 +225,8 @@ def find_noise(store: Store, suite: str, policy: Policy, slice_keys, *,
     recent = [r for (r,) in store.query(RECENT_PAIR, {"suite": suite, "base": base_id or ""})]
     if len(recent) < 2:
         return None
-    table = _measured(store, recent[1], recent[0], policy, slice_keys)
-    return Noise(RECENT, f"runs {recent[1]} and {recent[0]} (any real difference between "
+    table = _measured(store, recent[0], recent[1], policy, slice_keys)
+    return Noise(RECENT, f"runs {recent[0]} and {recent[1]} (any real difference between "
                  "them counts as noise: conservative)", table)
 
 

@@ -72,7 +72,11 @@ class FoundSlice:
     def sentence(self, searched: int) -> str:
         return (f"candidate is {-self.delta * 100:.1f} pp worse on {self.where} (n = {self.n}; "
                 f"{self.rest_delta * 100:+.1f} pp on the other cases), significant over "
-                f"{searched} searched slices (adjusted p = {self.q:.2g})")
+                f"{searched} searched slices (adjusted p {p_text(self.q)})")
+
+
+def p_text(p: float) -> str:
+    return "< 0.0001" if p < 0.0001 else f"= {p:.2g}"
 
 
 @dataclass(frozen=True)
