@@ -85,6 +85,9 @@ def main() -> None:
     print(f"| diff (SQL: align, classify, aggregate, tables) | {diff_only:.2f} |")
     print(f"| resampling (bootstrap + sign-flip, {diff.policy.compare.resamples} each) | "
           f"{resampling:.2f} |")
+    print(f"| slice discovery (inside the total; {diff.slice_search.searched} slices searched, "
+          f"{len(diff.slice_search.found)} found) | "
+          f"{statistics.median(t['slice_search_s'] for t in timings):.2f} |")
     print(f"| compare() total | {total:.2f} |")
     print(f"| compare() total, CPU time (all threads) | {statistics.median(cpu):.2f} |")
     print("verdicts:", diff.row()["verdict"],

@@ -12,6 +12,7 @@ import math
 from rich.markup import escape
 
 from .render import Styled, number, percent, safe, table
+from .slice_view import render_found_slices
 
 STATUS_ORDER = ("pass_to_fail", "fail_to_pass", "still_passing", "still_failing", "new", "removed")
 STATUS_WORDS = {"pass_to_fail": "pass→fail", "fail_to_pass": "fail→pass",
@@ -212,6 +213,7 @@ def render_diff(out, diff, report, cases: int = 10) -> None:
     render_header(out, diff)
     render_manifest(out, diff)
     render_metrics(out, diff)
+    render_found_slices(out, diff)
     render_operations(out, diff)
     render_repeats(out, diff)
     render_noise(out, diff)

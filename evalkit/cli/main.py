@@ -18,6 +18,7 @@ from .compare_commands import (
     compare_command,
     fail_on_option,
 )
+from .plan_command import plan_command
 from .report_command import with_redaction
 from .run_batches import batch_options
 
@@ -204,6 +205,7 @@ def report(runs, output, fmt, junit, db, strict, suite_path, redact_emails,
 
 cli.add_command(compare_command)
 cli.add_command(baseline_group)
+cli.add_command(plan_command)
 
 
 def _storage_failure(exc: BaseException) -> str | None:

@@ -19,6 +19,7 @@ from .manifest import ENVIRONMENT, STATUS, manifest_rows
 from .operations import operations
 from .repeats import case_rates, summary
 from .run_metrics import MetricValue, run_values
+from .slice_search import SliceSearch, discover
 from .stopping import Stop
 from .verdicts import REGRESSED, metric_table
 
@@ -57,6 +58,7 @@ class Diff:
     timings: dict = field(default_factory=dict)
     coverage: Coverage | None = None  # cases / samples one run lacks, identical outputs
     stop: Stop | None = None  # the candidate was dispatched in batches: where and why it stopped
+    slice_search: SliceSearch | None = None  # undeclared slices where the candidate got worse
 
     @property
     def same_configuration(self) -> bool:
@@ -132,6 +134,8 @@ def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | Non
         cases, scores, worst_cases = alignment.case_tables(max(0, int(worst)))
         covered = coverage(cases, scores, list(policy.compare.primary), policy.compare.alpha,
                            alignment.identical_outputs())
+        found = discover(alignment, policy)
+        timings["slice_search_s"] = found.seconds
     finally:
         alignment.drop()
     rates = repeats = pd.DataFrame()
@@ -149,7 +153,7 @@ def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | Non
         manifest=pd.DataFrame(manifest_rows(base, cand), columns=MANIFEST_COLUMNS),
         case_rates=rates, repeats=repeats, noise=noise_table, noise_run=noise_id,
         candidate_values=tuple(run_values(store, cand_id, slice_keys, waivers)), timings=timings,
-        coverage=covered, stop=stop)
+        coverage=covered, stop=stop, slice_search=found)
 
 
 def _noise_run(store: Store, noise: str | None, base_id: str, cand_id: str) -> str | None:

@@ -28,7 +28,7 @@ from ..gates.evaluate import SKIPPED, where
 from ..store import Store
 from ..suite.gate_spec import OVERALL_METRIC
 from . import cases as case_data
-from . import charts, clipping, word_diff
+from . import charts, clipping, decision_view, word_diff
 from .files import write_atomic
 from .formatting import (
     OPERATION_LABELS,
@@ -321,6 +321,8 @@ def suite_context(store: Store, inp: ReportInput, budget: int = clipping.PAGE_BU
         "operations": _operations(store, inp),
         "gates": _gates(inp),
         "noise": _noise(inp),
+        "plan": decision_view.plan_view(store, inp),
+        "found_slices": decision_view.found_slices_view(inp),
         "repeats": _records(inp.diff.repeats) if inp.diff is not None else [],
     }, data
 

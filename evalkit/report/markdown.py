@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ..gates.evaluate import delta_text, metric_label, where
+from . import decision_view
 from .formatting import fmt_change, fmt_num, fmt_pct
 from .inputs import ReportInput, as_set
 from .outcomes import outcomes
@@ -86,6 +87,8 @@ def _suite_sections(store, inp: ReportInput, budget: _Budget, level: str) -> Non
     budget.section(f"{level} Compared", _runs(inp))
     budget.section(f"{level} Gates", _gates(inp), "gates")
     budget.section(f"{level} Metrics", _metrics(inp), "metric rows")
+    budget.section(f"{level} Power and slices found", decision_view.markdown_lines(store, inp,
+                                                                                 md_text))
     if inp.diff is not None:
         budget.section(f"{level} Flips (regressions first)", _flips(store, inp), "flipped cases")
         budget.section(f"{level} Cost, latency, tokens", _operations(inp))

@@ -71,12 +71,14 @@ def run(suite: Path, db: Path, label: str | None = None, *, cache: bool = False,
 
 def store_run(db: Path, run_id: str, rows: Iterable[dict], *, suite: str = "stored",
               slices: Sequence[str] = ("lang",), samples: int = 1, gates: dict | None = None,
-              model: str = "python/x:y") -> str:
+              model: str = "python/x:y", fingerprint: str | None = None) -> str:
     """A run written through the store's bulk write path. Each row: id, sample, passed,
-    optional value, latency, cost, lang, output."""
+    optional value, latency, cost, lang, output, meta (more metadata). Runs given one
+    `fingerprint` (and model) are one configuration: an A/A pair."""
     results = []
     for row in rows:
-        case = Case(id=row["id"], vars={}, target="t", metadata={"lang": row.get("lang", "en")})
+        case = Case(id=row["id"], vars={}, target="t", metadata={"lang": row.get("lang", "en"),
+                                                                   **row.get("meta", {})})
         completion = Completion(text=row.get("output", "out"), latency_s=row.get("latency"),
                                 cost_usd=row.get("cost"), tokens_out=row.get("tokens"))
         verdict = None if row["passed"] is None else bool(row["passed"])  # None: no verdict
@@ -86,7 +88,7 @@ def store_run(db: Path, run_id: str, rows: Iterable[dict], *, suite: str = "stor
         store.create_run({
             "run_id": run_id, "suite": suite, "suite_hash": "h", "cases_hash": "c",
             "prompt_hash": "p", "model_ref": model, "backend": model.split("/")[0],
-            "options": {"backend": {}, "generation": {}}, "fingerprint": run_id,
+            "options": {"backend": {}, "generation": {}}, "fingerprint": fingerprint or run_id,
             "label": None, "seed": 0, "samples": samples, "n_cases": len(results),
             "status": "completed", "started_at": utcnow(), "provenance": {},
             "scorers": [{"name": "sim", "type": "Sim", "params": {}}], "slices": list(slices),
