@@ -107,6 +107,13 @@ ALTER TABLE runs ADD COLUMN merged_from JSON;
 ALTER TABLE results ADD COLUMN IF NOT EXISTS node_id VARCHAR;
 ALTER TABLE results ADD COLUMN IF NOT EXISTS worker_id VARCHAR;
 """),
+    # The model-swap changelog (issue 16): who made each baseline change, and what it
+    # changed: the comparison with the run it replaced (answer, key deltas, flips, waivers,
+    # what else changed) as JSON. The `note` column holds the why (-m).
+    (6, "baseline changelog: changed_by, summary", """
+ALTER TABLE baselines ADD COLUMN IF NOT EXISTS changed_by VARCHAR;
+ALTER TABLE baselines ADD COLUMN IF NOT EXISTS summary JSON;
+"""),
 ]
 
 RESULT_COLUMNS = ("run_id", "case_id", "sample", "input_hash", "prompt", "output", "error",
