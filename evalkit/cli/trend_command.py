@@ -21,6 +21,7 @@ def trend_command(suite, metrics, label_glob, baseline, chart_path, db) -> int:
     """SUITE's pass rates (with 95% Wilson intervals) and slice gaps over its completed runs,
     oldest first: a table, and with --chart a matplotlib chart."""
     from ..report import trend
+    from ..report.files import write_atomic
     from ..report.formatting import fmt_pct
     from ..store import Store
     from .render import console, plain, safe, table
@@ -58,26 +59,7 @@ def trend_command(suite, metrics, label_glob, baseline, chart_path, db) -> int:
                     ["run", "model", "started (UTC)", *(safe(m) for m in metrics),
                      *(f"gap {safe(k)}" for k in keys)], rows))
     if chart_path:
-        path = write_atomic_bytes(chart_path, trend.chart(found, metrics, fmt))
+        path = write_atomic(chart_path, trend.chart(found, metrics, fmt))
         out.print(f"chart: {plain(str(path))}", markup=False, soft_wrap=True)
     return EXIT_OK
 
-
-def write_atomic_bytes(path: str, data: bytes):
-    """Bytes written beside the target, then renamed over it."""
-    import os
-    import tempfile
-    from pathlib import Path
-
-    from ..errors import output_error
-
-    target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, target)
-    except OSError as exc:
-        raise output_error(target, exc) from None
-    return target

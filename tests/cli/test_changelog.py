@@ -132,7 +132,18 @@ def test_a_second_rollback_says_where_the_baseline_has_been(history, tmp_path):
     assert "evalkit baseline set prod RUN" in message
 
 
-def test_the_summary_json_is_stored_masked(history):
-    with Store(history["db"], read_only=True) as store:
-        raw = store.query("SELECT summary FROM baselines WHERE name = 'prod' AND seq = 2")[0][0]
-    assert json.loads(raw)["answer"] == "no"
+def test_a_secret_in_the_why_is_masked_where_it_is_stored(history, tmp_path):
+    db = tmp_path / "copy.duckdb"
+    db.write_bytes(history["db"].read_bytes())
+    secret = "zq81-very-private-token-value"
+    env = dict(history["env"], EVALKIT_DB=str(db), MY_SERVICE_TOKEN=secret)
+    done = evalkit("baseline", "set", "prod", "v2", "-m", f"token {secret} rotated", "--by",
+                   f"bot {secret}", cwd=history["folder"], env=env)
+    assert done.returncode == 0, done.stderr
+    with Store(db, read_only=True) as store:
+        stored = store.query("SELECT note, changed_by, summary FROM baselines "
+                             "WHERE name = 'prod' ORDER BY seq DESC LIMIT 1")[0]
+    assert all(secret not in str(value) for value in stored)
+    assert "***" in stored[0] and json.loads(stored[2])["previous"]["label"] == "v3"
+    shown = evalkit("changelog", "prod", cwd=history["folder"], env=env).stdout
+    assert secret not in shown and "token \\*\\*\\* rotated" in shown
