@@ -174,6 +174,8 @@ def chart(found: list[TrendPoint], metrics: tuple[str, ...], fmt: str = "svg"):
         for key in keys:
             gaps = [next((_pct(g.gap) for g in p.gaps if g.key == key and g.gap is not None),
                          math.nan) for p in found]
+            if all(math.isnan(g) for g in gaps):
+                continue  # one value per run: no gap to draw
             ax.plot(x, gaps, linestyle="--", marker=".", linewidth=1,
                     label=charts.label(f"gap across {key}"))
         ax.set_xticks(x, [charts.label(p.name, 16) for p in found], rotation=30, ha="right")
