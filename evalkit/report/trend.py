@@ -102,9 +102,13 @@ def points(store: Store, suite: str, metrics: tuple[str, ...] = (OVERALL_METRIC,
     """The suite's completed runs, oldest first (those whose label matches `label_glob`, or
     the runs baseline `baseline` was set to), with each metric's pass rate and the slice gaps
     of `passed`."""
+    return measure(store, _runs(store, suite, label_glob, baseline), metrics)
+
+
+def measure(store: Store, runs: list, metrics: tuple[str, ...]) -> list[TrendPoint]:
+    """A TrendPoint per run row (RUNS' columns)."""
     found = []
-    for run_id, label, model, started, slices, gates, samples in _runs(store, suite,
-                                                                        label_glob, baseline):
+    for run_id, label, model, started, slices, gates, samples in runs:
         keys = list(_json(slices) or [])
         policy = Policy.model_validate(_json(gates) or {})
         values = run_values(store, run_id, keys, policy.active_waivers(_day(started)))
@@ -205,10 +209,11 @@ def report_section(store: Store, inp) -> dict | None:
     """The report's trend: `passed` and the slice gaps over the suite's runs up to the
     candidate (the last REPORT_RUNS), or None when there are fewer than REPORT_MIN_RUNS."""
     run = inp.run
-    found = [p for p in points(store, run["suite"]) if p.started_at <= str(run["started_at"])[:19]
-             or p.run_id == run["run_id"]][-REPORT_RUNS:]
-    if len(found) < REPORT_MIN_RUNS:
+    rows = [r for r in store.query(RUNS, [run["suite"]])
+            if r[3] <= run["started_at"] or r[0] == run["run_id"]][-REPORT_RUNS:]
+    if len(rows) < REPORT_MIN_RUNS:  # counted before anything is measured
         return None
+    found = measure(store, rows, (OVERALL_METRIC,))
     marked = {run["run_id"]: "candidate" if inp.baseline is not None else "this run"}
     if inp.baseline is not None:
         marked[inp.baseline["run_id"]] = "baseline"
