@@ -172,3 +172,19 @@ def test_a_single_run_top_has_no_swap_words(top_runs):
     assert "lang=de: 50% pass over 10 cases" in top
     assert "There is no gate a single run can check." in top
 
+
+
+def test_the_markdown_summary_opens_the_same_way(top_runs):
+    from evalkit.report.markdown import render_markdown
+
+    with Store(top_runs["db"], read_only=True) as store:
+        text = render_markdown(store, prepare(store, "v2", "v1"))
+    head = text[:text.index("### Compared")]
+    lines = head.splitlines()
+    assert lines[2].startswith("**No: it is worse than the baseline.")
+    assert "- **outcome**: fixed 0 / broke 5 / unchanged 25 cases" in lines
+    assert any(line.startswith("- **worst slice**: lang=de: 100% → 50%") for line in lines)
+    assert head.index("<details><summary>Why, in statistics</summary>") > head.index("outcome")
+    assert "- regressed: passed overall" in head and head.rstrip().endswith("</details>")
+    top = next(line for line in lines if line.startswith("- **top regressed**"))
+    assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in top and "<img" not in text
