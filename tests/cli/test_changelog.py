@@ -147,3 +147,9 @@ def test_a_secret_in_the_why_is_masked_where_it_is_stored(history, tmp_path):
     assert "***" in stored[0] and json.loads(stored[2])["previous"]["label"] == "v3"
     shown = evalkit("changelog", "prod", cwd=history["folder"], env=env).stdout
     assert secret not in shown and "token \\*\\*\\* rotated" in shown
+
+
+def test_changelog_of_an_unknown_baseline_is_a_one_line_error(history):
+    done = evalkit("changelog", "staging", cwd=history["folder"], env=history["env"])
+    assert done.returncode == 2
+    assert done.stderr.strip() == "error: no baseline 'staging' (baselines: prod)"
