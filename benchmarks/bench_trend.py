@@ -8,6 +8,12 @@ of the cases' pass rates, and the interval treats it as a rate over n cases — 
 trend.py is that this is conservative (coverage ≥ nominal), since a case mean varies less
 than one result.
 
+Slice gaps: Newcombe's hybrid score interval for the difference between the best and the
+worst value of a slice key. With two values per key the pair is fixed (only which is "best"
+is chosen); with several, the best and worst are picked after looking, which the interval
+does not know about: measured here with equal true rates (the worst case for selection) and
+with spread-out rates, plain and Bonferroni-widened over the k(k − 1)/2 pairs (trend.py).
+
 Each cell: TRIALS simulated runs; coverage with its 95% Clopper–Pearson interval.
 
     python benchmarks/bench_trend.py [TRIALS]
@@ -15,6 +21,7 @@ Each cell: TRIALS simulated runs; coverage with its 95% Clopper–Pearson interv
 from __future__ import annotations
 
 import sys
+from statistics import NormalDist
 
 import numpy as np
 from scipy.stats import beta as beta_dist
@@ -24,11 +31,11 @@ NS = (10, 20, 30, 50, 100, 300, 1000)
 PS = (0.5, 0.8, 0.9, 0.95, 0.99)
 
 
-def wilson(x, n):
+def wilson(x, n, z=Z):
     p = x / n
-    d = 1 + Z * Z / n
-    centre = (p + Z * Z / (2 * n)) / d
-    half = Z * np.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / d
+    d = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / d
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
     return np.maximum(0, centre - half), np.minimum(1, centre + half)
 
 
@@ -73,6 +80,36 @@ def main(trials: int) -> None:
             means = rng.binomial(k, q).mean(axis=1) / k
             lo, hi = wilson(means * n, n)
             print(f"| {n} | {p} | {cell((lo <= p) & (p <= hi))} |")
+    gaps(trials, rng)
+
+
+def newcombe(x1, n1, x2, n2, z=Z):
+    p1, p2 = x1 / n1, x2 / n2
+    l1, u1 = wilson(x1, n1, z)
+    l2, u2 = wilson(x2, n2, z)
+    d = p1 - p2
+    return d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+
+
+def gaps(trials: int, rng) -> None:
+    print("\n## slice gap: best − worst with Newcombe's interval\n")
+    print("| values of the key | n per value | true rates | plain 95% | Bonferroni over pairs "
+          "(what trend.py uses) |\n|---|---|---|---|---|")
+    for rates in ((0.8, 0.8), (0.9, 0.7), (0.8, 0.8, 0.8), (0.8, 0.8, 0.8, 0.8, 0.8, 0.8),
+                  (0.95, 0.85, 0.75, 0.65)):
+        for n in (10, 30, 100):
+            p = np.asarray(rates)
+            x = rng.binomial(n, p, size=(trials, len(p))).astype(float)
+            order = np.lexsort((np.arange(len(p))[None, :].repeat(trials, 0), x), axis=1)
+            best, worst = order[:, -1], order[:, 0]
+            rows = np.arange(trials)
+            lo, hi = newcombe(x[rows, best], n, x[rows, worst], n)
+            pairs = len(p) * (len(p) - 1) // 2
+            z = NormalDist().inv_cdf(1 - 0.05 / (2 * pairs))
+            blo, bhi = newcombe(x[rows, best], n, x[rows, worst], n, z)
+            truth = p[best] - p[worst]
+            print(f"| {len(p)} | {n} | {', '.join(map(str, rates))} | "
+                  f"{cell((lo <= truth) & (truth <= hi))} | {cell((blo <= truth) & (truth <= bhi))} |")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ from ..errors import EXIT_OK, UsageError
 @click.command("trend")
 @click.argument("suite")
 @click.option("--metric", "metrics", multiple=True, metavar="NAME",
-              help="`passed` (default) or a scorer's name; its pass rate per run (repeatable)")
+              help="`passed` or a scorer's name: its pass rate per run (repeatable; default: the "
+              "suite's primary metrics, compare.primary)")
 @click.option("--label-glob", metavar="GLOB", help="only runs whose label matches, e.g. 'v*'")
 @click.option("--baseline", metavar="NAME", help="only the runs baseline NAME was set to "
               "(its history)")
@@ -26,13 +27,13 @@ def trend_command(suite, metrics, label_glob, baseline, chart_path, db) -> int:
     from ..store import Store
     from .render import console, plain, safe, table
 
-    metrics = tuple(dict.fromkeys(metrics or ("passed",)))
     fmt = None
     if chart_path:
         fmt = chart_path.rsplit(".", 1)[-1].lower() if "." in chart_path else ""
         if fmt not in ("png", "svg"):
             raise UsageError(f"--chart {chart_path}: the file name must end in .png or .svg")
     with Store(db, read_only=True) as store:
+        metrics = tuple(dict.fromkeys(metrics or trend.primary_metrics(store, suite)))
         known = trend.known_metrics(store, suite)
         for metric in metrics:
             if metric not in known:
@@ -53,7 +54,8 @@ def trend_command(suite, metrics, label_glob, baseline, chart_path, db) -> int:
         for key in keys:
             g = next((g for g in p.gaps if g.key == key), None)
             cells.append("–" if g is None or g.gap is None else
-                         safe(f"{g.gap * 100:.1f} pp ({g.worst} lowest)", 60))
+                         safe(f"{g.gap * 100:.1f} pp [{g.low * 100:.1f}, {g.high * 100:.1f}] "
+                              f"({g.worst} lowest)", 80))
         rows.append(cells)
     out.print(table(f"{safe(suite)}: {len(found)} runs, oldest first (95% Wilson intervals)",
                     ["run", "model", "started (UTC)", *(safe(m) for m in metrics),

@@ -9,6 +9,10 @@ Each run is measured on its own (its cases, its waivers as stored with its gates
 dataset as well as the model — the table says how many cases each point has. Shards are
 left out (a merged run stands for them).
 
+Slice gaps: best − worst value of `passed` per slice key, with Newcombe's hybrid score
+interval for the difference of those two values, Bonferroni-widened over the pairs of values
+when a key has more than two (the pair is chosen after looking).
+
 The interval: Wilson's score interval for a binomial proportion over the run's n cases
 (checked against statsmodels in tests/report/test_trend.py; coverage measured in
 benchmarks/trend_intervals.py). With several samples per case each case's pass rate is
@@ -20,6 +24,7 @@ from __future__ import annotations
 import fnmatch
 import math
 from dataclasses import dataclass, field
+from statistics import NormalDist
 
 from ..compare import baselines
 from ..compare.run_metrics import run_values
@@ -57,13 +62,29 @@ class Rate:
     high: float | None
 
 
+def newcombe(x1: float, n1: int, x2: float, n2: int, z: float = Z95) -> tuple[float, float]:
+    """Newcombe's hybrid score interval for p1 − p2 of two independent proportions (his
+    method 10: from each one's Wilson interval)."""
+    p1, p2 = x1 / n1, x2 / n2
+    (l1, u1), (l2, u2) = wilson(x1, n1, z), wilson(x2, n2, z)
+    d = p1 - p2
+    return (max(-1.0, d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)),
+            min(1.0, d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)))
+
+
 @dataclass(frozen=True)
 class Gap:
-    """The spread of `passed` across one slice key's values in one run."""
+    """The spread of `passed` across one slice key's values in one run: best − worst, with
+    Newcombe's interval for the difference between those two values. The pair is chosen
+    after looking, so with k > 2 values the interval is Bonferroni-widened over the
+    k(k − 1)/2 pairs (simultaneous 95%: it holds whichever pair comes out on top;
+    benchmarks/RESULTS.md)."""
     key: str
     gap: float | None
     best: str | None
     worst: str | None
+    low: float | None = None
+    high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -133,7 +154,11 @@ def _gap(values, key: str) -> Gap:
         return Gap(key, None, None, None)
     best = max(rows, key=lambda v: (v.value, str(v.slice_value)))
     worst = min(rows, key=lambda v: (v.value, str(v.slice_value)))
-    return Gap(key, float(best.value - worst.value), str(best.slice_value), str(worst.slice_value))
+    pairs = len(rows) * (len(rows) - 1) // 2
+    z = NormalDist().inv_cdf(1 - 0.05 / (2 * pairs))
+    low, high = newcombe(best.value * best.n, best.n, worst.value * worst.n, worst.n, z)
+    return Gap(key, float(best.value - worst.value), str(best.slice_value), str(worst.slice_value),
+               finite(low), finite(high))
 
 
 def _json(value):
@@ -144,6 +169,14 @@ def _json(value):
 
 def _day(started):
     return started.date() if hasattr(started, "date") else None
+
+
+def primary_metrics(store: Store, suite: str) -> tuple[str, ...]:
+    """The suite's primary metrics (`compare.primary`, as its latest run stored them)."""
+    found = store.query("SELECT gates FROM runs WHERE suite = ? AND status = 'completed' "
+                        "ORDER BY started_at DESC LIMIT 1", [suite])
+    policy = Policy.model_validate(_json(found[0][0]) or {} if found else {})
+    return tuple(policy.compare.primary)
 
 
 def known_metrics(store: Store, suite: str) -> list[str]:
