@@ -1,4 +1,5 @@
-"""`evalkit compare` and `evalkit baseline set|show|rollback|list`.
+"""`evalkit compare` and `evalkit baseline set|show|rollback|list` (the changelog side of
+set, rollback and show: changelog_command.py).
 
 Only click is imported here (main.py registers these on every start); the comparison,
 pandas and rich load inside the commands.
@@ -112,31 +113,43 @@ def baseline_group() -> None:
 @baseline_group.command("set")
 @click.argument("name")
 @click.argument("run_ref", metavar="RUN")
-@click.option("--note", help="why this run is the baseline now")
+@click.option("-m", "--message", "--note", "note", help="why this run is the baseline now "
+              "(goes in the changelog)")
+@click.option("--by", help="who made the change (default: git's user.name, else the login name)")
 @db_option
-def baseline_set(name, run_ref, note, db) -> int:
-    """Point baseline NAME at RUN (id, id prefix or label); earlier runs stay in its history."""
+def baseline_set(name, run_ref, note, by, db) -> int:
+    """Point baseline NAME at RUN (id, id prefix or label); earlier runs stay in its history.
+    The comparison with the run it replaces is recorded for `evalkit changelog NAME`."""
     from ..compare import baselines
     from ..store import Store
+    from .changelog_command import summarizer, who
     from .render import console, safe
 
     with Store(db) as store:
-        run_id = baselines.set_baseline(store, name, run_ref, note)
-    console().print(f"baseline {safe(name)} → run {safe(run_id)}")
+        run_id = baselines.set_baseline(store, name, run_ref, note, by=who(by),
+                                        summarize=summarizer(store))
+        summary = baselines.history(store, name)[-1].summary
+    answer = summary.get("answer")
+    said = (f" (safe to swap vs {safe(summary['previous']['run_id'])}: {safe(answer)})"
+            if answer else "")
+    console().print(f"baseline {safe(name)} → run {safe(run_id)}{said}")
     return EXIT_OK
 
 
 @baseline_group.command("rollback")
 @click.argument("name")
+@click.option("-m", "--message", "note", help="why (goes in the changelog)")
+@click.option("--by", help="who made the change (default: git's user.name, else the login name)")
 @db_option
-def baseline_rollback(name, db) -> int:
+def baseline_rollback(name, note, by, db) -> int:
     """Point baseline NAME back at the run it had before its latest change."""
     from ..compare import baselines
     from ..store import Store
+    from .changelog_command import who
     from .render import console, safe
 
     with Store(db) as store:
-        before, after = baselines.rollback(store, name)
+        before, after = baselines.rollback(store, name, note, by=who(by))
     console().print(f"baseline {safe(name)} → run {safe(after)} (was {safe(before)})")
     return EXIT_OK
 
@@ -145,25 +158,24 @@ def baseline_rollback(name, db) -> int:
 @click.argument("name")
 @db_option
 def baseline_show(name, db) -> int:
-    """The run baseline NAME points at, and its history."""
+    """The run baseline NAME points at, and its history: who changed it, why, and the swap
+    answer of each promotion (`evalkit changelog NAME` for the whole story)."""
     from ..compare import baselines
     from ..store import Store
-    from .render import console, percent, safe, table
+    from .changelog_command import show_history
+    from .render import console, percent, safe
 
     out = console()
     with Store(db, read_only=True) as store:
         run_id = baselines.require(store, name)
         run = store.run(run_id)
-        events = baselines.history(store, name)
         (pass_rate,), = store.query("SELECT avg(CASE WHEN passed THEN 1.0 ELSE 0.0 END) "
                                     "FROM results WHERE run_id = ?", [run_id])
-    label = f" (label {safe(run['label'])})" if run.get("label") else ""
-    out.print(f"baseline {safe(name)} → run {safe(run_id)}{label}: {safe(run['suite'])} × "
-              f"{safe(run['model_ref'])}, started {str(run['started_at'])[:19]} UTC, "
-              f"pass {percent(pass_rate)}")
-    rows = [[str(e.seq), e.action, safe(e.run_id), str(e.set_at)[:19], safe(e.note or "")]
-            for e in reversed(events)]
-    out.print(table("history (newest first)", ["#", "action", "run", "at (UTC)", "note"], rows))
+        label = f" (label {safe(run['label'])})" if run.get("label") else ""
+        out.print(f"baseline {safe(name)} → run {safe(run_id)}{label}: {safe(run['suite'])} × "
+                  f"{safe(run['model_ref'])}, started {str(run['started_at'])[:19]} UTC, "
+                  f"pass {percent(pass_rate)}")
+        show_history(out, store, name)
     return EXIT_OK
 
 

@@ -12,6 +12,7 @@ import sys
 import click
 
 from ..errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, EvalkitError
+from .changelog_command import changelog_command
 from .compare_commands import (
     allow_subset_option,
     baseline_group,
@@ -21,6 +22,7 @@ from .compare_commands import (
 from .plan_command import plan_command
 from .report_command import with_redaction
 from .run_batches import batch_options
+from .trend_command import trend_command
 
 DB_OPTION = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.duckdb",
                          show_default=True, help="DuckDB file (env EVALKIT_DB)")
@@ -206,6 +208,8 @@ def report(runs, output, fmt, junit, db, strict, suite_path, redact_emails,
 cli.add_command(compare_command)
 cli.add_command(baseline_group)
 cli.add_command(plan_command)
+cli.add_command(changelog_command)
+cli.add_command(trend_command)
 
 
 def _storage_failure(exc: BaseException) -> str | None:

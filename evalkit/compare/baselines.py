@@ -6,11 +6,14 @@ Also: resolving BASELINE / CANDIDATE references (run id, baseline name, label, p
 """
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..errors import UsageError
+from ..redact import redact
 from ..store import Store
 from ..suite.schema import NAME_PATTERN
 
@@ -23,24 +26,40 @@ class BaselineEvent:
     action: str  # set | rollback
     run_id: str
     set_at: datetime
-    note: str | None
+    note: str | None  # why (-m); a rollback without one says where it came from
+    by: str | None = None  # who made the change (migration 6; None on older rows)
+    summary: dict = field(default_factory=dict)  # what it changed (report/changelog.py)
 
 
-def _has_actions(store: Store) -> bool:
-    # A database from before migration 2 (opened read-only, so not migrated) lacks them.
+def _has_column(store: Store, column: str) -> bool:
+    # A database from before a migration (opened read-only, so not migrated) lacks it.
     return bool(store.query("SELECT 1 FROM information_schema.columns "
-                            "WHERE table_name = 'baselines' AND column_name = 'seq'"))
+                            "WHERE table_name = 'baselines' AND column_name = ?", [column]))
 
 
 def history(store: Store, name: str) -> list[BaselineEvent]:
-    if _has_actions(store):
+    """Every change of NAME, oldest first."""
+    if _has_column(store, "changed_by"):
         rows = store.query("SELECT coalesce(seq, 0), coalesce(action, 'set'), run_id, set_at, "
-                           "note FROM baselines WHERE name = ? ORDER BY seq NULLS FIRST, set_at",
-                           [name])
+                           "note, changed_by, summary FROM baselines WHERE name = ? "
+                           "ORDER BY seq NULLS FIRST, set_at", [name])
+    elif _has_column(store, "seq"):
+        rows = store.query("SELECT coalesce(seq, 0), coalesce(action, 'set'), run_id, set_at, "
+                           "note, NULL, NULL FROM baselines WHERE name = ? "
+                           "ORDER BY seq NULLS FIRST, set_at", [name])
     else:
-        rows = store.query("SELECT 0, 'set', run_id, set_at, note FROM baselines "
+        rows = store.query("SELECT 0, 'set', run_id, set_at, note, NULL, NULL FROM baselines "
                            "WHERE name = ? ORDER BY set_at", [name])
-    return [BaselineEvent(*row) for row in rows]
+    return [BaselineEvent(*row[:6], summary=_json(row[6])) for row in rows]
+
+
+def _json(value) -> dict:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _stack(events: list[BaselineEvent]) -> list[str]:
@@ -65,14 +84,24 @@ def names(store: Store) -> list[tuple[str, str | None, int]]:
     return [(n, current(store, n), len(history(store, n))) for n in found]
 
 
-def _append(store: Store, name: str, action: str, run_id: str, note: str | None) -> None:
-    store.query("INSERT INTO baselines (name, run_id, set_at, note, action, seq) "
-                "SELECT ?, ?, current_timestamp, ?, ?, coalesce(max(seq), 0) + 1 "
-                "FROM baselines WHERE name = ?", [name, run_id, note, action, name])
+def _append(store: Store, name: str, action: str, run_id: str, note: str | None,
+            by: str | None = None, summary: dict | None = None) -> None:
+    # Masked like every other string the store writes: a why or a summary may quote output.
+    text = redact(json.dumps(summary, default=str)) if summary else None
+    store.query("INSERT INTO baselines (name, run_id, set_at, note, action, seq, changed_by, "
+                "summary) SELECT ?, ?, current_timestamp, ?, ?, coalesce(max(seq), 0) + 1, ?, ? "
+                "FROM baselines WHERE name = ?",
+                [name, run_id, redact(note) if note else None, action,
+                 redact(by) if by else None, text, name])
 
 
-def set_baseline(store: Store, name: str, run_ref: str, note: str | None = None) -> str:
-    """Point NAME at a completed run; returns its id."""
+Summarize = Callable[[str | None, str], dict]  # (run it replaces, new run) -> summary
+
+
+def set_baseline(store: Store, name: str, run_ref: str, note: str | None = None, *,
+                 by: str | None = None, summarize: Summarize | None = None) -> str:
+    """Point NAME at a completed run; returns its id. `summarize(previous, run)` says what
+    the change does (the report layer's comparison); it is stored with the change."""
     if not re.match(NAME_PATTERN, name) or name.startswith(EXPLICIT):
         raise UsageError(f"baseline name '{name}' must be letters, digits, '.', '_' or '-'")
     run_id = resolve(store, run_ref)
@@ -80,20 +109,35 @@ def set_baseline(store: Store, name: str, run_ref: str, note: str | None = None)
     if run["status"] != "completed":
         raise UsageError(f"run {run_id} is {run['status']}, not completed; a baseline must be "
                          "a finished run (resume it first)")
-    _append(store, name, "set", run_id, note)
+    summary = summarize(current(store, name), run_id) if summarize else None
+    _append(store, name, "set", run_id, note, by, summary)
     return run_id
 
 
-def rollback(store: Store, name: str) -> tuple[str, str]:
+def rollback(store: Store, name: str, note: str | None = None, *,
+             by: str | None = None) -> tuple[str, str]:
     """Point NAME back at the run it had before its latest change; returns (from, to)."""
-    stack = _stack(history(store, name))
+    events = history(store, name)
+    stack = _stack(events)
     if not stack:
         raise UsageError(f"no baseline '{name}'" + _known(store))
     if len(stack) < 2:
-        raise UsageError(f"baseline '{name}' has no earlier run to roll back to "
-                         f"(it has only pointed at {stack[0]})")
-    _append(store, name, "rollback", stack[-2], f"rolled back from {stack[-1]}")
+        raise UsageError(f"baseline '{name}' has no earlier run to roll back to: "
+                         + _first_run_text(name, events, stack[0]))
+    _append(store, name, "rollback", stack[-2], note or f"rolled back from {stack[-1]}", by,
+            {"from": stack[-1], "to": stack[-2]})
     return stack[-1], stack[-2]
+
+
+def _first_run_text(name: str, events: list[BaselineEvent], first: str) -> str:
+    """Why nothing is left to roll back to, true to the history (set r1, set r2, rollback
+    has pointed at two runs, not "only" at r1)."""
+    seen = list(dict.fromkeys(e.run_id for e in events))
+    if len(seen) == 1:
+        return f"it has only pointed at {first}"
+    undone = sum(1 for e in events if e.action == "rollback")
+    return (f"it is back at its first run {first} after {undone} rollback(s) (it has pointed "
+            f"at {', '.join(seen)}); point it at another run with: evalkit baseline set {name} RUN")
 
 
 def require(store: Store, name: str) -> str:
@@ -102,6 +146,11 @@ def require(store: Store, name: str) -> str:
         raise UsageError(f"no baseline '{name}'" + _known(store)
                          + "\n  fix: evalkit baseline set NAME RUN")
     return run_id
+
+
+def known_text(store: Store) -> str:
+    """' (baselines: a, b)' or ' (no baselines are set)', for an error message."""
+    return _known(store)
 
 
 def _known(store: Store) -> str:

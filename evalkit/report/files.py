@@ -9,8 +9,8 @@ from pathlib import Path
 from ..errors import output_error
 
 
-def write_atomic(path: str | os.PathLike, text: str) -> Path:
-    """A temporary file beside the target, then os.replace."""
+def write_atomic(path: str | os.PathLike, text: str | bytes) -> Path:
+    """A temporary file beside the target, then os.replace (text as UTF-8, or bytes)."""
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -19,8 +19,12 @@ def write_atomic(path: str | os.PathLike, text: str) -> Path:
     except OSError as exc:
         raise output_error(target, exc) from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(handle, "wb") as raw:
+                raw.write(text)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+                out.write(text)
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     except BaseException as exc:

@@ -28,7 +28,7 @@ from ..gates.evaluate import SKIPPED, where
 from ..store import Store
 from ..suite.gate_spec import OVERALL_METRIC
 from . import cases as case_data
-from . import charts, clipping, decision_view, word_diff
+from . import charts, clipping, decision_view, page_top, trend, word_diff
 from .files import write_atomic
 from .formatting import (
     OPERATION_LABELS,
@@ -40,6 +40,7 @@ from .formatting import (
     fmt_pp,
     missing,
 )
+from .headline import answer_sentence
 from .inputs import ReportInput, ReportSet, as_set
 
 FLIPS_SHOWN = 50  # regressions listed in the flips section (improvements: half as many)
@@ -309,16 +310,20 @@ def suite_context(store: Store, inp: ReportInput, budget: int = clipping.PAGE_BU
     data = case_data.build(store, inp, budget)
     runs = [("baseline", inp.baseline), ("candidate", inp.run)] if inp.diff is not None \
         else [("run", inp.run)]
+    operations, metrics = _operations(store, inp), _metric_rows(inp)
     return {
         "inp": inp, "name": inp.run["suite"], "title": inp.title, "verdict": inp.verdict,
         "compare": inp.diff is not None, "alpha": inp.policy.compare.alpha,
         "runs": [{"role": role, "run": run, "rows": _provenance(run, redact)} for role, run in runs],
         "manifest": _records(inp.diff.manifest) if inp.diff is not None else [],
-        "metrics": _metric_rows(inp),
+        "metrics": metrics,
+        "top": page_top.headline(inp, operations["rows"], metrics),
+        "prompt": page_top.prompt_diff(store, inp),
+        "trend": trend.report_section(store, inp),
         "parity": _parity(inp, redact),
         "flips": _flips(data) if inp.diff is not None else None,
         "toxicity": _toxicity(store, inp),
-        "operations": _operations(store, inp),
+        "operations": operations,
         "gates": _gates(inp),
         "noise": _noise(inp),
         "plan": decision_view.plan_view(store, inp),
@@ -347,6 +352,14 @@ def context(store: Store, report: ReportInput | ReportSet) -> dict:
         "redact": report.redact, "title": report.title, "compare": report.is_comparison,
         "verdict": report.verdict, "unpaired": list(report.unpaired), "today": today,
         "version": __version__, "suites": suites, "several": len(suites) > 1,
+        "sentence": answer_sentence(report.verdict.answer, report.verdict.kind,
+                                    suites[0]["top"]["h"].metrics if len(suites) == 1 else (),
+                                    report.verdict.reasons),
+        # sections with no data are left out (and their links)
+        "shown": {"toxicity": any(s["toxicity"] for s in suites),
+                  "slices": any(s["parity"] for s in suites),
+                  "trend": any(s["trend"] for s in suites),
+                  "gates": any(s["gates"]["results"] or s["gates"]["waivers"] for s in suites)},
         "counts": data.meta["statuses"], "total_cases": len(data.rows),
         "text_limit": data.meta["textLimit"], "max_text": clipping.MAX_TEXT,
         "case_json": Markup(case_data.script_json(data.payload(pageSize=PAGE_SIZE))),

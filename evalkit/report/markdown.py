@@ -70,17 +70,55 @@ def render_markdown(store, report, limit: int = GITHUB_LIMIT) -> str:
     verdict = report.verdict
     budget.add(f"## {_ICON[verdict.answer]} {md_text(verdict.headline)} — {md_text(r(report.title))}")
     budget.add("")
+    several = len(report.items) > 1
+    first = report.items[0]
+    if not several and first.diff is not None:  # the answer in words, then the statistics
+        for line in _headline(first):
+            budget.add(line)
+        budget.add("")
+        budget.add("<details><summary>Why, in statistics</summary>")
+        budget.add("")
     for reason in verdict.reasons:
         budget.add(f"- {md_text(r(reason), 500)}")
-    several = len(report.items) > 1
+    if not several and first.diff is not None:
+        budget.add("")
+        budget.add("</details>")
     level = "####" if several else "###"
     for inp in report.items:
         if several:
             budget.add("")
             budget.add(f"### {_ICON[inp.verdict.answer]} {md_text(r(inp.run['suite']))}: "
                        f"{inp.verdict.word}")
+            if inp.diff is not None:
+                budget.add("")
+                for line in _headline(inp):
+                    budget.add(line)
         _suite_sections(store, inp, budget, level)
     return "\n".join(budget.lines) + "\n"
+
+
+def _headline(inp: ReportInput) -> list[str]:
+    """A comparison's answer in plain words (headline.py), as the HTML report's top says it."""
+    from ..compare.verdicts import records
+    from .headline import for_input
+
+    r = inp.redact
+    found = for_input(inp, records(inp.diff.operations), records(inp.diff.metrics))
+    lines = [f"**{md_text(r(found.sentence.text), 500)}**", ""]
+    if found.tally is not None:
+        t = found.tally
+        lines.append(f"- **outcome**: fixed {t.fixed} / broke {t.broke} / unchanged {t.unchanged} "
+                     f"{t.unit}" + (f", {t.one_side} run by one side only" if t.one_side else "")
+                     + (f", {t.waived} waived" if t.waived else ""))
+    for what, fact in [("in words", f) for f in found.metrics] + [
+            ("worst slice", found.worst_slice), ("cost", found.cost), ("latency", found.latency)]:
+        if fact is not None:
+            lines.append(f"- **{what}**: {md_text(r(fact.text), 400)}")
+    if found.regressed:
+        lines.append("- **top regressed**: " + ", ".join(
+            f"{md_text(r(c['case_id']), 80)} ({md_text(r(c.get('candidate_output') or c.get('candidate_error')), 60)})"
+            for c in found.regressed))
+    return lines
 
 
 def _suite_sections(store, inp: ReportInput, budget: _Budget, level: str) -> None:

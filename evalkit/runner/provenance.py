@@ -69,6 +69,12 @@ def git_state(folder: Path) -> dict:
     return {"commit": commit, "dirty": None if status is None else bool(status)}
 
 
+def git_user(folder: Path) -> str | None:
+    """`git config user.name` as seen from `folder` (None outside git or when unset): who
+    made a baseline change, for its changelog."""
+    return _git(folder, ["config", "user.name"], dict(SAFE_GIT_CONFIG)) or None
+
+
 _prefetched: dict[Path, tuple[threading.Thread, dict]] = {}
 
 

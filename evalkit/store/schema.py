@@ -113,6 +113,13 @@ ALTER TABLE results ADD COLUMN IF NOT EXISTS worker_id VARCHAR;
     (6, "runs.stop: sequential and budget stops", """
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS stop JSON;
 """),
+    # The model-swap changelog (issue 16): who made each baseline change, and what it
+    # changed: the comparison with the run it replaced (answer, key deltas, flips, waivers,
+    # what else changed) as JSON. The `note` column holds the why (-m).
+    (7, "baseline changelog: changed_by, summary", """
+ALTER TABLE baselines ADD COLUMN IF NOT EXISTS changed_by VARCHAR;
+ALTER TABLE baselines ADD COLUMN IF NOT EXISTS summary JSON;
+"""),
 ]
 
 RESULT_COLUMNS = ("run_id", "case_id", "sample", "input_hash", "prompt", "output", "error",

@@ -146,7 +146,7 @@ def test_verdict_and_every_section_are_visible(open_page, pages):
     assert page.locator("#verdict .answer").get_attribute("data-answer") == "no"
     assert page.locator("#verdict h2").inner_text() == "Safe to swap? NO"  # CSS uppercase
     assert page.locator("#verdict .reasons li").count() >= 3
-    for section in ("verdict", "compared", "metrics", "slices", "flips", "cases", "toxicity",
+    for section in ("verdict", "compared", "metrics", "slices", "flips", "cases",
                     "operations", "gates"):
         heading = page.locator(f"#{section} h2")
         heading.scroll_into_view_if_needed()

@@ -17,8 +17,8 @@ from evalkit.report.word_diff import side_by_side
 from evalkit.store import Store
 from tests.report.helpers import EMAIL, SECRET, XSS, XSS_IDS, XSS_SLICE, store_toxicity_runs
 
-SECTIONS = ("verdict", "compared", "metrics", "slices", "flips", "cases", "toxicity",
-            "operations", "gates")
+SECTIONS = ("verdict", "compared", "metrics", "slices", "flips", "cases", "operations",
+            "gates")  # toxicity only when a run scored it (test_toxicity_distribution)
 # Elements the report may contain; anything else (img, iframe, object, a second kind of
 # script...) would be markup that came from data.
 ALLOWED_TAGS = {
@@ -129,7 +129,8 @@ def test_comparison_has_every_section_and_the_verdict(comparison, report_runs):
     assert "flaky upstream, TICKET-7" in comparison and "active" in comparison
     # operations: cost doubled
     assert "+100.0%" in comparison
-    assert "Toxicity was not scored" in comparison
+    # a section with no data is left out, and so is its link
+    assert 'id="toxicity"' not in comparison and 'href="#toxicity"' not in comparison
 
 
 def test_flips_are_ranked_regressions_first(comparison, report_runs):
@@ -223,9 +224,9 @@ def test_redaction_of_keys_and_emails(report_runs):
 
 
 def test_single_run_report(single, single_run):
-    for section in ("verdict", "compared", "metrics", "slices", "cases", "toxicity",
-                    "operations", "gates"):
+    for section in ("verdict", "compared", "metrics", "slices", "cases", "operations", "gates"):
         assert re.search(rf'<section id="{section}"[^>]*>\s*<h2', single), section
+    assert 'id="toxicity"' not in single
     assert 'id="flips"' not in single
     assert "A single run: answered by the gates alone." in single
     assert "Safe to swap?" not in single and 'Gates: <span class="answer"' in single
