@@ -19,6 +19,7 @@ from .compare_commands import (
     fail_on_option,
 )
 from .report_command import with_redaction
+from .review_command import review_group
 
 DB_OPTION = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.duckdb",
                          show_default=True, help="DuckDB file (env EVALKIT_DB)")
@@ -202,6 +203,7 @@ def report(runs, output, fmt, junit, db, strict, suite_path, redact_emails,
 
 cli.add_command(compare_command)
 cli.add_command(baseline_group)
+cli.add_command(review_group)
 
 
 def _storage_failure(exc: BaseException) -> str | None:
