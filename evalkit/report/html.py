@@ -30,6 +30,7 @@ from ..suite.gate_spec import OVERALL_METRIC
 from . import cases as case_data
 from . import charts, clipping, word_diff
 from .files import write_atomic
+from .human_section import human_review
 from .formatting import (
     OPERATION_LABELS,
     fmt_change,
@@ -322,6 +323,7 @@ def suite_context(store: Store, inp: ReportInput, budget: int = clipping.PAGE_BU
         "gates": _gates(inp),
         "noise": _noise(inp),
         "repeats": _records(inp.diff.repeats) if inp.diff is not None else [],
+        "human": human_review(store, inp),
     }, data
 
 
