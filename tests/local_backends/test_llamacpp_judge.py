@@ -1,6 +1,8 @@
 """The embedded gemma-3-270m as an LLM judge through llama.cpp: held to the verdict's JSON
-schema (a grammar), every verdict parses and stays on the scale; the same judge left free
-(`structured: false`) is recorded as unconstrained."""
+schema (a grammar), every verdict parses and stays on the scale. (Left free, this judge
+answers off-format: the issue's starting point. Not tested here: it costs a minute of CPU
+and proves nothing about evalkit.) Grammar sampling over gemma's 262k-token vocabulary is
+slow on a CPU, so the cases are few and the reasons short."""
 from __future__ import annotations
 
 import json
@@ -20,14 +22,13 @@ CASES = [
      "reply": "Thanks for asking! Your parcel ships on Monday."},
     {"id": "rude", "question": "Where is my parcel?", "answer": "It ships Monday.",
      "reply": "Not my problem. Figure it out yourself."},
-    {"id": "wrong", "question": "What is 2 + 2?", "answer": "4", "reply": "It is 5, obviously."},
 ]
 
 
 def _judge_suite(folder, structured: bool):
     (folder / "replies.py").write_text(PIPELINE, encoding="utf-8")
     judge = json.dumps({"model": "llamacpp/gemma3-270m", "structured": structured,
-                        "options": {"temperature": 0, "max_tokens": 120}})
+                        "options": {"temperature": 0, "max_tokens": 80}})
     scorers = (f"  - type: judge\n    judge: {judge}\n"
                "    rubric: Grade how correct and polite the reply is (5 best, 1 worst).\n"
                "    scale: [1, 5]\n    input_var: question\n")
@@ -47,13 +48,9 @@ def _verdicts(folder, structured: bool):
 
 def test_constrained_gemma_verdicts_parse(tmp_path):
     verdicts = _verdicts(tmp_path, structured=True)
-    assert set(verdicts) == {"kind", "rude", "wrong"}
+    assert set(verdicts) == {"kind", "rude"}
     for case, (value, verdict) in verdicts.items():
         assert verdict["constrained"] is True, case
         assert verdict["error"] is None, f"{case}: {verdict['error']}"
         assert verdict["score"] in (1, 2, 3, 4, 5) and value is not None
 
-
-def test_unconstrained_gemma_is_recorded_as_such(tmp_path):
-    verdicts = _verdicts(tmp_path, structured=False)
-    assert all(v["constrained"] is False for _, v in verdicts.values())
