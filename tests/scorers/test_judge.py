@@ -271,3 +271,14 @@ def test_verdict_schema_follows_the_scale(scale, score):
     schema = verdict_schema(scale)
     assert schema["properties"]["score"] == score
     assert schema["additionalProperties"] is False
+
+
+def test_llamacpp_bounds_the_strings_of_a_schema():
+    from evalkit.backends.llamacpp_backend import STRING_BOUND, bounded_strings
+    from evalkit.scorers.judge_verdict import verdict_schema
+
+    schema = verdict_schema((1, 5))
+    bounded = bounded_strings(schema)
+    assert bounded["properties"]["reason"] == {"type": "string", "maxLength": STRING_BOUND}
+    assert bounded["properties"]["score"] == schema["properties"]["score"]
+    assert "maxLength" not in schema["properties"]["reason"]  # the judge's schema is untouched
