@@ -30,7 +30,6 @@ from ..suite.gate_spec import OVERALL_METRIC
 from . import cases as case_data
 from . import charts, clipping, word_diff
 from .files import write_atomic
-from .human_section import human_review
 from .formatting import (
     OPERATION_LABELS,
     fmt_change,
@@ -41,6 +40,7 @@ from .formatting import (
     fmt_pp,
     missing,
 )
+from .human_section import human_review
 from .inputs import ReportInput, ReportSet, as_set
 
 FLIPS_SHOWN = 50  # regressions listed in the flips section (improvements: half as many)

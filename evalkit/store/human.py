@@ -11,9 +11,10 @@ on which outputs were picked.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from ..suite.human_spec import HumanRubric
 from ..types import Score
@@ -54,6 +55,20 @@ class Adjudication:
     reviewer: str
     decided_at: datetime | None = None
     expires: date | None = None
+
+
+@contextmanager
+def transaction(store: Store) -> Iterator[Any]:
+    """The store's connection inside one transaction (rolled back on any error)."""
+    with store._lock:
+        con = store.con
+        con.execute("BEGIN")
+        try:
+            yield con
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
 
 
 def missing_outputs(store: Store, outputs: Iterable[tuple[str, str, int]]) -> list[tuple]:
@@ -107,58 +122,44 @@ def put_ratings(store: Store, ratings: Sequence[Rating], rubrics: dict[str, Huma
     touched = sorted({(r.run_id, r.case_id, r.sample, r.rubric) for r in ratings})
     if not touched:
         return 0
-    with store._lock:
-        con = store.con
-        con.execute("BEGIN")
-        try:
-            for r in ratings:
-                con.execute("DELETE FROM human_ratings WHERE run_id = ? AND case_id = ? AND "
-                            "sample = ? AND rubric = ? AND reviewer = ?",
-                            [r.run_id, r.case_id, r.sample, r.rubric, _storable(r.reviewer)])
-                con.execute("INSERT INTO human_ratings (run_id, case_id, sample, rubric, reviewer,"
-                            " score, comment, rated_at, review_id, blind) VALUES "
-                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [r.run_id, r.case_id, r.sample, r.rubric, _storable(r.reviewer),
-                             r.score, _storable(r.comment), r.rated_at, r.review_id, r.blind])
-            for run_id, case_id, sample, rubric in touched:
-                rows = con.execute("SELECT reviewer, score, coalesce(comment, '') FROM "
-                                   "human_ratings WHERE run_id = ? AND case_id = ? AND sample = ? "
-                                   "AND rubric = ? ORDER BY reviewer",
-                                   [run_id, case_id, sample, rubric]).fetchall()
-                score = human_score(rubrics[rubric], rows)
-                con.execute("INSERT OR REPLACE INTO scores (run_id, case_id, sample, scorer, "
-                            "value, passed, explanation, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            [run_id, case_id, sample, score.scorer, score.value, score.passed,
-                             _storable(score.explanation),
-                             _storable(json.dumps(score.details, ensure_ascii=False))])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    with transaction(store) as con:
+        for r in ratings:
+            con.execute("DELETE FROM human_ratings WHERE run_id = ? AND case_id = ? AND "
+                        "sample = ? AND rubric = ? AND reviewer = ?",
+                        [r.run_id, r.case_id, r.sample, r.rubric, _storable(r.reviewer)])
+            con.execute("INSERT INTO human_ratings (run_id, case_id, sample, rubric, reviewer,"
+                        " score, comment, rated_at, review_id, blind) VALUES "
+                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [r.run_id, r.case_id, r.sample, r.rubric, _storable(r.reviewer),
+                         r.score, _storable(r.comment), r.rated_at, r.review_id, r.blind])
+        for run_id, case_id, sample, rubric in touched:
+            rows = con.execute("SELECT reviewer, score, coalesce(comment, '') FROM "
+                               "human_ratings WHERE run_id = ? AND case_id = ? AND sample = ? "
+                               "AND rubric = ? ORDER BY reviewer",
+                               [run_id, case_id, sample, rubric]).fetchall()
+            score = human_score(rubrics[rubric], rows)
+            con.execute("INSERT OR REPLACE INTO scores (run_id, case_id, sample, scorer, "
+                        "value, passed, explanation, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [run_id, case_id, sample, score.scorer, score.value, score.passed,
+                         _storable(score.explanation),
+                         _storable(json.dumps(score.details, ensure_ascii=False))])
     return len({key[:3] for key in touched})
 
 
 def put_adjudications(store: Store, decisions: Sequence[Adjudication]) -> None:
     """Store flip decisions; a reviewer's new decision on a flip replaces their old one."""
-    with store._lock:
-        con = store.con
-        con.execute("BEGIN")
-        try:
-            for d in decisions:
-                con.execute("DELETE FROM adjudications WHERE baseline_run = ? AND candidate_run = ?"
-                            " AND case_id = ? AND sample = ? AND reviewer = ?",
-                            [d.baseline_run, d.candidate_run, d.case_id, d.sample,
-                             _storable(d.reviewer)])
-                con.execute("INSERT INTO adjudications (suite, case_id, sample, baseline_run, "
-                            "candidate_run, decision, reason, reviewer, decided_at, expires) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [d.suite, d.case_id, d.sample, d.baseline_run, d.candidate_run,
-                             d.decision, _storable(d.reason), _storable(d.reviewer),
-                             d.decided_at, d.expires])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    with transaction(store) as con:
+        for d in decisions:
+            con.execute("DELETE FROM adjudications WHERE baseline_run = ? AND candidate_run = ?"
+                        " AND case_id = ? AND sample = ? AND reviewer = ?",
+                        [d.baseline_run, d.candidate_run, d.case_id, d.sample,
+                         _storable(d.reviewer)])
+            con.execute("INSERT INTO adjudications (suite, case_id, sample, baseline_run, "
+                        "candidate_run, decision, reason, reviewer, decided_at, expires) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [d.suite, d.case_id, d.sample, d.baseline_run, d.candidate_run,
+                         d.decision, _storable(d.reason), _storable(d.reviewer),
+                         d.decided_at, d.expires])
 
 
 def mark_golden_applied(store: Store, decisions: Sequence[Adjudication]) -> None:
