@@ -115,6 +115,9 @@ def import_command(files, apply, waiver_days, suite_path, db) -> int:
     from ..store import Store
     from .render import plain
 
+    if not Path(db).exists():  # a mistyped --db must not create an empty database
+        raise UsageError(f"no results database at {db}\n  fix: import into the --db the "
+                         "review was exported from")
     with Store(db) as store:
         summary = import_reviews(store, [Path(f) for f in files], apply=apply,
                                  waiver_days=waiver_days, suite_path=suite_path)
