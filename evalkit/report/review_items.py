@@ -23,6 +23,7 @@ from ..errors import UsageError
 from ..store import Store
 
 STRATA = ("flips", "slice", "judge-uncertain")
+MAX_ITEMS = 2000  # outputs on one page (each card is live DOM; people rate samples anyway)
 
 ITEMS = """
 SELECT c.case_id, c.sample, c.prompt::VARCHAR, c.target::VARCHAR, c.output, c.error, c.passed,
@@ -142,14 +143,20 @@ def pick(items: Sequence[ReviewItem], n: int | None, stratify: str | None,
     """`n` items (all when n is None), chosen as the module says, in case order."""
     if stratify is not None and stratify not in STRATA:
         raise UsageError(f"--stratify {stratify!r}: use one of {', '.join(STRATA)}")
+    if n is None and len(items) > MAX_ITEMS:
+        raise UsageError(f"the run has {len(items):,} outputs, more than one page holds "
+                         f"({MAX_ITEMS:,})\n  fix: review a sample, e.g. --sample 200 "
+                         "--stratify flips")
+    if n is not None and n > MAX_ITEMS:
+        raise UsageError(f"--sample {n:,}: at most {MAX_ITEMS:,} outputs fit one page; "
+                         "export several pages with different --seed values")
     rng = random.Random(seed)
     if stratify == "judge-uncertain":
         if not any(i.uncertainty is not None for i in items):
             raise UsageError("--stratify judge-uncertain: the run has no LLM-judge scores")
         order = sorted(items, key=lambda i: (i.uncertainty is None, i.uncertainty or 0.0,
                                              rng.random()))
-        chosen = order[:n] if n is not None else order
-        return chosen  # most uncertain first: the order is the point
+        return order[:n] if n is not None else order  # most uncertain first: the order matters
     if n is None or n >= len(items):
         return list(items)
     if stratify is None:

@@ -223,3 +223,16 @@ def test_agreement_command(runs):
     assert "tone (1-5): 8 ratings of 4 outputs by 2 reviewers" in out
     assert "reviewers: 4 outputs rated twice or more" in out
     assert "humans vs judge 'tone': 4 outputs" in out
+
+
+def test_a_page_holds_a_bounded_number_of_outputs(built, monkeypatch):
+    from evalkit.report import review_items
+
+    with Store(built.db, read_only=True) as store:
+        items = collect(store, store.run(built.cand), None)
+    monkeypatch.setattr(review_items, "MAX_ITEMS", 10)
+    with pytest.raises(UsageError, match="(?s)the run has 14 outputs.*--sample 200"):
+        pick(items, None, None)
+    with pytest.raises(UsageError, match="--sample 11: at most 10"):
+        pick(items, 11, "judge-uncertain")
+    assert len(pick(items, 10, None)) == 10
