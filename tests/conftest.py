@@ -21,7 +21,7 @@ def server(openai_server):
     """The session server, reset to defaults (no latency, no faults, echo answers)."""
     openai_server.config(latency=0.0, answers={}, fail_rate=0.0, timeout_rate=0.0,
                          retry_after=None, require_key=None, model_id=None, replies={},
-                         echo_headers=[], redirect=None)
+                         echo_headers=[], redirect=None, refuse_response_format=False)
     openai_server.reset()
     return openai_server
 

@@ -89,6 +89,11 @@ class Backend:
         """Model identity for the cache: changes whenever outputs could change."""
         return sha256_hex(type(self).__name__, self.model, self.options.public())
 
+    def structured_output(self, schema: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The generation options that make this backend answer in `schema`'s shape (a JSON
+        Schema of an object), or None when it cannot be asked for a shape."""
+        return None
+
     def cache_inputs(self, call: Call) -> Any:
         """What this backend receives of a call besides its options and sample (the cache
         key is made of it): the rendered request. A backend that sees more of the case (the

@@ -16,7 +16,12 @@ from ..errors import MissingExtraError
 from ..redact import redact
 from ..types import Call, Completion, sha256_hex
 from .base import Backend, BackendOptions, TransientError, parse_retry_after
-from .openai_compat import OpenAICompatBackend, OpenAIOptions, resolve_api_base
+from .openai_compat import (
+    OpenAICompatBackend,
+    OpenAIOptions,
+    json_schema_format,
+    resolve_api_base,
+)
 from .redirects import RedirectPolicy
 
 
@@ -57,6 +62,9 @@ class LiteLLMBackend(Backend):
             native_options = OpenAIOptions(api_base=options.api_base, api_key=options.api_key,
                                            follow_redirects=options.follow_redirects)
             self._native = OpenAICompatBackend(name, native_options, env)
+
+    def structured_output(self, schema):
+        return {"response_format": json_schema_format(schema)}  # litellm maps it per provider
 
     def fingerprint(self) -> str:
         provider, _, name = self.model.partition("/")

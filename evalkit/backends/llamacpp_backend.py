@@ -85,6 +85,21 @@ def fold_system(messages: list[dict[str, str]]) -> list[dict[str, str]]:
     return rest
 
 
+STRING_BOUND = 160  # characters (about 40 tokens): a constrained string's length when unset
+
+
+def bounded_strings(schema: Any) -> Any:
+    """A copy of a JSON schema whose string properties have a maxLength."""
+    if isinstance(schema, list):
+        return [bounded_strings(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    copy = {key: bounded_strings(value) for key, value in schema.items()}
+    if copy.get("type") == "string" and "enum" not in copy and "maxLength" not in copy:
+        copy["maxLength"] = STRING_BOUND
+    return copy
+
+
 class LlamaCppBackend(Backend):
     """GGUF models through llama.cpp in process (embedded default: gemma3-270m)."""
     Options = LlamaCppOptions
@@ -157,6 +172,14 @@ class LlamaCppBackend(Backend):
             return "chat", kwargs
         kwargs["prompt"] = call.request.text()
         return "completion", kwargs
+
+    def structured_output(self, schema):
+        # llama-cpp-python turns a JSON schema into a grammar (chat completions only). A
+        # grammar forces the shape but not an end: a small model can fill a string until
+        # max_tokens cuts the JSON short, so strings without a bound get one here.
+        if self.options.raw:
+            return None
+        return {"response_format": {"type": "json_object", "schema": bounded_strings(schema)}}
 
     def _locked(self, fn, *args, **kwargs):
         # A thread lock, not an asyncio one: a timed-out call keeps running in its thread,

@@ -46,6 +46,14 @@ class OpenAIOptions(BackendOptions):
                             "307/308 within the same scheme, host and port")
 
 
+def json_schema_format(schema, name: str = "verdict") -> dict[str, Any]:
+    """OpenAI's `response_format` asking for JSON in `schema`'s shape (vLLM's and llama.cpp's
+    servers take the same form). Strict: the schema must stay in the subset OpenAI enforces
+    (every property required, no extra properties, no length or range bounds)."""
+    return {"type": "json_schema", "json_schema": {"name": name, "strict": True,
+                                                   "schema": dict(schema)}}
+
+
 def resolve_api_base(api_base: str | None) -> str:
     base = api_base or os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_BASE")
     return (base or DEFAULT_API_BASE).rstrip("/")
@@ -95,6 +103,9 @@ class OpenAICompatBackend(Backend):
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+    def structured_output(self, schema):
+        return {"response_format": json_schema_format(schema)}
 
     def _payload(self, call: Call) -> tuple[str, dict[str, Any]]:
         body: dict[str, Any] = {**call.options, "model": self.model}  # the model reports name

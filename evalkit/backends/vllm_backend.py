@@ -35,6 +35,7 @@ from .local import (
 from .weights import folder_hashes, hub_commit, package_version
 
 EXTRA_SAMPLING = ("presence_penalty", "frequency_penalty", "repetition_penalty", "min_p")
+GUIDED_JSON = "guided_json"  # a JSON schema the output must follow (guided decoding)
 PERFORMANCE_ONLY = ("batch_size", "gpu_memory_utilization", "enforce_eager",
                     "distributed_executor_backend")
 
@@ -66,7 +67,7 @@ class VLLMRequest:
 
 def to_vllm_request(call: Call, options: VLLMOptions) -> VLLMRequest:
     """Map an evalkit call to vLLM's terms (pure: tested without vLLM installed)."""
-    check_options(call.options, STANDARD + EXTRA_SAMPLING, "vllm")
+    check_options(call.options, STANDARD + EXTRA_SAMPLING + (GUIDED_JSON,), "vllm")
     sampling: dict[str, Any] = {
         "temperature": temperature(call),
         "max_tokens": max_tokens(call, options.default_length),
@@ -78,9 +79,21 @@ def to_vllm_request(call: Call, options: VLLMOptions) -> VLLMRequest:
     for key in ("top_p", "top_k") + EXTRA_SAMPLING:
         if call.options.get(key) is not None:
             sampling[key] = call.options[key]
+    if call.options.get(GUIDED_JSON) is not None:  # made into vLLM's params in _run_batch
+        sampling[GUIDED_JSON] = dict(call.options[GUIDED_JSON])
     if call.request.messages is not None and not options.raw:
         return VLLMRequest("chat", None, messages_json(call), sampling)
     return VLLMRequest("generate", call.request.text(), None, sampling)
+
+
+def guided_params(schema: dict[str, Any]) -> dict[str, Any]:
+    """SamplingParams keywords for JSON-schema guided decoding: `structured_outputs` since
+    vLLM 0.10.2, `guided_decoding` before (removed in later releases)."""
+    from vllm import sampling_params
+
+    if hasattr(sampling_params, "StructuredOutputsParams"):
+        return {"structured_outputs": sampling_params.StructuredOutputsParams(json=schema)}
+    return {"guided_decoding": sampling_params.GuidedDecodingParams(json=schema)}
 
 
 class VLLMBackend(BatchEngineBackend):
@@ -124,6 +137,16 @@ class VLLMBackend(BatchEngineBackend):
     async def close(self) -> None:
         self._llm = None
 
+    def structured_output(self, schema):
+        return {GUIDED_JSON: dict(schema)}
+
+    def _params(self, sampling: dict[str, Any]) -> Any:
+        sampling = dict(sampling)
+        schema = sampling.pop(GUIDED_JSON, None)
+        if schema is not None:
+            sampling.update(guided_params(schema))
+        return self._sampling_params(**sampling)
+
     def _run_batch(self, calls: Sequence[Call]) -> list[Completion]:
         results: list[Completion | None] = [None] * len(calls)
         kinds: dict[str, list[tuple[int, VLLMRequest]]] = {"generate": [], "chat": []}
@@ -137,7 +160,7 @@ class VLLMBackend(BatchEngineBackend):
         for kind, members in kinds.items():
             if not members:
                 continue
-            params = [self._sampling_params(**r.sampling) for _, r in members]
+            params = [self._params(r.sampling) for _, r in members]
             started = time.perf_counter()
             if kind == "chat":
                 outputs = self._llm.chat([r.messages for _, r in members], params, use_tqdm=False)

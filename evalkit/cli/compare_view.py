@@ -199,6 +199,19 @@ def render_worst(out, diff, limit: int) -> None:
                     "target", "baseline output", "candidate output", "why (candidate)"], rows))
 
 
+def render_adjudications(out, diff) -> None:
+    """The pass→fail flips people adjudicated (evalkit review import), and by whom."""
+    marks = getattr(diff, "adjudications", None)
+    if marks is None or marks.empty:
+        return
+    rows = [[safe(r.case_id, 60), str(r.sample), safe(r.decision), safe(r.reviewer, 60),
+             "" if _missing(r.reason) else safe(r.reason, 200),
+             "" if _missing(r.expires) else str(r.expires)[:10]]
+            for r in marks.itertuples(index=False)]
+    out.print(table("adjudicated flips", ["case", "sample", "decision", "by", "reason",
+                                          "waived until"], rows))
+
+
 def render_gates(out, report) -> None:
     if not report.results:
         out.print("  (the suite has no gates)")
@@ -218,5 +231,6 @@ def render_diff(out, diff, report, cases: int = 10) -> None:
     render_repeats(out, diff)
     render_noise(out, diff)
     render_worst(out, diff, cases)
+    render_adjudications(out, diff)
     out.print("[bold]gates[/]")
     render_gates(out, report)

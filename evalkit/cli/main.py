@@ -21,6 +21,7 @@ from .compare_commands import (
 )
 from .plan_command import plan_command
 from .report_command import with_redaction
+from .review_command import review_group
 from .run_batches import batch_options
 from .trend_command import trend_command
 
@@ -210,6 +211,7 @@ cli.add_command(baseline_group)
 cli.add_command(plan_command)
 cli.add_command(changelog_command)
 cli.add_command(trend_command)
+cli.add_command(review_group)
 
 
 def _storage_failure(exc: BaseException) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 from ..errors import UsageError
 from ..store import Store
 from ..suite.gate_spec import OVERALL_METRIC, Policy
+from .adjudicated import flip_marks, with_adjudicated_waivers
 from .align import Alignment
 from .baselines import resolve
 from .coverage import Coverage, coverage
@@ -59,6 +60,7 @@ class Diff:
     coverage: Coverage | None = None  # cases / samples one run lacks, identical outputs
     stop: Stop | None = None  # the candidate was dispatched in batches: where and why it stopped
     slice_search: SliceSearch | None = None  # undeclared slices where the candidate got worse
+    adjudications: Any = None  # the flips people adjudicated (adjudicated.flip_marks)
 
     @property
     def same_configuration(self) -> bool:
@@ -126,6 +128,7 @@ def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | Non
         policy = policy.model_copy(update={"compare": policy.compare.model_copy(
             update={"allow_subset": allow_subset})})
     today = today or today_utc()
+    policy = with_adjudicated_waivers(store, policy, cand["suite"], today)
     waivers = policy.active_waivers(today)
     slice_keys = list(cand.get("slices") or [])
     alignment = Alignment(store, base_id, cand_id, waivers=waivers, slice_keys=slice_keys)
@@ -153,7 +156,8 @@ def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | Non
         manifest=pd.DataFrame(manifest_rows(base, cand), columns=MANIFEST_COLUMNS),
         case_rates=rates, repeats=repeats, noise=noise_table, noise_run=noise_id,
         candidate_values=tuple(run_values(store, cand_id, slice_keys, waivers)), timings=timings,
-        coverage=covered, stop=stop, slice_search=found)
+        coverage=covered, stop=stop, slice_search=found,
+        adjudications=flip_marks(store, cand["suite"], cases))
 
 
 def _noise_run(store: Store, noise: str | None, base_id: str, cand_id: str) -> str | None:

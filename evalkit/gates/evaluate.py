@@ -15,6 +15,7 @@ from ..compare.diff import Diff
 from ..compare.run_metrics import MetricValue
 from ..compare.verdicts import REGRESSED
 from ..suite.gate_spec import ChangeGate, MetricGate, Policy, RegressionGate
+from ..suite.human_spec import HUMAN_PREFIX
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 
@@ -85,6 +86,9 @@ def _metric_gate(gate: MetricGate, values: Sequence[MetricValue]) -> GateResult:
     found = _values(values, gate.metric, stat, gate.by)
     if not found:
         what = f"no values of {metric_label(gate.metric, stat)}" + (f" by {gate.by}" if gate.by else "")
+        if gate.metric.startswith(HUMAN_PREFIX):  # people rate after the run: not a failure yet
+            return GateResult(name, SKIPPED, what + " yet: rate outputs with `evalkit review "
+                              "export`, then `evalkit review import`")
         return GateResult(name, FAILED, what + " in the run")
     if gate.max_gap is not None:
         best, worst = max(found, key=lambda v: v.value), min(found, key=lambda v: v.value)

@@ -41,6 +41,7 @@ from .formatting import (
     missing,
 )
 from .headline import answer_sentence
+from .human_section import human_review
 from .inputs import ReportInput, ReportSet, as_set
 
 FLIPS_SHOWN = 50  # regressions listed in the flips section (improvements: half as many)
@@ -329,6 +330,7 @@ def suite_context(store: Store, inp: ReportInput, budget: int = clipping.PAGE_BU
         "plan": decision_view.plan_view(store, inp),
         "found_slices": decision_view.found_slices_view(inp),
         "repeats": _records(inp.diff.repeats) if inp.diff is not None else [],
+        "human": human_review(store, inp),
     }, data
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +36,11 @@ from ..redact import redact, register_options
 from ..types import Call, Case, Completion, Request, Score, sha256_hex
 from .base import ScoreContext, Scorer, ScorerParams
 from .files import read_text, resolve, resolve_in
-from .judge_verdict import Verdict, agreement, judge_messages, parse_verdict
+from .judge_verdict import Verdict, agreement, judge_messages, parse_verdict, verdict_schema
 
 FLUSH_EVERY = 200  # cached verdicts are written in bulk
+# A server that does not know response_format answers 400 (or 422): ask it again without.
+REFUSED_SHAPE = ("the judge call failed: HTTP 400", "the judge call failed: HTTP 422")
 
 
 class JudgeSpec(BaseModel):
@@ -47,6 +50,10 @@ class JudgeSpec(BaseModel):
                                  description="backend options (api_base, ...)")
     options: dict[str, Any] = Field(default_factory=lambda: {"temperature": 0, "max_tokens": 300},
                                     description="generation options for the judge's calls")
+    structured: bool = Field(True, description=(
+        "ask the backend to answer in the verdict's JSON shape where it can (OpenAI-compatible "
+        "response_format json_schema, llama.cpp's JSON-schema grammar, vLLM guided decoding); "
+        "a server that refuses it is asked again without, once"))
 
     @model_validator(mode="before")
     @classmethod
@@ -128,13 +135,16 @@ class JudgeScorer(Scorer):
         for index, spec in enumerate(self.judges):
             backend = self._backends[index] = make_backend(spec)
             self.identities.append(f"{spec.model}@{backend.fingerprint()[:16]}")
+        self.schema = verdict_schema(params.scale)
+        self._unstructured: set[int] = set()  # judges whose server refused the shape
         self._pending: list[tuple[str, str, dict]] = []
         self._store = None  # the run's verdict cache, kept for the final flush
 
     def describe(self) -> dict:
         data = super().describe()
         data["params"]["judge"] = [{"model": j.model, "args": b.options.public(),
-                                    "options": j.options, "identity": identity}
+                                    "options": j.options, "structured": j.structured,
+                                    "identity": identity}
                                    for j, b, identity in zip(self.judges, self._option_views(),
                                                              self.identities)]
         data["params"]["rubric_sha256"] = self.rubric_sha256
@@ -150,12 +160,30 @@ class JudgeScorer(Scorer):
         await backend.ensure_started()
         return backend
 
+    def _shape_options(self, index: int, backend: Backend) -> dict[str, Any] | None:
+        """The options that hold this judge to the verdict's shape, or None (not asked for,
+        the judge's own options set a response format, or the backend has no such thing)."""
+        spec = self.judges[index]
+        if not spec.structured or index in self._unstructured or "response_format" in spec.options:
+            return None
+        return backend.structured_output(self.schema)
+
     async def _ask(self, index: int, repeat: int, request: Request, identity: str) -> Verdict:
         spec = self.judges[index]
         options = dict(spec.options)
         if "seed" in options and repeat:
             options["seed"] = options["seed"] + repeat
         backend = await self._backend(index)
+        shape = self._shape_options(index, backend)
+        if shape:
+            verdict = await self._call(backend, repeat, request, {**options, **shape}, identity)
+            if not (verdict.error or "").startswith(REFUSED_SHAPE):
+                return verdict
+            self._unstructured.add(index)  # an older server: plain JSON-in-text from now on
+        return await self._call(backend, repeat, request, options, identity, constrained=False)
+
+    async def _call(self, backend: Backend, repeat: int, request: Request, options: dict,
+                    identity: str, constrained: bool = True) -> Verdict:
         call = Call(Case(id=f"judge-{repeat}", vars={}), repeat, request, options)
         for attempt in range(self.params.retries + 1):
             try:
@@ -171,7 +199,8 @@ class JudgeScorer(Scorer):
         if problem or not completion.ok:
             return Verdict(identity, repeat, None, "",
                            f"the judge call failed: {problem or completion.error}")
-        return parse_verdict(completion.text, self.params.scale, identity, repeat)
+        verdict = parse_verdict(completion.text, self.params.scale, identity, repeat)
+        return replace(verdict, constrained=constrained)
 
     async def ascore(self, case: Case, completion: Completion, ctx: ScoreContext) -> Score:
         if not completion.ok:
@@ -183,7 +212,8 @@ class JudgeScorer(Scorer):
         for index, (spec, identity) in enumerate(zip(self.judges, self.identities)):
             for repeat in range(self.params.repeats):
                 key = sha256_hex("judge", identity, self.rubric_sha256, request.to_json(),
-                                 spec.options, repeat)
+                                 spec.options, repeat,
+                                 *([self.schema] if spec.structured else []))
                 asks.append((index, repeat, identity, key))
         cached = {}
         if ctx.verdicts is not None:

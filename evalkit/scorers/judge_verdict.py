@@ -33,10 +33,32 @@ class Verdict:
     reason: str
     error: str | None = None  # why the answer could not be used
     cached: bool = False
+    constrained: bool = False  # the backend was made to answer in the verdict's JSON shape
 
     def to_json(self) -> dict[str, Any]:
         return {"judge": self.judge, "repeat": self.repeat, "score": self.score,
-                "reason": self.reason, "error": self.error, "cached": self.cached}
+                "reason": self.reason, "error": self.error, "cached": self.cached,
+                "constrained": self.constrained}
+
+
+MAX_ENUM_SCORES = 21  # an integer scale up to this many points is sent as an enum
+
+
+def verdict_schema(scale: tuple[float, float]) -> dict[str, Any]:
+    """The JSON schema of a verdict, `{score, reason}`, for backends that can be held to one.
+
+    Kept inside the subset every structured-output API enforces (OpenAI's strict mode, vLLM's
+    and llama.cpp's grammars): all properties required, no others, no numeric or length
+    bounds. An integer scale is an enum (a grammar can forbid a score off the scale); any
+    other scale is a number, checked on parsing like an unconstrained answer.
+    """
+    lo, hi = scale
+    if float(lo).is_integer() and float(hi).is_integer() and hi - lo < MAX_ENUM_SCORES:
+        score: dict[str, Any] = {"type": "integer", "enum": list(range(int(lo), int(hi) + 1))}
+    else:
+        score = {"type": "number"}
+    return {"type": "object", "properties": {"score": score, "reason": {"type": "string"}},
+            "required": ["score", "reason"], "additionalProperties": False}
 
 
 def _input_text(case: Case, input_var: str | None) -> str:

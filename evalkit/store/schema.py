@@ -120,6 +120,39 @@ ALTER TABLE runs ADD COLUMN IF NOT EXISTS stop JSON;
 ALTER TABLE baselines ADD COLUMN IF NOT EXISTS changed_by VARCHAR;
 ALTER TABLE baselines ADD COLUMN IF NOT EXISTS summary JSON;
 """),
+    # Human review (issue 16): each reviewer's rating of an output on a suite's human rubric
+    # (the scores rows of `human:<rubric>` are their aggregate), and flip adjudications.
+    (8, "human ratings, flip adjudications", """
+CREATE TABLE IF NOT EXISTS human_ratings (
+    run_id      VARCHAR NOT NULL,
+    case_id     VARCHAR NOT NULL,
+    sample      INTEGER NOT NULL,
+    rubric      VARCHAR NOT NULL,
+    reviewer    VARCHAR NOT NULL,
+    score       DOUBLE NOT NULL,   -- on the rubric's scale (pass/fail: 1/0)
+    comment     VARCHAR,
+    rated_at    TIMESTAMP,
+    review_id   VARCHAR,           -- the review page it came from
+    blind       BOOLEAN,
+    imported_at TIMESTAMP DEFAULT current_timestamp,
+    PRIMARY KEY (run_id, case_id, sample, rubric, reviewer)
+);
+CREATE TABLE IF NOT EXISTS adjudications (
+    suite          VARCHAR NOT NULL,
+    case_id        VARCHAR NOT NULL,
+    sample         INTEGER NOT NULL,
+    baseline_run   VARCHAR NOT NULL,
+    candidate_run  VARCHAR NOT NULL,
+    decision       VARCHAR NOT NULL,  -- regression | acceptable | golden_wrong
+    reason         VARCHAR,
+    reviewer       VARCHAR NOT NULL,
+    decided_at     TIMESTAMP,
+    expires        DATE,              -- an acceptable change is waived until then
+    golden_applied BOOLEAN DEFAULT false,
+    imported_at    TIMESTAMP DEFAULT current_timestamp,
+    PRIMARY KEY (baseline_run, candidate_run, case_id, sample, reviewer)
+);
+"""),
 ]
 
 RESULT_COLUMNS = ("run_id", "case_id", "sample", "input_hash", "prompt", "output", "error",

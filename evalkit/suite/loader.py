@@ -340,13 +340,18 @@ def load_suite(path: str | Path, overrides: Mapping[str, Any] | None = None, *,
     if spec.counterfactuals is not None:
         cases = expand_counterfactuals(spec.counterfactuals, cases, doc, problems)
     _slice_problems(spec, {k for c in cases for k in c.metadata}, bool(cases), doc, problems)
-    for problem in gate_problems(spec, {s.name or s.type for s in spec.scorers},
+    for problem in gate_problems(spec, _metric_scorers(spec),
                                  {case.id for case in cases}, doc.location):
         problems.add(problem)
     requests = _render_all(template, cases, doc, problems) if template else {}
     problems.raise_if_any()
     return _suite(path, doc, spec, scorers, shared, applied, tuple(cases), requests,
                   cases_digest(cases), unfetched)
+
+
+def _metric_scorers(spec: SuiteSpec) -> set[str]:
+    """Scorer names a gate may use: the suite's scorers and its human rubrics (human:NAME)."""
+    return {s.name or s.type for s in spec.scorers} | {r.scorer for r in spec.human}
 
 
 def _load_streamed(path, doc: YamlDoc, spec: SuiteSpec, scorers: list[Scorer], shared: dict,
@@ -358,7 +363,7 @@ def _load_streamed(path, doc: YamlDoc, spec: SuiteSpec, scorers: list[Scorer], s
     if template:
         render.finish()
     _slice_problems(spec, scan.metadata_keys, bool(len(scan.stream)), doc, problems)
-    for problem in gate_problems(spec, {s.name or s.type for s in spec.scorers}, scan.ids,
+    for problem in gate_problems(spec, _metric_scorers(spec), scan.ids,
                                  doc.location):
         problems.add(problem)
     problems.raise_if_any()

@@ -19,6 +19,7 @@ from pydantic import (
 from .budget_spec import BudgetSpec
 from .counterfactuals import CounterfactualSpec
 from .gate_spec import ComparePolicy, GateSpec, Waiver
+from .human_spec import HumanRubric
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 INT64_MIN, INT64_MAX = -2**63, 2**63 - 1  # seeds are stored as BIGINT and sent as int64
@@ -178,6 +179,17 @@ class SuiteSpec(Strict):
     compare: ComparePolicy = Field(default_factory=ComparePolicy)
     budget: BudgetSpec | None = Field(None, description="spending caps per run: dispatch "
                                       "stops before a batch would pass one")
+    human: list[HumanRubric] = Field(default_factory=list, description="rubrics people rate "
+                                     "offline (evalkit review); ratings are scores human:NAME")
+
+    @field_validator("human")
+    @classmethod
+    def _unique_rubric_names(cls, rubrics: list[HumanRubric]) -> list[HumanRubric]:
+        names = [r.name for r in rubrics]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"two human rubrics are named '{twice[0]}'")
+        return rubrics
 
     @field_validator("scorers")
     @classmethod

@@ -86,3 +86,39 @@ def test_missing_vllm_names_the_install_command(tmp_path):
     assert proc.returncode == 3, proc.stderr
     assert "pip install 'evalkit[vllm]'" in proc.stderr
     assert_no_traceback(proc.stderr)
+
+
+def test_a_judges_verdict_schema_becomes_guided_decoding(tmp_path, monkeypatch):
+    """The judge asks vLLM for its verdict's shape: the schema rides in the call's options
+    and becomes guided-decoding params (StructuredOutputsParams since vLLM 0.10.2, else
+    GuidedDecodingParams). vLLM needs a GPU: its params classes are stand-ins here."""
+    import types
+
+    from evalkit.backends.vllm_backend import GUIDED_JSON, VLLMBackend, guided_params
+    from evalkit.scorers.judge_verdict import verdict_schema
+
+    schema = verdict_schema((1, 5))
+    shape = VLLMBackend.structured_output(None, schema)
+    assert shape == {GUIDED_JSON: schema}
+    call = Call(Case("c", {}), 0, Request(messages=(Message("user", "grade"),)),
+                {"temperature": 0, **shape})
+    request = to_vllm_request(call, VLLMOptions())
+    assert request.sampling[GUIDED_JSON] == schema
+
+    class Params:
+        def __init__(self, **kwargs):
+            self.kwargs = kwargs
+
+    new = types.ModuleType("vllm.sampling_params")
+    new.StructuredOutputsParams = Params
+    monkeypatch.setitem(sys.modules, "vllm", types.ModuleType("vllm"))
+    monkeypatch.setitem(sys.modules, "vllm.sampling_params", new)
+    sys.modules["vllm"].sampling_params = new
+    made = guided_params(schema)
+    assert list(made) == ["structured_outputs"] and made["structured_outputs"].kwargs == {
+        "json": schema}
+    old = types.ModuleType("vllm.sampling_params")
+    old.GuidedDecodingParams = Params
+    monkeypatch.setitem(sys.modules, "vllm.sampling_params", old)
+    sys.modules["vllm"].sampling_params = old
+    assert list(guided_params(schema)) == ["guided_decoding"]

@@ -210,3 +210,75 @@ def test_a_judge_that_does_not_answer_in_time_fails_the_score(server):
         server.config(latency=0.0)
     assert score.passed is False and score.value is None
     assert score.explanation == "the judge call failed: no answer within 0.3 s"
+
+
+def _verdict_format(scale=(1, 5)) -> str:
+    from evalkit.backends.openai_compat import json_schema_format
+    from evalkit.scorers.judge_verdict import verdict_schema
+
+    return json.dumps(json_schema_format(verdict_schema(scale)), sort_keys=True)
+
+
+def test_the_judge_asks_for_the_verdicts_json_shape(tmp_path, server, judge_suite):
+    suite = load_suite(judge_suite(_judge(server)))
+    _answer_as_judge(server, suite, {"paris": '{"score": 5, "reason": "polite"}',
+                                     "rome": '{"score": 2, "reason": "rude"}'})
+    summary = _run(suite, tmp_path)
+    sent = server.stats()["response_formats"]
+    assert sent == {_verdict_format(): 2}  # every judge call, with the exact schema
+    schema = json.loads(next(iter(sent)))["json_schema"]
+    assert schema["strict"] is True
+    assert schema["schema"]["properties"]["score"] == {"type": "integer", "enum": [1, 2, 3, 4, 5]}
+    assert schema["schema"]["required"] == ["score", "reason"]
+    scores = _scores(summary.db)
+    assert scores["paris"][1] is True and scores["rome"][1] is False
+    assert all(s[3]["verdicts"][0]["constrained"] for s in scores.values())
+
+
+def test_a_server_without_response_format_is_asked_again_plainly(tmp_path, server, judge_suite):
+    server.config(refuse_response_format=True)
+    suite = load_suite(judge_suite(_judge(server)))
+    _answer_as_judge(server, suite, {"paris": '{"score": 5, "reason": "polite"}',
+                                     "rome": 'Score: 1\nReason: rude'})
+    summary = _run(suite, tmp_path)
+    stats = server.stats()
+    # one refused structured call (then that judge is asked plainly), two plain ones
+    assert stats["statuses"] == {"400": sum(stats["response_formats"].values()), "200": 2}
+    scores = _scores(summary.db)
+    assert scores["paris"][1] is True and scores["rome"][1] is False
+    assert not any(s[3]["verdicts"][0]["constrained"] for s in scores.values())
+
+
+def test_structured_false_sends_no_response_format(tmp_path, server, judge_suite):
+    judge = json.loads(_judge(server))
+    suite = load_suite(judge_suite(json.dumps({**judge, "structured": False})))
+    _answer_as_judge(server, suite, {"paris": '{"score": 5, "reason": "a"}',
+                                     "rome": '{"score": 5, "reason": "b"}'})
+    _run(suite, tmp_path)
+    assert server.stats()["response_formats"] == {} and server.stats()["total"] == 2
+
+
+@pytest.mark.parametrize("scale, score", [
+    ((1, 5), {"type": "integer", "enum": [1, 2, 3, 4, 5]}),
+    ((0, 10), {"type": "integer", "enum": list(range(11))}),
+    ((0, 1), {"type": "integer", "enum": [0, 1]}),
+    ((0, 100), {"type": "number"}),
+    ((0.5, 2.5), {"type": "number"}),
+])
+def test_verdict_schema_follows_the_scale(scale, score):
+    from evalkit.scorers.judge_verdict import verdict_schema
+
+    schema = verdict_schema(scale)
+    assert schema["properties"]["score"] == score
+    assert schema["additionalProperties"] is False
+
+
+def test_llamacpp_bounds_the_strings_of_a_schema():
+    from evalkit.backends.llamacpp_backend import STRING_BOUND, bounded_strings
+    from evalkit.scorers.judge_verdict import verdict_schema
+
+    schema = verdict_schema((1, 5))
+    bounded = bounded_strings(schema)
+    assert bounded["properties"]["reason"] == {"type": "string", "maxLength": STRING_BOUND}
+    assert bounded["properties"]["score"] == schema["properties"]["score"]
+    assert "maxLength" not in schema["properties"]["reason"]  # the judge's schema is untouched

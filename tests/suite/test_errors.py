@@ -33,8 +33,8 @@ def test_unknown_key_without_close_match_lists_the_valid_keys(tmp_path):
     check_problem(load_error(path), file=path, line=5, col=1, message="unknown key 'zzz'",
                   key_path="zzz", source="zzz: 1",
                   hint="expected one of: cases, compare, counterfactuals, description, gates, "
-                       "options, prompt, samples, scorers, seed, slices, suite, vars, version, "
-                       "waivers")
+                       "human, options, prompt, samples, scorers, seed, slices, suite, vars, "
+                       "version, waivers")
 
 
 def test_unknown_key_in_options(tmp_path):

@@ -63,6 +63,7 @@ DEFAULTS: dict[str, Any] = {
     "replies": {},  # prompt -> hostile reply for that prompt only (see HOSTILE_KEYS)
     "echo_headers": [],  # request headers (by name) whose values are appended to each reply
     "redirect": None,  # {"status": 307, "location": URL or path}: answer /v1 calls with it
+    "refuse_response_format": False,  # answer 400 to a request with response_format (old server)
 }
 # What a "replies" entry may set: `content` (any JSON value as the message content or text),
 # `usage` (any JSON value as the usage object), `pad_bytes` (a padding field making the body
@@ -121,6 +122,7 @@ class FakeOpenAI:
         self.methods: Counter[str] = Counter()  # "GET /v2/chat/completions": count
         self.headers: Counter[str] = Counter()  # "x-api-key: value": count (uncommon headers)
         self.first_at: float | None = None  # time.time() of the first request since reset
+        self.response_formats: Counter[str] = Counter()  # canonical JSON of response_format
 
     def stats(self) -> dict[str, Any]:
         return {
@@ -132,6 +134,7 @@ class FakeOpenAI:
             "methods": dict(self.methods),
             "headers": dict(self.headers),
             "first_at": self.first_at,
+            "response_formats": dict(self.response_formats),
         }
 
     def app(self) -> web.Application:
@@ -221,6 +224,10 @@ class FakeOpenAI:
             return error_response(401, "Incorrect API key provided.")
         if body.get("stream"):
             return error_response(400, "stream=true is not supported by this test server")
+        if "response_format" in body:
+            self.response_formats[json.dumps(body["response_format"], sort_keys=True)] += 1
+            if cfg["refuse_response_format"]:
+                return error_response(400, "Unrecognized request argument: response_format")
 
         # Draw from the seeded RNG only when a fault is configured, so that
         # a run without faults leaves the sequence untouched.

@@ -1,0 +1,66 @@
+"""Flip adjudications (`evalkit review import`) in a comparison.
+
+A pass→fail flip a reviewer marked as an *acceptable change* is a waiver of its case (every
+metric) until the decision's expiry, with the reviewer and reason in the waiver's reason,
+for every comparison of the suite, like a waiver written in the suite file. The comparison
+also lists which of its flips were adjudicated, how and by whom (`Diff.adjudications`).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from ..store import Store
+from ..store.human import DECISIONS, has_review_tables
+from ..suite.gate_spec import Policy, Waiver
+
+LATEST = """
+SELECT * FROM (
+    SELECT *, row_number() OVER (PARTITION BY case_id, sample, reviewer
+                                 ORDER BY decided_at DESC NULLS LAST, imported_at DESC) AS rank
+    FROM adjudications WHERE suite = ?) WHERE rank = 1
+ORDER BY case_id, sample, reviewer
+"""
+
+
+def latest(store: Store, suite: str):
+    """Each reviewer's latest decision on each flip of the suite (a DataFrame), or None."""
+    if not has_review_tables(store):
+        return None
+    return store.df(LATEST, [suite]).drop(columns=["rank"])
+
+
+def with_adjudicated_waivers(store: Store, policy: Policy, suite: str, today: date) -> Policy:
+    """The policy plus a waiver per acceptable change whose expiry has not passed."""
+    table = latest(store, suite)
+    if table is None or table.empty:
+        return policy
+    accepted = table[(table["decision"] == "acceptable") & table["expires"].notna()]
+    waived = {w.case for w in policy.waivers if w.metric is None}
+    extra = []
+    for row in accepted.itertuples():
+        expires = row.expires.date() if hasattr(row.expires, "date") else row.expires
+        if expires < today or row.case_id in waived:
+            continue
+        waived.add(row.case_id)
+        reason = f"acceptable change, adjudicated by {row.reviewer}" + (
+            f": {row.reason}" if row.reason else "")
+        extra.append(Waiver(case=row.case_id, reason=reason, expires=expires))
+    if not extra:
+        return policy
+    return policy.model_copy(update={"waivers": list(policy.waivers) + extra})
+
+
+def flip_marks(store: Store, suite: str, cases):
+    """The adjudications of this comparison's pass→fail flips: case_id, sample, decision
+    (in words), reviewer, reason, expires, whether it was decided on this same pair of runs."""
+    import pandas as pd
+
+    columns = ["case_id", "sample", "decision", "reviewer", "reason", "expires",
+               "golden_applied", "baseline_run", "candidate_run"]
+    table = latest(store, suite)
+    if table is None or table.empty or cases is None or cases.empty:
+        return pd.DataFrame(columns=columns)
+    flips = cases[cases["status"] == "pass_to_fail"][["case_id", "sample"]]
+    marked = table.merge(flips, on=["case_id", "sample"])[columns].copy()
+    marked["decision"] = marked["decision"].map(lambda d: DECISIONS.get(d, d))
+    return marked.reset_index(drop=True)

@@ -1,0 +1,297 @@
+"""`evalkit review import FILE…`: a review page's exported JSON into the store.
+
+Every file is read and checked before anything is written (a bad file changes nothing).
+Ratings become `human_ratings` rows and `human:<rubric>` scores (store/human.py); flip
+decisions become adjudications: an acceptable change a waiver until its expiry
+(compare/adjudicated.py), a golden that was wrong a golden update, written with `--apply`
+through the golden writer the pytest plugin uses (suite/golden_writer.py).
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import UsageError
+from ..store import Store
+from ..store.human import (
+    DECISIONS,
+    Adjudication,
+    Rating,
+    mark_golden_applied,
+    missing_outputs,
+    put_adjudications,
+    put_ratings,
+)
+from ..suite.human_spec import HumanRubric
+from .review_page import REVIEW_FORMAT, case_ref
+
+MAX_FILE_BYTES = 64 * 2**20
+DEFAULT_WAIVER_DAYS = 30
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RubricEntry(_Entry):
+    name: str
+    scale: str
+    low: int | None = None
+    high: int | None = None
+    question: str
+    pass_mark: float | None = None
+    judge: str | None = None
+
+    def rubric(self) -> HumanRubric:
+        return HumanRubric(name=self.name, scale=self.scale, question=self.question,
+                           min_score=self.pass_mark, judge=self.judge)
+
+
+class RatingEntry(_Entry):
+    run_id: str = Field(min_length=1)
+    case_ref: str = Field(min_length=1)
+    case_id: str = ""  # as shown (redacted); the ref finds the stored id
+    sample: int = Field(0, ge=0)
+    rubric: str
+    score: float
+    comment: str = Field("", max_length=20_000)
+    rated_at: datetime | None = None
+
+
+class DecisionEntry(_Entry):
+    case_ref: str = Field(min_length=1)
+    case_id: str = ""
+    sample: int = Field(0, ge=0)
+    candidate_run: str = Field(min_length=1)
+    baseline_run: str = Field(min_length=1)
+    decision: Literal["regression", "acceptable", "golden_wrong"]
+    reason: str = Field("", max_length=20_000)
+    decided_at: datetime | None = None
+
+
+class ReviewFile(_Entry):
+    evalkit_review: Literal[1] = Field(description="the format version")
+    review_id: str
+    suite: str = ""
+    reviewer: str = Field(min_length=1, max_length=200)
+    exported_at: datetime | None = None
+    blind: bool = False
+    candidate_run: str | None = None
+    baseline_run: str | None = None
+    rubrics: list[RubricEntry] = Field(default_factory=list)
+    ratings: list[RatingEntry] = Field(default_factory=list)
+    adjudications: list[DecisionEntry] = Field(default_factory=list)
+
+
+def _naive(moment: datetime | None) -> datetime | None:
+    """UTC without a zone, as the store keeps times."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return (moment - moment.utcoffset()).replace(tzinfo=None)
+
+
+def read_review_file(path: Path) -> ReviewFile:
+    """The file, checked; a one-line UsageError naming the file and the problem otherwise."""
+    assert REVIEW_FORMAT == 1
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise UsageError(f"{path}: over {MAX_FILE_BYTES // 2**20} MB; is this a review "
+                             "export?")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read it: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path}:{exc.lineno}: not JSON ({exc.msg})\n"
+                         "  fix: give the file the review page's Download button wrote") from None
+    if not isinstance(data, dict) or "evalkit_review" not in data:
+        raise UsageError(f"{path}: not an evalkit review export (no 'evalkit_review' key)\n"
+                         "  fix: give the file the review page's Download button wrote")
+    try:
+        review = ReviewFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise UsageError(f"{path}: {where}: {first['msg']} ({len(exc.errors())} problem"
+                         f"{'s' if len(exc.errors()) != 1 else ''})") from None
+    if not review.reviewer.strip():
+        raise UsageError(f"{path}: reviewer: the reviewer's name is empty")
+    return review
+
+
+@dataclass
+class ImportSummary:
+    ratings: int = 0
+    outputs: int = 0
+    reviewers: set[str] = field(default_factory=set)
+    by_rubric: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    decisions: list[Adjudication] = field(default_factory=list)
+    golden_written: list[tuple[str, str]] = field(default_factory=list)  # (case, file)
+    golden_pending: list[str] = field(default_factory=list)
+    golden_impossible: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = []
+        if self.ratings:
+            rubrics = ", ".join(f"{name}: {n}" for name, n in sorted(self.by_rubric.items()))
+            out.append(f"stored {self.ratings} rating{'s' if self.ratings != 1 else ''} by "
+                       f"{', '.join(sorted(self.reviewers))} ({rubrics}); human scores of "
+                       f"{self.outputs} output{'s' if self.outputs != 1 else ''} updated")
+        for d in self.decisions:
+            text = f"flip {d.case_id}: {DECISIONS[d.decision]} (by {d.reviewer})"
+            if d.decision == "acceptable":
+                text += f", waived until {d.expires.isoformat()}"
+            out.append(text)
+        for case_id, path in self.golden_written:
+            out.append(f"golden answer of {case_id} updated in {path}")
+        if self.golden_pending:
+            out.append(f"golden updates pending for {', '.join(self.golden_pending)}: run again "
+                       "with --apply to write the candidate's output as the golden answer")
+        for case_id in self.golden_impossible:
+            out.append(f"no golden file to update for {case_id}: its suite's scorers read no "
+                       "`golden:` file (edit the case's target in its case file)")
+        return out or ["nothing to import: the files hold no ratings or decisions"]
+
+
+def _resolve_cases(store: Store, run_ids: set[str]) -> dict[tuple[str, str], str]:
+    """(run id, case ref) -> the stored case id."""
+    found = store.query("SELECT DISTINCT run_id, case_id FROM results WHERE run_id IN "
+                        "(SELECT unnest(?::VARCHAR[]))", [sorted(run_ids)])
+    return {(run_id, case_ref(case_id)): case_id for run_id, case_id in found}
+
+
+def _check_scores(path: Path, review: ReviewFile, rubrics: dict[str, HumanRubric]) -> None:
+    for index, r in enumerate(review.ratings):
+        rubric = rubrics.get(r.rubric)
+        if rubric is None:
+            raise UsageError(f"{path}: ratings.{index}.rubric: '{r.rubric}' is not among the "
+                             f"file's rubrics ({', '.join(sorted(rubrics)) or 'none'})")
+        lo, hi = rubric.bounds
+        if not lo <= r.score <= hi or (rubric.binary and r.score not in (0, 1)):
+            raise UsageError(f"{path}: ratings.{index}.score: {r.score:g} is outside the scale "
+                             f"{rubric.public()['scale']} of '{r.rubric}'")
+
+
+def import_reviews(store: Store, paths: list[Path], *, apply: bool = False,
+                   waiver_days: int = DEFAULT_WAIVER_DAYS, today: date | None = None,
+                   suite_path: str | None = None) -> ImportSummary:
+    today = today or date.today()
+    reviews = [(path, read_review_file(path)) for path in paths]
+    summary = ImportSummary()
+    ratings: list[Rating] = []
+    decisions: list[Adjudication] = []
+    rubrics: dict[str, HumanRubric] = {}
+    runs = {r.run_id for _, review in reviews for r in review.ratings} | {
+        run for _, review in reviews for d in review.adjudications
+        for run in (d.candidate_run, d.baseline_run)}
+    known = {run for (run,) in store.query("SELECT run_id FROM runs WHERE run_id IN "
+                                           "(SELECT unnest(?::VARCHAR[]))", [sorted(runs)])}
+    cases = _resolve_cases(store, runs)
+    for path, review in reviews:
+        mine = {}
+        for entry in review.rubrics:
+            try:
+                mine[entry.name] = entry.rubric()
+            except ValidationError as exc:
+                raise UsageError(f"{path}: rubric '{entry.name}': {exc.errors()[0]['msg']}") from None
+            previous = rubrics.setdefault(entry.name, mine[entry.name])
+            if previous.bounds != mine[entry.name].bounds:
+                raise UsageError(f"{path}: rubric '{entry.name}' has scale {entry.scale}, another "
+                                 f"file gives {previous.public()['scale']}: import them apart")
+        _check_scores(path, review, mine)
+        reviewer = review.reviewer.strip()
+        for index, r in enumerate(review.ratings):
+            case_id = _case(path, f"ratings.{index}", known, cases, r.run_id, r.case_ref)
+            ratings.append(Rating(r.run_id, case_id, r.sample, r.rubric, reviewer, r.score,
+                                  r.comment, _naive(r.rated_at), review.review_id, review.blind))
+        for index, d in enumerate(review.adjudications):
+            case_id = _case(path, f"adjudications.{index}", known, cases, d.candidate_run,
+                            d.case_ref)
+            suite = store.run(d.candidate_run)["suite"]
+            expires = today + timedelta(days=waiver_days) if d.decision == "acceptable" else None
+            decisions.append(Adjudication(suite, case_id, d.sample, d.baseline_run,
+                                          d.candidate_run, d.decision, d.reason, reviewer,
+                                          _naive(d.decided_at), expires))
+    absent = missing_outputs(store, [(r.run_id, r.case_id, r.sample) for r in ratings])
+    if absent:
+        run_id, case_id, sample = absent[0]
+        raise UsageError(f"run {run_id} has no output of case {case_id} sample {sample} to "
+                         f"rate ({len(absent)} such rating{'s' if len(absent) != 1 else ''})")
+    summary.outputs = put_ratings(store, ratings, rubrics)
+    summary.ratings = len(ratings)
+    for r in ratings:
+        summary.reviewers.add(r.reviewer)
+        summary.by_rubric[r.rubric] += 1
+    if decisions:
+        put_adjudications(store, decisions)
+    summary.decisions = decisions
+    wrong = [d for d in decisions if d.decision == "golden_wrong"]
+    if wrong and apply:
+        _apply_golden(store, wrong, summary, suite_path)
+    elif wrong:
+        summary.golden_pending = [d.case_id for d in wrong]
+    return summary
+
+
+def _case(path: Path, where: str, known: set[str], cases: dict, run_id: str, ref: str) -> str:
+    if run_id not in known:
+        raise UsageError(f"{path}: {where}: no run {run_id} in this database\n"
+                         "  fix: import into the --db the review was exported from")
+    case_id = cases.get((run_id, ref))
+    if case_id is None:
+        raise UsageError(f"{path}: {where}: run {run_id} has no case with reference {ref}")
+    return case_id
+
+
+def _apply_golden(store: Store, wrong: list[Adjudication], summary: ImportSummary,
+                  suite_path: str | None) -> None:
+    """Each candidate output becomes its case's golden answer, in every golden file of the
+    suite (the golden writer of `pytest --evalkit-update-golden`)."""
+    from ..file_scope import FileRefused
+    from ..scorers.golden import load_golden
+    from ..suite import load_suite
+    from ..suite.golden_writer import GoldenFile, golden_scorers
+
+    by_suite: dict[str, list[Adjudication]] = defaultdict(list)
+    for d in wrong:
+        by_suite[store.run(d.candidate_run).get("suite_path") or ""].append(d)
+    written = []
+    for path, group in by_suite.items():
+        source = suite_path or path
+        if not source or not Path(source).exists():
+            raise UsageError(f"cannot update golden answers: the suite file {source or '(none)'}"
+                             " is not here\n  fix: give it with --suite PATH")
+        suite = load_suite(source)
+        files = {file: GoldenFile(file, Path(suite.path).parent)
+                 for _, file in golden_scorers(suite)}
+        if not files:
+            summary.golden_impossible += [d.case_id for d in group]
+            continue
+        for d in group:
+            (output, error), = store.query("SELECT output, error FROM results WHERE run_id = ? "
+                                           "AND case_id = ? AND sample = ?",
+                                           [d.candidate_run, d.case_id, d.sample])
+            if error is not None or output is None:
+                raise UsageError(f"flip {d.case_id}: the candidate's call failed ({error}); "
+                                 "there is no output to make the golden answer")
+            for golden in files.values():
+                golden.updates[d.case_id] = output
+                if not load_golden(golden.path).get(d.case_id):
+                    golden.added.append(d.case_id)
+        for golden in files.values():
+            try:
+                golden.write()
+            except FileRefused as exc:
+                raise UsageError(f"golden answers not updated: {exc}") from None
+            summary.golden_written += [(case_id, str(golden.path)) for case_id in golden.updates]
+        written += group
+    mark_golden_applied(store, written)
