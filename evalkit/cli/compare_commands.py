@@ -113,14 +113,19 @@ def baseline_group() -> None:
 @click.argument("name")
 @click.argument("run_ref", metavar="RUN")
 @click.option("--note", help="why this run is the baseline now")
+@click.option("--force", is_flag=True, help="set it even when the run failed its own gates")
 @db_option
-def baseline_set(name, run_ref, note, db) -> int:
-    """Point baseline NAME at RUN (id, id prefix or label); earlier runs stay in its history."""
+def baseline_set(name, run_ref, note, force, db) -> int:
+    """Point baseline NAME at RUN (id, id prefix or label); earlier runs stay in its history.
+    A run that failed its gates is refused (exit 1) unless --force."""
     from ..compare import baselines
     from ..store import Store
+    from .baseline_check import check_before_setting
     from .render import console, safe
 
     with Store(db) as store:
+        check_before_setting(store, baselines.resolve(store, run_ref), name, force,
+                             warn=lambda message: click.echo(message, err=True))
         run_id = baselines.set_baseline(store, name, run_ref, note)
     console().print(f"baseline {safe(name)} → run {safe(run_id)}")
     return EXIT_OK
