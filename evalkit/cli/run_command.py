@@ -15,6 +15,7 @@ from ..store import Store
 from ..suite import load_suite, parse_vars
 from ..suite.shard import ShardSpec
 from .render import plain, summary_line
+from .run_errors import error_lines
 from .run_gates import gate_runs, needs_gates, resolve_baseline
 
 
@@ -57,6 +58,8 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
         summaries = asyncio.run(_run_all(suites, configs, store))
         for summary in summaries:
             click.echo(summary_line(summary))
+            for line in error_lines(store, summary.run_id, summary.errors, model_args):
+                click.echo(line)
             if summary.nodes:
                 click.echo("  ray: " + ", ".join(f"{n} calls on node {node[:8]}" for node, n
                                                  in sorted(summary.nodes.items())))
