@@ -53,6 +53,9 @@ def cli() -> None:
 @click.option("--var", "-V", "var_pairs", multiple=True, metavar="KEY=VALUE",
               help="set a template var the suite declares under 'vars:', e.g. -V prompt=v2 "
               "(repeatable)")
+@click.option("-O", "option_pairs", multiple=True, metavar="KEY=VALUE",
+              help="set a generation option over the suite's 'options:', e.g. -O temperature=0.5 "
+              "(checked like the suite's; extra.KEY for provider-specific ones; repeatable)")
 @click.option("--label", help="a name for the run, e.g. v1 or candidate")
 @DB_OPTION
 @click.option("--no-cache", is_flag=True, help="call the model even when a cached answer exists")
@@ -83,7 +86,7 @@ def cli() -> None:
               help="run shard I of N: a deterministic 1/N of the cases, by case id (env "
               "EVALKIT_SHARD); fold the shards with `evalkit merge`")
 @OUTSIDE_OPTION
-def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_resume, max_concurrency,
+def run(suites, models, model_args, var_pairs, option_pairs, label, db, no_cache, resume, no_resume, max_concurrency,
         timeout, retries, deadline, progress, baseline, allow_subset, fail_on, executor,
         ray_address, shard) -> int:
     """Run SUITES against each --model and store the results."""
@@ -94,7 +97,7 @@ def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_r
                        timeout=timeout, retries=retries, deadline=deadline, progress=progress,
                        baseline=baseline, var_pairs=var_pairs, shard=shard or None,
                        allow_subset=allow_subset, fail_on=fail_on, executor=executor,
-                       ray_address=ray_address)
+                       ray_address=ray_address, option_pairs=option_pairs)
 
 
 @cli.command()

@@ -13,6 +13,7 @@ from ..runner import RetryPolicy, RunConfig, open_backend, provenance, run_suite
 from ..runner.executors import open_executor
 from ..store import Store
 from ..suite import load_suite, parse_vars
+from ..suite.option_overrides import apply_option_overrides, parse_option_overrides
 from ..suite.shard import ShardSpec
 from .render import plain, summary_line
 from .run_errors import error_lines
@@ -24,7 +25,7 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
                 progress, baseline=None, var_pairs: Sequence[str] = (),
                 deadline: float | None = None, shard=None, allow_subset=None,
                 fail_on: str = "no", executor: str = "local",
-                ray_address: str | None = None) -> int:
+                ray_address: str | None = None, option_pairs: Sequence[str] = ()) -> int:
     if resume and (len(suite_paths) > 1 or len(models) > 1):
         raise UsageError("--resume continues one run: give one suite and one --model")
     spec = ShardSpec.parse(shard) if shard else None
@@ -36,7 +37,9 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
     overrides = parse_vars(var_pairs)
     several = len(suite_paths) > 1
     # every suite valid before any call
-    suites = [load_suite(path, overrides, undeclared_ok=several) for path in suite_paths]
+    option_overrides = parse_option_overrides(option_pairs)
+    suites = [apply_option_overrides(load_suite(path, overrides, undeclared_ok=several),
+                                     option_overrides) for path in suite_paths]
     if spec is not None:
         suites = [suite.sharded(spec) for suite in suites]
     unused = sorted(set(overrides) - {key for s in suites for key in s.spec.vars})

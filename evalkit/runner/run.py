@@ -233,6 +233,8 @@ def _start_run(store: Store, suite: Suite, ref: ModelRef, backend: Backend, fing
     options = {"backend": backend.options.public(), "generation": suite.options}
     if suite.vars:  # shared template vars (a prompt version): shown in comparisons
         options["vars"] = suite.vars
+    if suite.option_overrides:  # `-O KEY=VALUE`: comparisons say these came from the command line
+        options["overrides"] = sorted(suite.option_overrides)
     resume_key = _resume_key(suite, ref, fingerprint, options, config.label)
     run_id = config.resume or (store.resumable_run(resume_key) if config.auto_resume else None)
     if run_id is not None:

@@ -45,6 +45,7 @@ class Suite:
     vars: dict = field(default_factory=dict)  # the suite's shared template vars, overrides applied
     unfetched: str | None = None  # cases left unloaded (they need the network): what was skipped
     shard: ShardInfo | None = None  # set on the cases of one shard (`evalkit run --shard I/N`)
+    option_overrides: dict = field(default_factory=dict)  # `evalkit run -O KEY=VALUE` given
 
     @property
     def options(self) -> dict[str, Any]:
