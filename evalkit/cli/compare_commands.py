@@ -37,8 +37,10 @@ def answer_fails(answer: str, fail_on: str) -> bool:
 @click.option("--suite", "suite_path", type=click.Path(dir_okay=False),
               help="gates, waivers and settings from this suite file (default: the candidate "
               "run's own, stored when it ran)")
-@click.option("--cases", "shown", type=click.IntRange(0, 10_000), default=10, show_default=True,
-              help="how many of the worst regressed cases to show")
+@click.option("--cases", "shown", type=click.IntRange(0, 10_000), default=None,
+              help="how many of the worst regressed cases to show [default: 5; 10 with --details]")
+@click.option("--details", is_flag=True, help="every slice row, operations, repeated samples, "
+              "the noise floor and every gate (default: a compact view per suite)")
 @click.option("--report", "html", type=click.Path(dir_okay=False),
               help="also write the self-contained HTML report here")
 @click.option("--markdown", type=click.Path(dir_okay=False),
@@ -47,8 +49,8 @@ def answer_fails(answer: str, fail_on: str) -> bool:
 @allow_subset_option
 @fail_on_option
 @with_redaction
-def compare_command(baseline, candidate, db, strict, suite_path, shown, html, markdown, junit,
-                    allow_subset, fail_on, redact_emails, redact_patterns) -> int:
+def compare_command(baseline, candidate, db, strict, suite_path, shown, details, html, markdown,
+                    junit, allow_subset, fail_on, redact_emails, redact_patterns) -> int:
     """Compare CANDIDATE with BASELINE (run ids, baseline names, labels or id prefixes).
 
     Exit 1 when the answer is "no" (see --fail-on) or a gate fails, 0 otherwise, 2 on bad
@@ -63,11 +65,12 @@ def compare_command(baseline, candidate, db, strict, suite_path, shown, html, ma
         found = pair_runs(store, baseline, candidate)
         policies = suite_policies(store, suite_path, [c for _, _, c in found.pairs])
         out, failed, items = console(), False, []
+        shown = shown if shown is not None else (10 if details else 5)
         for (suite, base_id, cand_id), policy in zip(found.pairs, policies):
             diff = compare(store, base_id, cand_id, policy=policy, worst=max(shown, 50),
                            allow_subset=allow_subset)
             gates = check_diff(diff, strict=strict)
-            render_diff(out, diff, gates, shown)
+            render_diff(out, diff, gates, shown, details)
             failed = failed or bool(gates.failed)
             items.append((diff, gates))
         unpaired = found.unpaired()
