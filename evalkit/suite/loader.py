@@ -21,6 +21,7 @@ from . import streaming
 from .cases import load_cases, needs_network
 from .counterfactuals import expand_counterfactuals
 from .gate_spec import gate_problems
+from .grouped_problems import RenderFailures, undefined_hint
 from .schema import CaseSource, SuiteSpec
 from .shard import ShardInfo, ShardSpec
 from .streaming import CaseStream, scan_cases, streamed_file
@@ -214,6 +215,7 @@ class _Renderer:
                  budget: SuiteBudget | None = None):
         self.template, self.doc, self.problems, self.failures = template, doc, problems, 0
         self.budget, self.seen, self.skipped, self.out_of_time = budget, 0, 0, None
+        self.failed, self.dropped = RenderFailures(), 0
 
     def __call__(self, case: Case) -> Request | None:
         self.seen += 1
@@ -232,13 +234,18 @@ class _Renderer:
             return request
         except TemplateProblem as exc:
             self.failures += 1
-            if self.failures <= MAX_RENDER_PROBLEMS:
-                self.problems.add(Problem(
+            key = (exc.message, exc.part, exc.line)  # the same mistake in many cases: one problem
+            if key in self.failed.groups or len(self.failed.groups) < MAX_RENDER_PROBLEMS:
+                fields = {**self.template.shared, **case.vars}
+                self.failed.add(key, Problem(
                     f"case '{case.id}' ({case.source}): {exc.message}",
                     _template_location(self.doc, exc.part, exc.line),
                     f"{exc.part}, template line {exc.line}",
-                    "every variable the template uses must be set by each case"
-                    if "undefined" in exc.message else ""))
+                    undefined_hint(exc.message, fields, "every variable the template uses must "
+                                   "be set by each case") if "undefined" in exc.message else ""),
+                    case.id, fields)
+            else:
+                self.dropped += 1
         except SecurityError as exc:  # the suite's characters are spent: the rest wait
             self.skipped = 1
             self.problems.add(Problem(f"case '{case.id}' ({case.source}): {exc.message}",
@@ -246,9 +253,11 @@ class _Renderer:
         return None
 
     def finish(self) -> None:
-        if self.failures > MAX_RENDER_PROBLEMS:
-            self.problems.add(Problem(f"... and {self.failures - MAX_RENDER_PROBLEMS} more cases "
-                                      "fail to render", self.doc.location(("prompt",))))
+        for problem in self.failed.problems(lambda key: key[0]):
+            self.problems.add(problem)
+        if self.dropped:
+            self.problems.add(Problem(f"... and {self.dropped} more cases fail to render",
+                                      self.doc.location(("prompt",))))
         if self.out_of_time:
             self.problems.add(Problem(
                 f"{self.out_of_time}: {self.skipped} of {self.seen} cases left unrendered",
