@@ -203,6 +203,26 @@ def report(runs, output, fmt, junit, db, strict, suite_path, redact_emails,
                           redact_patterns)
 
 
+@cli.command()
+@click.argument("folder", metavar="[DIR]", default=".", type=click.Path(file_okay=False))
+def init(folder) -> int:
+    """Write a starter project into DIR (default: here): a suite with golden answers, its
+    cases, a tiny Python pipeline and a pytest ini; it runs as is with the embedded model."""
+    from .init_command import init_command
+
+    return init_command(folder)
+
+
+@cli.command()
+@DB_OPTION
+def doctor(db) -> int:
+    """Check the environment: extras and models installed, which pytest sees the evalkit
+    plugin, the results database writable, chromium for report tests. Exit 1: something to fix."""
+    from .doctor_command import doctor_command
+
+    return doctor_command(db)
+
+
 cli.add_command(compare_command)
 cli.add_command(baseline_group)
 

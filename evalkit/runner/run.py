@@ -161,7 +161,7 @@ class _Execution:
                      key: str | None = None) -> None:
         if not completion.cached:
             completion = checked_reply(completion)
-        scores = await _score(self.suite.scorers, call, completion, self.suite_dir,
+        scores = await _score(self.suite.scorers_for(call.case), call, completion, self.suite_dir,
                               self.writer.store, self.late)
         result = Result(call.case, call.sample, call.request, completion, scores, worker)
         entry = None

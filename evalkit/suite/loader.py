@@ -23,6 +23,7 @@ from .counterfactuals import expand_counterfactuals
 from .gate_spec import gate_problems
 from .grouped_problems import RenderFailures, undefined_hint
 from .schema import CaseSource, SuiteSpec
+from .scorer_filter import filter_problems, filters_of
 from .shard import ShardInfo, ShardSpec
 from .streaming import CaseStream, scan_cases, streamed_file
 from .template import PromptTemplate, TemplateProblem
@@ -47,6 +48,7 @@ class Suite:
     unfetched: str | None = None  # cases left unloaded (they need the network): what was skipped
     shard: ShardInfo | None = None  # set on the cases of one shard (`evalkit run --shard I/N`)
     option_overrides: dict = field(default_factory=dict)  # `evalkit run -O KEY=VALUE` given
+    scorer_filters: dict = field(default_factory=dict)  # name -> ScorerFilter (`when:`)
 
     @property
     def options(self) -> dict[str, Any]:
@@ -85,7 +87,19 @@ class Suite:
             yield [(c, self.requests[c.id]) for c in self.cases[start:start + size]]
 
     def describe_scorers(self) -> list[dict]:
-        return [s.describe() for s in self.scorers]
+        described = [s.describe() for s in self.scorers]
+        for entry in described:  # `when:` changes what a scorer's numbers mean: part of it
+            found = self.scorer_filters.get(entry["name"])
+            if found is not None:
+                entry["params"] = {**entry["params"], "when": found.describe()}
+        return described
+
+    def scorers_for(self, case: Case) -> tuple[Scorer, ...]:
+        """The scorers that score this case (scorer_filter.py: `when:`, case-named ones)."""
+        if not self.scorer_filters:
+            return self.scorers
+        return tuple(s for s in self.scorers if s.name not in self.scorer_filters
+                     or self.scorer_filters[s.name].applies(case))
 
 
 def cases_digest(cases) -> str:
@@ -175,7 +189,7 @@ def _build_scorers(spec: SuiteSpec, doc: YamlDoc, problems: ProblemList) -> list
                                  format_key_path(path + ("type",)), did_you_mean(exc.name, exc.known)))
             continue
         raw = doc.data["scorers"][index]
-        params_data = {k: v for k, v in raw.items() if k not in ("type", "name")}
+        params_data = {k: v for k, v in raw.items() if k not in ("type", "name", "when")}
         try:
             params = cls.Params.model_validate(params_data, context={"suite_dir": suite_dir})
         except ValidationError as exc:
@@ -353,6 +367,8 @@ def load_suite(path: str | Path, overrides: Mapping[str, Any] | None = None, *,
     for problem in gate_problems(spec, {s.name or s.type for s in spec.scorers},
                                  {case.id for case in cases}, doc.location):
         problems.add(problem)
+    for problem in filter_problems(spec.scorers, filters_of(spec.scorers), cases, doc.location):
+        problems.add(problem)
     requests = _render_all(template, cases, doc, problems) if template else {}
     problems.raise_if_any()
     return _suite(path, doc, spec, scorers, shared, applied, tuple(cases), requests,
@@ -387,4 +403,4 @@ def _suite(path, doc: YamlDoc, spec: SuiteSpec, scorers: list[Scorer], shared: d
         cases_hash=cases_hash,
         prompt_hash=(sha256_hex(spec.prompt.model_dump()) if not shared
                      else sha256_hex(spec.prompt.model_dump(), shared)),
-        vars=shared, unfetched=unfetched)
+        vars=shared, unfetched=unfetched, scorer_filters=filters_of(spec.scorers))

@@ -38,7 +38,8 @@ def run(folder: Path, suite: Path, *args, expect: int = 0):
 
 
 def cli(folder: Path, *args):
-    return evalkit(*args, "--db", folder / "e.duckdb", cwd=folder, env=clean_env())
+    db = () if args[0] == "validate" else ("--db", folder / "e.duckdb")
+    return evalkit(*args, *db, cwd=folder, env=clean_env())
 
 
 def run_ids(folder: Path) -> list[str]:
