@@ -21,8 +21,8 @@ from typing import Any, Callable, Iterator
 from ..errors import Location, Problem, ProblemList, SuiteError
 from ..types import Case, Request, canonical_json
 from .cases import CaseFileError, _case_from, _local_records
-from .grouped_problems import MissingFields
 from .counterfactuals import CounterfactualExpander, CounterfactualSpec
+from .grouped_problems import MissingFields
 from .schema import CaseSource
 from .shard import ShardSpec
 
