@@ -14,6 +14,7 @@ CHANGES_SHOWN = 4
 
 
 def _changes(diff) -> str:
+    """One plain line (printed without markup): untrusted values through plain()."""
     manifest = diff.manifest
     besides = manifest[manifest["part"] != "model"]
     if besides.empty:
