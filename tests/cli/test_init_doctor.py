@@ -87,3 +87,10 @@ def test_doctor_names_a_pytest_without_the_plugin_and_an_unwritable_database(tmp
     assert "does not load the evalkit plugin" in text and "python -m pytest" in text
     assert "cannot be written" in text and "2 thing(s) to fix" in text
     assert_no_traceback(text + proc.stderr)
+
+
+def test_pytest_is_in_the_base_install():
+    from importlib.metadata import requires
+
+    base = [r for r in requires("evalkit") or [] if "extra ==" not in r]
+    assert any(r.replace(" ", "").startswith("pytest>=") for r in base), base
