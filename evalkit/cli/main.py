@@ -86,9 +86,9 @@ def cli() -> None:
               help="run shard I of N: a deterministic 1/N of the cases, by case id (env "
               "EVALKIT_SHARD); fold the shards with `evalkit merge`")
 @OUTSIDE_OPTION
-def run(suites, models, model_args, var_pairs, option_pairs, label, db, no_cache, resume, no_resume, max_concurrency,
+def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_resume, max_concurrency,
         timeout, retries, deadline, progress, baseline, allow_subset, fail_on, executor,
-        ray_address, shard) -> int:
+        ray_address, shard, option_pairs) -> int:
     """Run SUITES against each --model and store the results."""
     from .run_command import run_command
 
