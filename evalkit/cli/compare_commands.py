@@ -38,8 +38,10 @@ def answer_fails(answer: str, fail_on: str) -> bool:
 @click.option("--suite", "suite_path", type=click.Path(dir_okay=False),
               help="gates, waivers and settings from this suite file (default: the candidate "
               "run's own, stored when it ran)")
-@click.option("--cases", "shown", type=click.IntRange(0, 10_000), default=10, show_default=True,
-              help="how many of the worst regressed cases to show")
+@click.option("--cases", "shown", type=click.IntRange(0, 10_000), default=None,
+              help="how many of the worst regressed cases to show [default: 5; 10 with --details]")
+@click.option("--details", is_flag=True, help="every slice row, operations, repeated samples, "
+              "the noise floor and every gate (default: a compact view per suite)")
 @click.option("--report", "html", type=click.Path(dir_okay=False),
               help="also write the self-contained HTML report here")
 @click.option("--markdown", type=click.Path(dir_okay=False),
@@ -48,8 +50,8 @@ def answer_fails(answer: str, fail_on: str) -> bool:
 @allow_subset_option
 @fail_on_option
 @with_redaction
-def compare_command(baseline, candidate, db, strict, suite_path, shown, html, markdown, junit,
-                    allow_subset, fail_on, redact_emails, redact_patterns) -> int:
+def compare_command(baseline, candidate, db, strict, suite_path, shown, details, html, markdown,
+                    junit, allow_subset, fail_on, redact_emails, redact_patterns) -> int:
     """Compare CANDIDATE with BASELINE (run ids, baseline names, labels or id prefixes).
 
     Exit 1 when the answer is "no" (see --fail-on) or a gate fails, 0 otherwise, 2 on bad
@@ -64,11 +66,12 @@ def compare_command(baseline, candidate, db, strict, suite_path, shown, html, ma
         found = pair_runs(store, baseline, candidate)
         policies = suite_policies(store, suite_path, [c for _, _, c in found.pairs])
         out, failed, items = console(), False, []
+        shown = shown if shown is not None else (10 if details else 5)
         for (suite, base_id, cand_id), policy in zip(found.pairs, policies):
             diff = compare(store, base_id, cand_id, policy=policy, worst=max(shown, 50),
                            allow_subset=allow_subset)
             gates = check_diff(diff, strict=strict)
-            render_diff(out, diff, gates, shown)
+            render_diff(out, diff, gates, shown, details)
             failed = failed or bool(gates.failed)
             items.append((diff, gates))
         unpaired = found.unpaired()
@@ -116,16 +119,21 @@ def baseline_group() -> None:
 @click.option("-m", "--message", "--note", "note", help="why this run is the baseline now "
               "(goes in the changelog)")
 @click.option("--by", help="who made the change (default: git's user.name, else the login name)")
+@click.option("--force", is_flag=True, help="set it even when the run failed its own gates")
 @db_option
-def baseline_set(name, run_ref, note, by, db) -> int:
+def baseline_set(name, run_ref, note, by, force, db) -> int:
     """Point baseline NAME at RUN (id, id prefix or label); earlier runs stay in its history.
-    The comparison with the run it replaces is recorded for `evalkit changelog NAME`."""
+    The comparison with the run it replaces is recorded for `evalkit changelog NAME`.
+    A run that failed its gates is refused (exit 1) unless --force."""
     from ..compare import baselines
     from ..store import Store
+    from .baseline_check import check_before_setting
     from .changelog_command import summarizer, who
     from .render import console, safe
 
     with Store(db) as store:
+        check_before_setting(store, baselines.resolve(store, run_ref), name, force,
+                             warn=lambda message: click.echo(message, err=True))
         run_id = baselines.set_baseline(store, name, run_ref, note, by=who(by),
                                         summarize=summarizer(store))
         summary = baselines.history(store, name)[-1].summary

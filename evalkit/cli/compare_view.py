@@ -79,9 +79,10 @@ def verdict_text(row) -> str:
 METRIC_SUFFIX = {"mean": " (mean)", "error_rate": " (error rate)"}
 
 
-def metric_rows(diff) -> list[list[str]]:
+def metric_rows(diff, metrics=None) -> list[list[str]]:
+    """Table rows of `metrics` (default: every row of the diff's metric table)."""
     rows = []
-    for r in diff.metrics.itertuples(index=False):
+    for r in (diff.metrics if metrics is None else metrics).itertuples(index=False):
         if isinstance(r.same_as, str):  # the same numbers as `passed`: said once, below the table
             continue
         name = r.metric + METRIC_SUFFIX.get(r.stat, "") + (" ★" if r.family == "primary" else "")
@@ -222,7 +223,12 @@ def render_gates(out, report) -> None:
     out.print(f"[bold red]{failed} gate(s) failed[/]" if failed else "[green]all gates passed[/]")
 
 
-def render_diff(out, diff, report, cases: int = 10) -> None:
+def render_diff(out, diff, report, cases: int = 10, details: bool = True) -> None:
+    if not details:  # `evalkit compare` without --details
+        from .compare_compact import render_compact
+
+        render_compact(out, diff, report, cases)
+        return
     render_header(out, diff)
     render_manifest(out, diff)
     render_metrics(out, diff)

@@ -58,6 +58,9 @@ def cli() -> None:
 @click.option("--var", "-V", "var_pairs", multiple=True, metavar="KEY=VALUE",
               help="set a template var the suite declares under 'vars:', e.g. -V prompt=v2 "
               "(repeatable)")
+@click.option("-O", "option_pairs", multiple=True, metavar="KEY=VALUE",
+              help="set a generation option over the suite's 'options:', e.g. -O temperature=0.5 "
+              "(checked like the suite's; extra.KEY for provider-specific ones; repeatable)")
 @click.option("--label", help="a name for the run, e.g. v1 or candidate")
 @DB_OPTION
 @click.option("--no-cache", is_flag=True, help="call the model even when a cached answer exists")
@@ -91,7 +94,7 @@ def cli() -> None:
 @OUTSIDE_OPTION
 def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_resume, max_concurrency,
         timeout, retries, deadline, progress, baseline, allow_subset, fail_on, executor,
-        ray_address, shard, **batching) -> int:
+        ray_address, shard, option_pairs, **batching) -> int:
     """Run SUITES against each --model and store the results."""
     from .run_command import run_command
 
@@ -100,7 +103,8 @@ def run(suites, models, model_args, var_pairs, label, db, no_cache, resume, no_r
                        timeout=timeout, retries=retries, deadline=deadline, progress=progress,
                        baseline=baseline, var_pairs=var_pairs, shard=shard or None,
                        allow_subset=allow_subset, fail_on=fail_on, executor=executor,
-                       ray_address=ray_address, batching=batching)
+                       ray_address=ray_address, option_pairs=option_pairs,
+                       batching=batching)
 
 
 @cli.command()
@@ -204,6 +208,26 @@ def report(runs, output, fmt, junit, db, strict, suite_path, redact_emails,
 
     return report_command(runs, output, fmt, junit, db, strict, suite_path, redact_emails,
                           redact_patterns)
+
+
+@cli.command()
+@click.argument("folder", metavar="[DIR]", default=".", type=click.Path(file_okay=False))
+def init(folder) -> int:
+    """Write a starter project into DIR (default: here): a suite with golden answers, its
+    cases, a tiny Python pipeline and a pytest ini; it runs as is with the embedded model."""
+    from .init_command import init_command
+
+    return init_command(folder)
+
+
+@cli.command()
+@DB_OPTION
+def doctor(db) -> int:
+    """Check the environment: extras and models installed, which pytest sees the evalkit
+    plugin, the results database writable, chromium for report tests. Exit 1: something to fix."""
+    from .doctor_command import doctor_command
+
+    return doctor_command(db)
 
 
 cli.add_command(compare_command)

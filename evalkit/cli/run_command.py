@@ -14,9 +14,11 @@ from ..runner import RetryPolicy, RunConfig, open_backend, provenance, run_suite
 from ..runner.executors import open_executor
 from ..store import Store
 from ..suite import load_suite, parse_vars
+from ..suite.option_overrides import apply_option_overrides, parse_option_overrides
 from ..suite.shard import ShardSpec
 from .render import plain, summary_line
 from .run_batches import check_batching, plan_factory, stop_line
+from .run_errors import error_lines
 from .run_gates import gate_runs, needs_gates, resolve_baseline
 
 
@@ -25,7 +27,8 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
                 progress, baseline=None, var_pairs: Sequence[str] = (),
                 deadline: float | None = None, shard=None, allow_subset=None,
                 fail_on: str = "no", executor: str = "local",
-                ray_address: str | None = None, batching: dict | None = None) -> int:
+                ray_address: str | None = None, batching: dict | None = None,
+                option_pairs: Sequence[str] = ()) -> int:
     if resume and (len(suite_paths) > 1 or len(models) > 1):
         raise UsageError("--resume continues one run: give one suite and one --model")
     batching = batching or {}
@@ -39,7 +42,9 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
     overrides = parse_vars(var_pairs)
     several = len(suite_paths) > 1
     # every suite valid before any call
-    suites = [load_suite(path, overrides, undeclared_ok=several) for path in suite_paths]
+    option_overrides = parse_option_overrides(option_pairs)
+    suites = [apply_option_overrides(load_suite(path, overrides, undeclared_ok=several),
+                                     option_overrides) for path in suite_paths]
     if spec is not None:
         suites = [suite.sharded(spec) for suite in suites]
     unused = sorted(set(overrides) - {key for s in suites for key in s.spec.vars})
@@ -64,6 +69,8 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
             click.echo(summary_line(summary))
             if summary.stop:
                 click.echo(f"  {plain(stop_line(summary.stop), limit=None)}")
+            for line in error_lines(store, summary.run_id, summary.errors, model_args):
+                click.echo(line)
             if summary.nodes:
                 click.echo("  ray: " + ", ".join(f"{n} calls on node {node[:8]}" for node, n
                                                  in sorted(summary.nodes.items())))

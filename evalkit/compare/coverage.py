@@ -71,7 +71,8 @@ def imputed_row(metric: str, frame, baseline_only, alpha: float) -> Imputed | No
     if frame is None or frame.empty:
         return None
     delta, base = _case_deltas(frame, "baseline_passed", "candidate_passed")
-    missing = base.reindex(list(baseline_only)).fillna(0.0).to_numpy()
+    # a case the scorer does not apply to (`when:`) has no score: left out, not a loss
+    missing = base.reindex(list(baseline_only)).dropna().to_numpy()
     values = np.concatenate([delta.dropna().to_numpy(), -missing])
     if not len(values):
         return None

@@ -73,8 +73,9 @@ def manifest_rows(base: dict, cand: dict) -> list[dict]:
     add("backend", base["backend"], cand["backend"], SETUP)
     add("prompt template", (base.get("prompt_hash") or "")[:12], (cand.get("prompt_hash") or "")[:12],
         SETUP)
+    given = set(opts_a.get("overrides") or ()) | set(opts_b.get("overrides") or ())
     for key, a, b in dict_changes(opts_a.get("generation") or {}, opts_b.get("generation") or {}):
-        add(f"option {key}", a, b, SETUP)
+        add(f"option {key}" + (" (-O)" if key in given else ""), a, b, SETUP)
     for key, a, b in dict_changes(opts_a.get("vars") or {}, opts_b.get("vars") or {}):
         add(f"suite var {key}", a, b, SETUP)
     add("suite file", base["suite_hash"][:12], cand["suite_hash"][:12], SETUP)

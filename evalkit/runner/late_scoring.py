@@ -37,7 +37,8 @@ async def score_late(suite: Suite, store: Store, run_id: str,
     flipped: set[tuple[str, int]] = set()
     for scorer in late:
         pending = await asyncio.to_thread(unscored_outputs, store, run_id, scorer.name)
-        pending = [(case_id, sample, c) for case_id, sample, c in pending if case_id in cases]
+        pending = [(case_id, sample, c) for case_id, sample, c in pending if case_id in cases
+                   and scorer in suite.scorers_for(cases[case_id])]  # `when:` leaves some out
         if not pending:
             continue
         items = [(cases[case_id], completion) for case_id, _, completion in pending]

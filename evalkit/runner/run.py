@@ -165,7 +165,7 @@ class _Execution:
                      key: str | None = None) -> None:
         if not completion.cached:
             completion = checked_reply(completion)
-        scores = await _score(self.suite.scorers, call, completion, self.suite_dir,
+        scores = await _score(self.suite.scorers_for(call.case), call, completion, self.suite_dir,
                               self.writer.store, self.late)
         result = Result(call.case, call.sample, call.request, completion, scores, worker)
         entry = None
@@ -243,6 +243,8 @@ def _start_run(store: Store, suite: Suite, ref: ModelRef, backend: Backend, fing
     options = {"backend": backend.options.public(), "generation": suite.options}
     if suite.vars:  # shared template vars (a prompt version): shown in comparisons
         options["vars"] = suite.vars
+    if suite.option_overrides:  # `-O KEY=VALUE`: comparisons say these came from the command line
+        options["overrides"] = sorted(suite.option_overrides)
     resume_key = _resume_key(suite, ref, fingerprint, options, config.label)
     run_id = config.resume or (store.resumable_run(resume_key) if config.auto_resume else None)
     if run_id is not None:

@@ -187,21 +187,10 @@ class Store:
         return rows_[0][0] if rows_ else None
 
     def resolve_run(self, ref: str) -> str:
-        """A run id, a unique id prefix, or a label (its latest run)."""
-        exact = self._query("SELECT run_id FROM runs WHERE run_id = ?", [ref])
-        if exact:
-            return exact[0][0]
-        by_label = self._query("SELECT run_id FROM runs WHERE label = ? ORDER BY started_at DESC "
-                               "LIMIT 1", [ref])
-        if by_label:
-            return by_label[0][0]
-        prefixed = self._query("SELECT run_id FROM runs WHERE starts_with(run_id, ?)", [ref])
-        if len(prefixed) == 1:
-            return prefixed[0][0]
-        if len(prefixed) > 1:
-            raise UsageError(f"run reference '{ref}' is ambiguous: "
-                             + ", ".join(r for (r,) in prefixed[:5]))
-        raise UsageError(f"no run or label '{ref}' in {self.path}\n  fix: see `evalkit runs`")
+        """A run id, a label (its latest run), or a unique id prefix or suffix (run_refs.py)."""
+        from .run_refs import resolve
+
+        return resolve(self._query, ref, str(self.path))
 
     # -- results -------------------------------------------------------------------
     def write(self, run_id: str, results: Sequence[Result],

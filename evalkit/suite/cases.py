@@ -17,6 +17,7 @@ from typing import Any, Iterator, Mapping
 from ..errors import Location, Problem, ProblemList, did_you_mean
 from ..file_scope import MAX_DATA_BYTES, FileRefused, FileScope, MissingFile
 from ..types import Case, sha256_hex
+from .grouped_problems import MissingFields
 from .schema import CaseSource, InlineCase
 from .yaml_source import YamlDoc, format_key_path
 
@@ -225,7 +226,8 @@ def _local_records(path: Path, source: CaseSource) -> Iterator[Record]:
 
 
 def _case_from(fields: Mapping[str, Any], source: CaseSource | None, location: Location,
-               problems: ProblemList, anchor: Location) -> Case | None:
+               problems: ProblemList, anchor: Location,
+               lacking: MissingFields | None = None) -> Case | None:
     id_field = source.id if source else "id"
     target_field = source.target if source else "target"
     renames = source.fields if source else {}
@@ -234,8 +236,12 @@ def _case_from(fields: Mapping[str, Any], source: CaseSource | None, location: L
     if missing:
         where, shown = (location, "") if location.line is not None else (
             anchor, f" ({location.path} {location.source_line})")  # dataset rows have no line
-        problems.add(Problem(f"record{shown} has no field '{missing[0]}'", where,
-                             hint="fields present: " + ", ".join(sorted(map(str, fields)))))
+        problem = Problem(f"record{shown} has no field '{missing[0]}'", where,
+                          hint="fields present: " + ", ".join(sorted(map(str, fields))))
+        if lacking is not None:  # grouped by field: one problem for the records that lack it
+            lacking.add(missing[0], problem, location, fields)
+        else:
+            problems.add(problem)
         return None
     metadata = dict(fields.get("metadata") or {}) if isinstance(fields.get("metadata"), dict) else {}
     metadata.update({f: fields[f] for f in meta_fields})
@@ -321,11 +327,16 @@ def load_cases(spec_cases: list[InlineCase] | CaseSource, doc: YamlDoc, seed: in
                              doc.location(("cases",)), "cases"))
         return []
     cases, locations = [], []
+    lacking = MissingFields() if source is not None else None
     for record in records:
-        case = _case_from(record.fields, source, record.location, problems, anchor)
+        case = _case_from(record.fields, source, record.location, problems, anchor, lacking)
         if case is not None:
             cases.append(case)
             locations.append(record.location if record.location.line is not None else anchor)
+    if lacking is not None:
+        lacking.records = len(records)
+        for problem in lacking.problems(doc, source):
+            problems.add(problem)
     if not records:
         problems.add(Problem("the suite has no cases", doc.location(("cases",)), "cases"))
     _check_unique(cases, locations, problems)

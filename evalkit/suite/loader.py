@@ -21,7 +21,9 @@ from . import streaming
 from .cases import load_cases, needs_network
 from .counterfactuals import expand_counterfactuals
 from .gate_spec import gate_problems
+from .grouped_problems import RenderFailures, undefined_hint
 from .schema import CaseSource, SuiteSpec
+from .scorer_filter import filter_problems, filters_of
 from .shard import ShardInfo, ShardSpec
 from .streaming import CaseStream, scan_cases, streamed_file
 from .template import PromptTemplate, TemplateProblem
@@ -45,6 +47,8 @@ class Suite:
     vars: dict = field(default_factory=dict)  # the suite's shared template vars, overrides applied
     unfetched: str | None = None  # cases left unloaded (they need the network): what was skipped
     shard: ShardInfo | None = None  # set on the cases of one shard (`evalkit run --shard I/N`)
+    option_overrides: dict = field(default_factory=dict)  # `evalkit run -O KEY=VALUE` given
+    scorer_filters: dict = field(default_factory=dict)  # name -> ScorerFilter (`when:`)
 
     @property
     def options(self) -> dict[str, Any]:
@@ -83,7 +87,19 @@ class Suite:
             yield [(c, self.requests[c.id]) for c in self.cases[start:start + size]]
 
     def describe_scorers(self) -> list[dict]:
-        return [s.describe() for s in self.scorers]
+        described = [s.describe() for s in self.scorers]
+        for entry in described:  # `when:` changes what a scorer's numbers mean: part of it
+            found = self.scorer_filters.get(entry["name"])
+            if found is not None:
+                entry["params"] = {**entry["params"], "when": found.describe()}
+        return described
+
+    def scorers_for(self, case: Case) -> tuple[Scorer, ...]:
+        """The scorers that score this case (scorer_filter.py: `when:`, case-named ones)."""
+        if not self.scorer_filters:
+            return self.scorers
+        return tuple(s for s in self.scorers if s.name not in self.scorer_filters
+                     or self.scorer_filters[s.name].applies(case))
 
 
 def cases_digest(cases) -> str:
@@ -173,7 +189,7 @@ def _build_scorers(spec: SuiteSpec, doc: YamlDoc, problems: ProblemList) -> list
                                  format_key_path(path + ("type",)), did_you_mean(exc.name, exc.known)))
             continue
         raw = doc.data["scorers"][index]
-        params_data = {k: v for k, v in raw.items() if k not in ("type", "name")}
+        params_data = {k: v for k, v in raw.items() if k not in ("type", "name", "when")}
         try:
             params = cls.Params.model_validate(params_data, context={"suite_dir": suite_dir})
         except ValidationError as exc:
@@ -213,6 +229,7 @@ class _Renderer:
                  budget: SuiteBudget | None = None):
         self.template, self.doc, self.problems, self.failures = template, doc, problems, 0
         self.budget, self.seen, self.skipped, self.out_of_time = budget, 0, 0, None
+        self.failed, self.dropped = RenderFailures(), 0
 
     def __call__(self, case: Case) -> Request | None:
         self.seen += 1
@@ -231,13 +248,18 @@ class _Renderer:
             return request
         except TemplateProblem as exc:
             self.failures += 1
-            if self.failures <= MAX_RENDER_PROBLEMS:
-                self.problems.add(Problem(
+            key = (exc.message, exc.part, exc.line)  # the same mistake in many cases: one problem
+            if key in self.failed.groups or len(self.failed.groups) < MAX_RENDER_PROBLEMS:
+                fields = {**self.template.shared, **case.vars}
+                self.failed.add(key, Problem(
                     f"case '{case.id}' ({case.source}): {exc.message}",
                     _template_location(self.doc, exc.part, exc.line),
                     f"{exc.part}, template line {exc.line}",
-                    "every variable the template uses must be set by each case"
-                    if "undefined" in exc.message else ""))
+                    undefined_hint(exc.message, fields, "every variable the template uses must "
+                                   "be set by each case") if "undefined" in exc.message else ""),
+                    case.id, fields)
+            else:
+                self.dropped += 1
         except SecurityError as exc:  # the suite's characters are spent: the rest wait
             self.skipped = 1
             self.problems.add(Problem(f"case '{case.id}' ({case.source}): {exc.message}",
@@ -245,9 +267,11 @@ class _Renderer:
         return None
 
     def finish(self) -> None:
-        if self.failures > MAX_RENDER_PROBLEMS:
-            self.problems.add(Problem(f"... and {self.failures - MAX_RENDER_PROBLEMS} more cases "
-                                      "fail to render", self.doc.location(("prompt",))))
+        for problem in self.failed.problems(lambda key: key[0]):
+            self.problems.add(problem)
+        if self.dropped:
+            self.problems.add(Problem(f"... and {self.dropped} more cases fail to render",
+                                      self.doc.location(("prompt",))))
         if self.out_of_time:
             self.problems.add(Problem(
                 f"{self.out_of_time}: {self.skipped} of {self.seen} cases left unrendered",
@@ -343,6 +367,8 @@ def load_suite(path: str | Path, overrides: Mapping[str, Any] | None = None, *,
     for problem in gate_problems(spec, _metric_scorers(spec),
                                  {case.id for case in cases}, doc.location):
         problems.add(problem)
+    for problem in filter_problems(spec.scorers, filters_of(spec.scorers), cases, doc.location):
+        problems.add(problem)
     requests = _render_all(template, cases, doc, problems) if template else {}
     problems.raise_if_any()
     return _suite(path, doc, spec, scorers, shared, applied, tuple(cases), requests,
@@ -382,4 +408,4 @@ def _suite(path, doc: YamlDoc, spec: SuiteSpec, scorers: list[Scorer], shared: d
         cases_hash=cases_hash,
         prompt_hash=(sha256_hex(spec.prompt.model_dump()) if not shared
                      else sha256_hex(spec.prompt.model_dump(), shared)),
-        vars=shared, unfetched=unfetched)
+        vars=shared, unfetched=unfetched, scorer_filters=filters_of(spec.scorers))

@@ -152,6 +152,10 @@ class ScorerSpec(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
     type: str
     name: str | None = Field(None, pattern=NAME_PATTERN, description="defaults to the type")
+    when: dict[str, Any] | Literal["named"] | None = Field(None, description=(
+        "score only the cases whose metadata (or fields) match, e.g. {kind: json} (a list value "
+        "matches any of its items); 'named': only the cases that name this scorer in their "
+        "'scorers' field. Other cases get no score from it (absent, not failed)"))
 
     def params(self) -> dict[str, Any]:
         return dict(self.model_extra or {})

@@ -22,6 +22,7 @@ from ..errors import Location, Problem, ProblemList, SuiteError
 from ..types import Case, Request, canonical_json
 from .cases import CaseFileError, _case_from, _local_records
 from .counterfactuals import CounterfactualExpander, CounterfactualSpec
+from .grouped_problems import MissingFields
 from .schema import CaseSource
 from .shard import ShardSpec
 
@@ -206,6 +207,7 @@ def scan_cases(path: Path, source: CaseSource, anchor: Location, seed: int,
     expander = (CounterfactualExpander(counterfactuals, doc, capped)
                 if counterfactuals is not None else None)
     digest, count, ids, keys = CasesDigest(), 0, set(), set()
+    lacking = MissingFields()  # records without a mapped field: one problem per field
     seen: dict[str, int] = {}  # id -> its line (rows of a dataset: -(row + 1))
     variant_ids: dict[str, str] = {}
     try:
@@ -213,7 +215,7 @@ def scan_cases(path: Path, source: CaseSource, anchor: Location, seed: int,
             keep = _sample_indices(path, source, seed)
         for index, record in enumerate(_local_records(path, source)):
             records += 1
-            case = _case_from(record.fields, source, record.location, capped, anchor)
+            case = _case_from(record.fields, source, record.location, capped, anchor, lacking)
             if case is None or not _first_use(case, record.location, seen, path, anchor, capped):
                 continue
             if (keep is not None and index not in keep) or (
@@ -231,6 +233,9 @@ def scan_cases(path: Path, source: CaseSource, anchor: Location, seed: int,
                 render(variant)
     except CaseFileError as exc:
         capped.add(exc.problem)
+    lacking.records = records
+    for problem in lacking.problems(doc, source):
+        capped.add(problem)
     if not records:
         capped.add(Problem("the suite has no cases", anchor))
     elif expander is not None:

@@ -38,7 +38,7 @@ def hostile(tmp_path_factory):
         texts.append(ok(evalkit("run", "s.yaml", "-m", "python/pipe:answer", "-M", "path=.",
                                 "--db", "r.duckdb", "--label", label, "--no-cache", cwd=folder)))
     for args in (["show", "cand[red]", "--all"], ["runs"],
-                 ["compare", "base\x1b[1m", "cand[red]", "--report", "r.html", "--markdown",
+                 ["compare", "base\x1b[1m", "cand[red]", "--details", "--report", "r.html", "--markdown",
                   "r.md", "--junit", "r.xml"]):
         proc = evalkit(*args, "--db", "r.duckdb", cwd=folder)
         assert proc.returncode in (0, 1), proc.stderr

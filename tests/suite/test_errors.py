@@ -152,9 +152,16 @@ def test_csv_duplicate_id_and_missing_target_column(tmp_path):
     path.write_text('suite: s\nprompt: "{{ q }}"\ncases:\n  from: c.csv\n  target: answer\n',
                     encoding="utf-8")
     error = load_error(path)
-    assert [p.location.line for p in error.problems] == [2, 3, 4]  # every record, not the first
-    check_problem(error, file=csv, line=2, col=1, message="record has no field 'answer'",
-                  source="a,1", hint="fields present: id, q")
+    assert len(error.problems) == 1  # the records that lack it, grouped at the suite's line
+    check_problem(error, file=path, line=5, col=11,
+                  message="none of the 3 records of c.csv has a field 'answer' (lines 2, 3, 4)",
+                  key_path="cases.target", source="  target: answer",
+                  hint="fields present: id, q")
+    csv.write_text("id,q,answer\na,1,x\nb,2\n", encoding="utf-8")  # one short row: its line
+    assert "fewer cells" in load_error(path).problems[0].message
+    csv.write_text("id,q\na,1\n", encoding="utf-8")  # one record: the record's own line
+    check_problem(load_error(path), file=csv, line=2, col=1,
+                  message="record has no field 'answer'", source="a,1")
 
 
 def test_python_tags_are_refused_and_run_nothing(tmp_path):
@@ -334,12 +341,23 @@ def test_undefined_variable_names_the_case_and_the_template_line(tmp_path):
     assert "has-ctx" not in problem.message
 
 
-def test_many_failing_cases_are_summarised(tmp_path):
-    cases = "".join(f"  - {{id: c{i}}}\n" for i in range(25))
-    path = suite_file(tmp_path, f'suite: s\nprompt: "{{{{ q }}}}"\ncases:\n{cases}')
+def test_the_same_failure_in_many_cases_is_one_problem_naming_them(tmp_path):
+    cases = "".join(f"  - {{id: c{i}, question: x}}\n" for i in range(25))
+    path = suite_file(tmp_path, f'suite: s\nprompt: "{{{{ questoin }}}}"\ncases:\n{cases}')
     error = load_error(path)
-    assert len(error.problems) == 21
-    assert [p.message.split("'")[1] for p in error.problems[:20]] == [f"c{i}" for i in range(20)]
+    assert len(error.problems) == 1
+    check_problem(error, file=path, line=2, col=1,
+                  message="'questoin' is undefined in 25 cases: 'c0', 'c1', 'c2', 'c3', 'c4', …",
+                  key_path="prompt.user, template line 1",
+                  hint="did you mean 'question'? every variable the template uses")
+
+
+def test_many_different_failures_are_summarised(tmp_path):
+    # 25 cases, each failing with its own message (a lookup of its own missing key).
+    cases = "".join(f"  - {{id: c{i}, n: k{i}}}\n" for i in range(25))
+    path = suite_file(tmp_path, f'suite: s\nprompt: "{{{{ vars[n] }}}}"\ncases:\n{cases}')
+    error = load_error(path)
+    assert len(error.problems) == 21, [p.message for p in error.problems]
     check_problem(error, index=20, file=path, line=2, col=9,
                   message="... and 5 more cases fail to render")
 
