@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from ..errors import EXIT_GATE_FAILED, EXIT_OK, UsageError
+from .json_output import json_option
 from .report_command import with_redaction
 
 db_option = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.duckdb",
@@ -47,8 +48,9 @@ def answer_fails(answer: str, fail_on: str) -> bool:
 @allow_subset_option
 @fail_on_option
 @with_redaction
+@json_option
 def compare_command(baseline, candidate, db, strict, suite_path, shown, html, markdown, junit,
-                    allow_subset, fail_on, redact_emails, redact_patterns) -> int:
+                    allow_subset, fail_on, redact_emails, redact_patterns, as_json) -> int:
     """Compare CANDIDATE with BASELINE (run ids, baseline names, labels or id prefixes).
 
     Exit 1 when the answer is "no" (see --fail-on) or a gate fails, 0 otherwise, 2 on bad
@@ -62,7 +64,8 @@ def compare_command(baseline, candidate, db, strict, suite_path, shown, html, ma
     with Store(db, read_only=True) as store:
         found = pair_runs(store, baseline, candidate)
         policies = suite_policies(store, suite_path, [c for _, _, c in found.pairs])
-        out, failed, items = console(), False, []
+        out, failed, items = console(stderr=as_json), False, []
+        out.quiet = as_json  # --json: the document alone, on stdout
         for (suite, base_id, cand_id), policy in zip(found.pairs, policies):
             diff = compare(store, base_id, cand_id, policy=policy, worst=max(shown, 50),
                            allow_subset=allow_subset)
@@ -81,11 +84,16 @@ def compare_command(baseline, candidate, db, strict, suite_path, shown, html, ma
         report_set = ReportSet.of((prepare(store, d.candidate_id, d.baseline_id, redactor=clean,
                                            diff=d, gates=g) for d, g in items), unpaired)
         print_verdict(out, report_set.verdict)
-        for what, path in write_reports(store, report_set, html=html, markdown=markdown,
-                                        junit=junit):
+        written = write_reports(store, report_set, html=html, markdown=markdown, junit=junit)
+        for what, path in written:
             out.print(f"{what}: {plain(path)}", markup=False, soft_wrap=True)
     failed = failed or answer_fails(report_set.verdict.answer, fail_on)
-    return EXIT_GATE_FAILED if failed else EXIT_OK
+    code = EXIT_GATE_FAILED if failed else EXIT_OK
+    if as_json:
+        from .compare_json import emit_compare
+
+        emit_compare(report_set, written, code)
+    return code
 
 
 def suite_policies(store, suite_path: str | None, candidates: list[str]) -> list:
@@ -144,8 +152,13 @@ def baseline_rollback(name, db) -> int:
 @baseline_group.command("show")
 @click.argument("name")
 @db_option
-def baseline_show(name, db) -> int:
+@json_option
+def baseline_show(name, db, as_json) -> int:
     """The run baseline NAME points at, and its history."""
+    if as_json:
+        from .json_views import baseline_json
+
+        return baseline_json(name, db)
     from ..compare import baselines
     from ..store import Store
     from .render import console, percent, safe, table

@@ -13,6 +13,14 @@ from .parity import print_parity
 from .render import console, number, percent, plain, safe, table
 
 FAILING_SHOWN = 20
+RUN_TOTALS = ("SELECT count(*) n, count(error) errors, sum(CASE WHEN passed THEN 1 ELSE 0 END) "
+              "passed, sum(CASE WHEN cached THEN 1 ELSE 0 END) cached, sum(cost_usd) cost, "
+              "quantile_cont(latency_s, 0.5) p50, quantile_cont(latency_s, 0.95) p95, "
+              "sum(tokens_in) tin, sum(tokens_out) tout FROM results WHERE run_id = ?")
+FAILING = ("SELECT case_id, sample, output, error, target FROM results "
+           "WHERE run_id = ? AND NOT passed ORDER BY case_id, sample")
+EXPLANATIONS = ("SELECT case_id, sample, scorer, explanation FROM scores "
+                "WHERE run_id = ? AND passed IS NOT TRUE")
 
 
 def list_runs(db: str, limit: int) -> int:
@@ -54,18 +62,12 @@ def show_run(db: str, ref: str, show_all: bool) -> int:
         run_id = store.resolve_run(ref)
         run = store.run(run_id)
         scorers = store.scorer_summary(run_id)
-        totals = store.df("SELECT count(*) n, count(error) errors, sum(CASE WHEN passed THEN 1 "
-                          "ELSE 0 END) passed, sum(CASE WHEN cached THEN 1 ELSE 0 END) cached, "
-                          "sum(cost_usd) cost, quantile_cont(latency_s, 0.5) p50, "
-                          "quantile_cont(latency_s, 0.95) p95, sum(tokens_in) tin, "
-                          "sum(tokens_out) tout FROM results WHERE run_id = ?", [run_id]).iloc[0]
-        failing = store.df("SELECT case_id, sample, output, error, target FROM results "
-                           "WHERE run_id = ? AND NOT passed ORDER BY case_id, sample", [run_id])
+        totals = store.df(RUN_TOTALS, [run_id]).iloc[0]
+        failing = store.df(FAILING, [run_id])
         slices = {key: store.slice_totals(run_id, key) for key in run.get("slices") or []}
         gaps = {key: slice_gaps(store, run_id, key) for key in run.get("slices") or []}
         flips = counterfactual_disagreement(store, run_id)
-        explanations = store.df("SELECT case_id, sample, scorer, explanation FROM scores "
-                                "WHERE run_id = ? AND passed IS NOT TRUE", [run_id])
+        explanations = store.df(EXPLANATIONS, [run_id])
     prov = run.get("provenance") or {}
     git = prov.get("git") or {}
     out.print(f"[bold]run {safe(run_id)}[/]  {safe(run['suite'])} × {safe(run['model_ref'])}"
@@ -138,6 +140,15 @@ ORDER BY case_id, sample
 
 
 def export_run(db: str, ref: str, fmt: str, output: str | None) -> int:
+    if output == "-":  # stdout: DuckDB's COPY writes a file, so write one and stream it
+        from .stdout_file import through_stdout
+
+        with through_stdout(f".{fmt}") as scratch:
+            return _export(db, ref, fmt, str(scratch), to_stdout=True)
+    return _export(db, ref, fmt, output)
+
+
+def _export(db: str, ref: str, fmt: str, output: str | None, *, to_stdout: bool = False) -> int:
     with Store(db, read_only=True) as store:
         run_id = store.resolve_run(ref)
         target = Path(output or f"reports/{run_id}.{fmt}")
@@ -153,7 +164,8 @@ def export_run(db: str, ref: str, fmt: str, output: str | None) -> int:
         except Exception as exc:
             raise UsageError(f"cannot write {target}: {exc}") from None
         count = store.con.execute("SELECT count(*) FROM results WHERE run_id = ?", [run_id]).fetchone()[0]
-    console().print(f"wrote {count} rows of run {run_id} to {safe(target)}")
+    console(stderr=to_stdout).print(f"wrote {count} rows of run {run_id} to "
+                                    f"{'stdout' if to_stdout else safe(target)}")
     return EXIT_OK
 
 

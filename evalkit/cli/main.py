@@ -18,6 +18,7 @@ from .compare_commands import (
     compare_command,
     fail_on_option,
 )
+from .json_output import json_option
 from .report_command import with_redaction
 
 DB_OPTION = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.duckdb",
@@ -115,8 +116,13 @@ def merge(shard_dbs, into) -> int:
 @DB_OPTION
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
               help="show at most this many runs")
-def runs(db, limit) -> int:
+@json_option
+def runs(db, limit, as_json) -> int:
     """List stored runs, newest first."""
+    if as_json:
+        from .json_views import runs_json
+
+        return runs_json(db, limit)
     from .inspect_commands import list_runs
 
     return list_runs(db, limit)
@@ -126,8 +132,13 @@ def runs(db, limit) -> int:
 @click.argument("run_ref", metavar="RUN")
 @DB_OPTION
 @click.option("--all", "show_all", is_flag=True, help="list every failing case, not the first 20")
-def show(run_ref, db, show_all) -> int:
+@json_option
+def show(run_ref, db, show_all, as_json) -> int:
     """Summary of one run (id, id prefix or label) and its failing cases."""
+    if as_json:
+        from .json_views import show_json
+
+        return show_json(db, run_ref, show_all)
     from .inspect_commands import show_run
 
     return show_run(db, run_ref, show_all)
@@ -136,8 +147,13 @@ def show(run_ref, db, show_all) -> int:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @OUTSIDE_OPTION
-def validate(paths) -> int:
+@json_option
+def validate(paths, as_json) -> int:
     """Check suite files without calling any model."""
+    if as_json:
+        from .json_views import validate_json
+
+        return validate_json(paths)
     from .inspect_commands import validate_suites
 
     return validate_suites(paths)
@@ -158,7 +174,8 @@ def schema() -> int:
 @click.argument("run_ref", metavar="RUN")
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl"]), default="parquet",
               show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="default: reports/RUN.FORMAT")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="default: reports/RUN.FORMAT; - for stdout")
 @DB_OPTION
 def export(run_ref, fmt, output, db) -> int:
     """Export a run's results (one row per case and sample, scores included)."""
@@ -169,8 +186,13 @@ def export(run_ref, fmt, output, db) -> int:
 
 @cli.command("list")
 @click.argument("kind", type=click.Choice(["scorers", "backends"]))
-def list_plugins(kind) -> int:
+@json_option
+def list_plugins(kind, as_json) -> int:
     """List registered scorers or backends with their parameters."""
+    if as_json:
+        from .json_views import list_json
+
+        return list_json(kind)
     from .inspect_commands import list_registered
 
     return list_registered(kind)
@@ -178,8 +200,8 @@ def list_plugins(kind) -> int:
 
 @cli.command()
 @click.argument("runs", nargs=-1, required=True, metavar="[BASELINE] CANDIDATE")
-@click.option("-o", "--output", help="where to write it (default: reports/SUITE-BASE-vs-CAND.html;"
-              " for --format md, standard output)")
+@click.option("-o", "--output", help="where to write it, - for stdout (default: "
+              "reports/SUITE-BASE-vs-CAND.html; for --format md, standard output)")
 @click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html",
               show_default=True, help="html: the self-contained report; md: a summary sized "
               "for a pull-request comment")

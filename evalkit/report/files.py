@@ -10,7 +10,13 @@ from ..errors import output_error
 
 
 def write_atomic(path: str | os.PathLike, text: str) -> Path:
-    """A temporary file beside the target, then os.replace."""
+    """A temporary file beside the target, then os.replace. `-` is standard output."""
+    if str(path) == "-":
+        import sys
+
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return Path("-")
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
