@@ -13,10 +13,12 @@ from .parity import print_parity
 from .render import console, number, percent, plain, safe, table
 
 FAILING_SHOWN = 20
-RUN_TOTALS = ("SELECT count(*) n, count(error) errors, sum(CASE WHEN passed THEN 1 ELSE 0 END) "
-              "passed, sum(CASE WHEN cached THEN 1 ELSE 0 END) cached, sum(cost_usd) cost, "
-              "quantile_cont(latency_s, 0.5) p50, quantile_cont(latency_s, 0.95) p95, "
-              "sum(tokens_in) tin, sum(tokens_out) tout FROM results WHERE run_id = ?")
+# Every alias with AS: DuckDB 1.1 reads a bare `cost` as a keyword.
+RUN_TOTALS = ("SELECT count(*) AS n, count(error) AS errors, sum(CASE WHEN passed THEN 1 ELSE 0 "
+              "END) AS passed, sum(CASE WHEN cached THEN 1 ELSE 0 END) AS cached, "
+              "sum(cost_usd) AS cost, quantile_cont(latency_s, 0.5) AS p50, "
+              "quantile_cont(latency_s, 0.95) AS p95, sum(tokens_in) AS tin, "
+              "sum(tokens_out) AS tout FROM results WHERE run_id = ?")
 FAILING = ("SELECT case_id, sample, output, error, target FROM results "
            "WHERE run_id = ? AND NOT passed ORDER BY case_id, sample")
 EXPLANATIONS = ("SELECT case_id, sample, scorer, explanation FROM scores "

@@ -281,14 +281,9 @@ def main(argv: list[str] | None = None) -> None:
             _internal_error(exc)
             code = EXIT_RUNTIME
     code = code if isinstance(code, int) else EXIT_OK
-    # Everything is closed by now (DuckDB checkpointed, writer joined): skip the interpreter's
-    # teardown of every imported module, which costs a noticeable share of a short command.
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`| head`) is not an error of ours
-            pass
-    os._exit(code)
+    from .exit import leave
+
+    leave(code)  # a normal exit: user pipelines' atexit handlers run (cli/exit.py)
 
 
 if __name__ == "__main__":  # pragma: no cover
