@@ -41,8 +41,16 @@ OUTSIDE_OPTION = click.option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="evalkit")
-def cli() -> None:
+@click.option("-v", "--verbose", count=True, help="log what evalkit does to stderr (-v INFO, "
+              "-vv DEBUG; env EVALKIT_LOG_LEVEL)")
+def cli(verbose) -> None:
     """evalkit: run eval suites against models, store every result in DuckDB, compare versions."""
+    from ..log import configure
+
+    try:
+        configure(verbose)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 @cli.command()

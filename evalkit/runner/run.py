@@ -32,7 +32,7 @@ from ..store.store import utcnow
 from ..suite import Suite
 from ..suite.gate_spec import policy_json
 from ..types import Call, Completion, Result, Score, VerdictCache, WorkerRef, sha256_hex
-from . import provenance
+from . import events, provenance
 from .distributed.placement import split_placement
 from .executors import Executor, open_executor
 from .feed import QUEUE_CALLS, CallQueue, call_chunks
@@ -153,6 +153,7 @@ class _Execution:
         self.rng = random.Random(config.seed if config.seed is not None else suite.spec.seed)
         self.suite_dir = suite.path.resolve().parent
         self.keys: dict[tuple[str, int], str] = {}  # cache keys of the calls in flight
+        self.hooked = events.stored_wanted()  # a plugin listens to each result
 
     def key(self, call: Call) -> str:
         return cache_key(self.fingerprint, call, self.backend.cache_inputs(call))
@@ -170,6 +171,8 @@ class _Execution:
         if self.use_cache and completion.ok and not completion.cached:
             entry = (key or self.key(call), self.fingerprint, completion)
         self.writer.put(result, entry)  # after a failed write it still reaches the spill file
+        if self.hooked:
+            events.stored(self.writer.run_id, result)
         self.progress.advance(result.passed, not completion.ok, completion.cached,
                               worker.node_id if worker else None)
         if self.writer.error is not None:
@@ -289,6 +292,7 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
                executor: Executor, started: float) -> RunSummary:
     fingerprint = backend.fingerprint()
     run_id, done = _start_run(store, suite, ref, backend, fingerprint, config)
+    events.started(run_id, suite, str(ref), config.label, str(store.path))
     use_cache = config.cache and backend.cacheable
     total = len(suite.cases) * suite.spec.samples - len(done)
     progress = Progress(f"{suite.name} · {ref}", total, config.progress)
@@ -324,6 +328,8 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
                 if status == "completed":
                     raise
                 # else the error already on its way (a full disk fails this update too) is the one to see
+            events.finished(run_id, suite, str(ref), config.label, status, progress,
+                            time.perf_counter() - started, str(store.path))
     return RunSummary(run_id=run_id, suite=suite.name, model=str(ref), label=config.label,
                       status=status, total=len(suite.cases) * suite.spec.samples,
                       executed=progress.done, resumed=len(done),

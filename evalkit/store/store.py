@@ -84,6 +84,10 @@ class Store:
             self._migrate()
         else:
             self._check_schema()
+        from ..log import get_logger
+
+        get_logger(__name__).debug("opened %s%s (DuckDB %s)", self.path,
+                                   " read-only" if read_only else "", duckdb.__version__)
 
     # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:
