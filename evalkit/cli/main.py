@@ -43,31 +43,40 @@ OUTSIDE_OPTION = click.option(
 @click.version_option(package_name="evalkit")
 @click.option("-v", "--verbose", count=True, help="log what evalkit does to stderr (-v INFO, "
               "-vv DEBUG; env EVALKIT_LOG_LEVEL)")
-def cli(verbose) -> None:
-    """evalkit: run eval suites against models, store every result in DuckDB, compare versions."""
+@click.pass_context
+def cli(ctx, verbose) -> None:
+    """evalkit: run eval suites against models, store every result in DuckDB, compare versions.
+
+    Defaults can live in pyproject.toml's [tool.evalkit] (db, model, concurrency, report,
+    markdown, junit); the command line wins over the environment, which wins over it."""
     from ..log import configure
+    from .project_config import default_map
 
     try:
         configure(verbose)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    ctx.default_map = default_map(cli)
 
 
 @cli.command()
 @click.argument("suites", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--model", "-m", "models", multiple=True, required=True,
-              help="BACKEND/MODEL, e.g. litellm/openai/gpt-4o-mini (repeatable)")
+@click.option("--model", "-m", "models", multiple=True, required=True, envvar="EVALKIT_MODEL",
+              help="BACKEND/MODEL, e.g. litellm/openai/gpt-4o-mini (repeatable; env "
+              "EVALKIT_MODEL, space-separated)")
 @click.option("-M", "model_args", multiple=True, metavar="KEY=VALUE",
               help="model arg, e.g. -M api_base=http://127.0.0.1:8000/v1 (repeatable)")
 @click.option("--var", "-V", "var_pairs", multiple=True, metavar="KEY=VALUE",
               help="set a template var the suite declares under 'vars:', e.g. -V prompt=v2 "
               "(repeatable)")
-@click.option("--label", help="a name for the run, e.g. v1 or candidate")
+@click.option("--label", envvar="EVALKIT_LABEL",
+              help="a name for the run, e.g. v1 or candidate (env EVALKIT_LABEL)")
 @DB_OPTION
 @click.option("--no-cache", is_flag=True, help="call the model even when a cached answer exists")
 @click.option("--resume", "resume", metavar="RUN_ID", help="continue an interrupted run")
 @click.option("--no-resume", is_flag=True, help="start a new run even if an unfinished one matches")
-@click.option("--max-concurrency", type=click.IntRange(1, 4096), help="calls in flight per model")
+@click.option("--max-concurrency", type=click.IntRange(1, 4096), envvar="EVALKIT_MAX_CONCURRENCY",
+              help="calls in flight per model (env EVALKIT_MAX_CONCURRENCY)")
 @click.option("--timeout", type=click.FloatRange(0.001), default=120.0, show_default=True,
               help="seconds per call attempt")
 @click.option("--retries", type=click.IntRange(0, 50), default=6, show_default=True,
