@@ -16,15 +16,15 @@ def _plain(value):
     return None if isinstance(value, float) and value != value else value
 
 
-def announce(item) -> None:
-    diff, verdict = item.diff, item.verdict
+def announce(diff, verdict) -> None:
+    suite = diff.candidate["suite"]
     log.info("compared %s → %s (suite %s): safe to swap: %s", diff.baseline_id,
-             diff.candidate_id, item.run["suite"], verdict.answer)
+             diff.candidate_id, suite, verdict.answer)
     if not hooks.wants("comparison_made"):
         return
     table = diff.metrics
     overall = table[table["slice_key"].isna()]
     rows = tuple({f: _plain(getattr(r, f)) for f in FIELDS} for r in overall.itertuples())
     hooks.emit("comparison_made", hooks.ComparisonMade(
-        suite=item.run["suite"], baseline_run=diff.baseline_id, candidate_run=diff.candidate_id,
+        suite=suite, baseline_run=diff.baseline_id, candidate_run=diff.candidate_id,
         answer=verdict.answer, reasons=tuple(redact(r) for r in verdict.reasons), metrics=rows))

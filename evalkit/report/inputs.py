@@ -57,14 +57,10 @@ def prepare(store: Store, candidate: str, baseline: str | None = None, *,
         today = diff.today if diff is not None else (today or today_utc())
         diff = diff or compare(store, baseline, candidate, policy=policy, worst=worst, today=today)
         gates = gates or check_diff(diff, strict=strict)
-        made = ReportInput(run=diff.candidate, baseline=diff.baseline, diff=diff, gates=gates,
+        return ReportInput(run=diff.candidate, baseline=diff.baseline, diff=diff, gates=gates,
                            verdict=verdicts.for_diff(diff, gates),
                            values=diff.candidate_values, policy=diff.policy, today=today,
                            redact=redactor, db_path=str(store.path))
-        from .comparison_event import announce
-
-        announce(made)
-        return made
     today = today or today_utc()
     run = store.run(resolve(store, candidate))
     policy = policy if policy is not None else Policy.model_validate(run.get("gates") or {})

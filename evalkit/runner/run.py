@@ -225,7 +225,8 @@ class _Execution:
 def _resume_key(suite: Suite, ref: ModelRef, fingerprint: str, options: dict,
                 label: str | None) -> str:
     # The fingerprint too: an edited pipeline or new weights must not continue an old run.
-    key = (suite.name, suite.suite_hash, suite.cases_hash, str(ref), fingerprint, options, label)
+    key: tuple = (suite.name, suite.suite_hash, suite.cases_hash, str(ref), fingerprint, options,
+                  label)
     if suite.shard is not None:  # shard 1/1 holds the same cases as an unsharded run
         key += (str(suite.shard.spec),)
     return sha256_hex(*key)
@@ -275,8 +276,10 @@ async def run_suite_async(suite: Suite, config: RunConfig, *, store: Store | Non
             ref, backend = open_backend(config, store)
         else:
             ref = parse_model_ref(config.model)
+        assert backend is not None  # for the type checker: opened above or given
         if own_executor:
             executor = open_executor(config, backend)
+        assert executor is not None
         return await _run(suite, config, store, ref, backend, executor, started)
     finally:
         await close_scorers(suite.scorers)

@@ -137,7 +137,7 @@ class Store:
             raise StoreError(f"{self.path} was written by a newer evalkit (schema {newest}); "
                              "upgrade evalkit")
 
-    def _query(self, sql: str, params: Sequence | None = None) -> list[tuple]:
+    def _query(self, sql: str, params: Sequence | Mapping | None = None) -> list[tuple]:
         with self._lock:
             return self.con.execute(sql, params or []).fetchall()
 
