@@ -19,8 +19,9 @@ fail_on_option = click.option(
     envvar="EVALKIT_FAIL_ON", help="exit 1 when the answer is 'no' (default), also when it is "
     "'inconclusive', or never because of the answer (a failed gate still exits 1)")
 allow_subset_option = click.option(
-    "--allow-subset", is_flag=True, default=None, help="compare only the cases both runs have "
-    "(by default a case or sample run on one side only makes the answer inconclusive)")
+    "--allow-subset", is_flag=True, default=None, envvar="EVALKIT_ALLOW_SUBSET",
+    help="compare only the cases both runs have (by default a case or sample run on one side "
+    "only makes the answer inconclusive) (env EVALKIT_ALLOW_SUBSET)")
 
 
 def answer_fails(answer: str, fail_on: str) -> bool:

@@ -85,7 +85,8 @@ def cli(ctx, verbose) -> None:
               help="seconds for a whole call, every attempt and wait included "
               "[default: 600, or --timeout when longer]")
 @click.option("--progress/--no-progress", default=None, help="live progress bar (default: on a terminal)")
-@click.option("--baseline", metavar="NAME", help="compare each run with this baseline (or run) "
+@click.option("--baseline", metavar="NAME", envvar="EVALKIT_BASELINE",
+              help="(env EVALKIT_BASELINE) compare each run with this baseline (or run) "
               "right after it and say whether it is safe to swap; exit 1 when the answer is "
               "'no' (see --fail-on) or a gate fails")
 @allow_subset_option
