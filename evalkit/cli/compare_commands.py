@@ -160,17 +160,10 @@ def baseline_show(name, db, as_json) -> int:
         from .json_views import baseline_json
 
         return baseline_json(name, db)
-    from ..compare import baselines
-    from ..store import Store
     from .render import console, percent, safe, table
 
     out = console()
-    with Store(db, read_only=True) as store:
-        run_id = baselines.require(store, name)
-        run = store.run(run_id)
-        events = baselines.history(store, name)
-        (pass_rate,), = store.query("SELECT avg(CASE WHEN passed THEN 1.0 ELSE 0.0 END) "
-                                    "FROM results WHERE run_id = ?", [run_id])
+    run_id, run, events, pass_rate = baseline_view(name, db)
     label = f" (label {safe(run['label'])})" if run.get("label") else ""
     out.print(f"baseline {safe(name)} → run {safe(run_id)}{label}: {safe(run['suite'])} × "
               f"{safe(run['model_ref'])}, started {str(run['started_at'])[:19]} UTC, "
@@ -179,6 +172,20 @@ def baseline_show(name, db, as_json) -> int:
             for e in reversed(events)]
     out.print(table("history (newest first)", ["#", "action", "run", "at (UTC)", "note"], rows))
     return EXIT_OK
+
+
+def baseline_view(name: str, db: str):
+    """(run id, run row, history events, pass rate) of baseline NAME."""
+    from ..compare import baselines
+    from ..store import Store
+
+    with Store(db, read_only=True) as store:
+        run_id = baselines.require(store, name)
+        run = store.run(run_id)
+        events = baselines.history(store, name)
+        (pass_rate,), = store.query("SELECT avg(CASE WHEN passed THEN 1.0 ELSE 0.0 END) "
+                                    "FROM results WHERE run_id = ?", [run_id])
+    return run_id, run, events, pass_rate
 
 
 @baseline_group.command("list")

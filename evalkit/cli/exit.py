@@ -1,6 +1,6 @@
-"""Leaving the process: a normal interpreter exit, so exit handlers run (a pipeline's tracing
-or telemetry flush registered with `atexit`, logging's own flush), with a guard against the
-hang that once made the CLI end with `os._exit`.
+"""Leaving the process the way a normal interpreter exit does, so exit handlers run (a
+pipeline's tracing or telemetry flush registered with `atexit`, logging's own flush), with a
+guard against the hang that once made the CLI end with a bare `os._exit`.
 
 The hang: a pipeline call that never returns. The runner leaves such a call behind in a daemon
 thread (backends/threads.py), which does not hold the exit up; but a user's own non-daemon
@@ -41,15 +41,27 @@ def _watchdog(code: int, grace: float) -> None:
 
 
 def leave(code: int) -> None:
-    """Flush, arm the watchdog, then exit normally (atexit handlers run)."""
+    """Flush, arm the watchdog, then do what a normal exit does that anyone can observe: join
+    the non-daemon threads (threading's own shutdown, with its exit callbacks) and run the
+    atexit handlers. Then skip the interpreter's teardown of every imported module (about
+    0.4 s after pandas, NumPy and DuckDB: a large share of a short command)."""
+    import atexit
+
+    _flush()
+    threading.Thread(target=_watchdog, args=(code, grace_seconds()), daemon=True,
+                     name="evalkit-exit-watchdog").start()
+    shutdown = getattr(threading, "_shutdown", None)
+    if shutdown is None:  # pragma: no cover - another interpreter: the plain way
+        sys.exit(code)
+    shutdown()
+    atexit._run_exitfuncs()
+    _flush()
+    os._exit(code)
+
+
+def _flush() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`| head`) is not an error of ours,
-            try:  # and the interpreter's own last flush must not report it either
-                os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
-            except (OSError, ValueError):
-                pass
-    threading.Thread(target=_watchdog, args=(code, grace_seconds()), daemon=True,
-                     name="evalkit-exit-watchdog").start()
-    sys.exit(code)
+        except (OSError, ValueError):  # a closed pipe (`| head`) is not an error of ours
+            pass

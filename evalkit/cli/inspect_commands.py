@@ -58,18 +58,23 @@ def shard_lines(run: dict) -> list[str]:
     return []
 
 
+def run_view(store: Store, ref: str):
+    """What `show` (and `show --json`) says of a run: (run id, run row, scorer totals, result
+    totals, failing cases, slice totals by key, failing scorers' explanations)."""
+    run_id = store.resolve_run(ref)
+    run = store.run(run_id)
+    return (run_id, run, store.scorer_summary(run_id), store.df(RUN_TOTALS, [run_id]).iloc[0],
+            store.df(FAILING, [run_id]),
+            {key: store.slice_totals(run_id, key) for key in run.get("slices") or []},
+            store.df(EXPLANATIONS, [run_id]))
+
+
 def show_run(db: str, ref: str, show_all: bool) -> int:
     out = console()
     with Store(db, read_only=True) as store:
-        run_id = store.resolve_run(ref)
-        run = store.run(run_id)
-        scorers = store.scorer_summary(run_id)
-        totals = store.df(RUN_TOTALS, [run_id]).iloc[0]
-        failing = store.df(FAILING, [run_id])
-        slices = {key: store.slice_totals(run_id, key) for key in run.get("slices") or []}
+        run_id, run, scorers, totals, failing, slices, explanations = run_view(store, ref)
         gaps = {key: slice_gaps(store, run_id, key) for key in run.get("slices") or []}
         flips = counterfactual_disagreement(store, run_id)
-        explanations = store.df(EXPLANATIONS, [run_id])
     prov = run.get("provenance") or {}
     git = prov.get("git") or {}
     out.print(f"[bold]run {safe(run_id)}[/]  {safe(run['suite'])} × {safe(run['model_ref'])}"
@@ -182,20 +187,27 @@ def yaml_value(value) -> str:
         return repr(value)
 
 
-def list_registered(kind: str) -> int:
+_REQUIRED = object()
+
+
+def registered(kind: str):
+    """(name, one-line description, [(parameter, default or _REQUIRED)]) per plugin."""
     from ..registry import BACKENDS, SCORERS, lookup, names
 
     group = SCORERS if kind == "scorers" else BACKENDS
-    rows = []
     for name in names(group):
         cls = lookup(group, name)
         params_model = cls.Params if kind == "scorers" else cls.Options
-        params = []
-        for field_name, info in params_model.model_fields.items():
-            default = "" if info.is_required() else \
-                f"={yaml_value(info.get_default(call_default_factory=True))}"
-            params.append(f"{info.alias or field_name}{default}")
+        params = [(info.alias or field_name, _REQUIRED if info.is_required() else
+                   info.get_default(call_default_factory=True))
+                  for field_name, info in params_model.model_fields.items()]
         doc = getattr(cls, "description", "") or (cls.__doc__ or "").strip().split("\n")[0]
-        rows.append([name, safe(doc), safe(", ".join(params))])
+        yield name, doc, params
+
+
+def list_registered(kind: str) -> int:
+    rows = [[name, safe(doc), safe(", ".join(
+        param + ("" if default is _REQUIRED else f"={yaml_value(default)}")
+        for param, default in params))] for name, doc, params in registered(kind)]
     console().print(table(kind, ["name", "what", "parameters"], rows))
     return EXIT_OK

@@ -20,16 +20,10 @@ def runs_json(db: str, limit: int) -> int:
 
 
 def show_json(db: str, ref: str, show_all: bool) -> int:
-    from .inspect_commands import EXPLANATIONS, FAILING, FAILING_SHOWN, RUN_TOTALS
+    from .inspect_commands import FAILING_SHOWN, run_view
 
     with Store(db, read_only=True) as store:
-        run_id = store.resolve_run(ref)
-        run = store.run(run_id)
-        scorers = store.scorer_summary(run_id)
-        totals = store.df(RUN_TOTALS, [run_id]).iloc[0]
-        failing = store.df(FAILING, [run_id])
-        slices = {key: store.slice_totals(run_id, key) for key in run.get("slices") or []}
-        explanations = store.df(EXPLANATIONS, [run_id])
+        run_id, run, scorers, totals, failing, slices, explanations = run_view(store, ref)
     why: dict = {}
     for r in explanations.itertuples():
         why.setdefault((r.case_id, r.sample), []).append(
@@ -81,34 +75,20 @@ def validate_json(paths) -> int:
 
 
 def list_json(kind: str) -> int:
-    from ..registry import BACKENDS, SCORERS, lookup, names
+    from .inspect_commands import _REQUIRED, registered
 
-    group = SCORERS if kind == "scorers" else BACKENDS
-    items = []
-    for name in names(group):
-        cls = lookup(group, name)
-        params_model = cls.Params if kind == "scorers" else cls.Options
-        params = []
-        for field_name, info in params_model.model_fields.items():
-            param = {"name": info.alias or field_name, "required": info.is_required()}
-            if not info.is_required():
-                param["default"] = jsonable(info.get_default(call_default_factory=True))
-            params.append(param)
-        doc = getattr(cls, "description", "") or (cls.__doc__ or "").strip().split("\n")[0]
-        items.append({"name": name, "description": doc, "parameters": params})
+    items = [{"name": name, "description": doc, "parameters": [
+        {"name": param, "required": default is _REQUIRED,
+         **({} if default is _REQUIRED else {"default": jsonable(default)})}
+        for param, default in params]} for name, doc, params in registered(kind)]
     emit("list", {"kind": kind, "items": items})
     return EXIT_OK
 
 
 def baseline_json(name: str, db: str) -> int:
-    from ..compare import baselines
+    from .compare_commands import baseline_view
 
-    with Store(db, read_only=True) as store:
-        run_id = baselines.require(store, name)
-        run = store.run(run_id)
-        events = baselines.history(store, name)
-        (pass_rate,), = store.query("SELECT avg(CASE WHEN passed THEN 1.0 ELSE 0.0 END) "
-                                    "FROM results WHERE run_id = ?", [run_id])
+    run_id, run, events, pass_rate = baseline_view(name, db)
     emit("baseline", {
         "name": name,
         "run": {"run_id": run_id, "label": run.get("label"), "suite": run["suite"],

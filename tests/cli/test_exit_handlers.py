@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from tests.cli.helpers import clean_env, evalkit, ok, query, write_jsonl
+from tests.cli.helpers import clean_env, evalkit, ok, pipeline_suite, query
 
 PIPELINE = '''
 import atexit, threading, time
@@ -24,12 +24,7 @@ def answer(vars, options):
 
 
 def _suite(folder):
-    (folder / "pipe.py").write_text(PIPELINE, encoding="utf-8")
-    write_jsonl(folder / "cases.jsonl", [{"id": f"c{i}", "q": f"q{i}", "answer": f"q{i}"}
-                                         for i in range(3)])
-    (folder / "s.yaml").write_text('suite: s\nprompt: "{{ q }}"\ncases:\n  from: cases.jsonl\n'
-                                   "  target: answer\nscorers:\n  - type: exact\n",
-                                   encoding="utf-8")
+    pipeline_suite(folder, PIPELINE, 3)
 
 
 def test_a_pipelines_atexit_handler_runs(tmp_path):

@@ -3,7 +3,7 @@ command line beats both. EVALKIT_MODEL and EVALKIT_LABEL work in `evalkit run` a
 pytest plugin. A bad table is a usage error that names the file."""
 from __future__ import annotations
 
-from tests.cli.helpers import clean_env, evalkit, ok, query, write_jsonl
+from tests.cli.helpers import clean_env, evalkit, ok, pipeline_suite, query
 
 PIPELINE = '''
 import threading, time
@@ -27,12 +27,7 @@ def project(tmp_path, table: str):
                                              encoding="utf-8")
     evals = tmp_path / "evals"
     evals.mkdir()
-    (evals / "pipe.py").write_text(PIPELINE, encoding="utf-8")
-    write_jsonl(evals / "cases.jsonl", [{"id": f"c{i}", "q": f"q{i}", "answer": f"q{i}"}
-                                        for i in range(4)])
-    (evals / "s.yaml").write_text('suite: s\nprompt: "{{ q }}"\ncases:\n  from: cases.jsonl\n'
-                                  "  target: answer\nscorers:\n  - type: exact\n",
-                                  encoding="utf-8")
+    pipeline_suite(evals, PIPELINE, 4)
     return evals
 
 
