@@ -67,7 +67,8 @@ def test_parquet_export_reads_back_under_the_other_version(tmp_path):
     ok(_evalkit("run", *PIPELINE, "--label", "a", "--db", db, other=False))
     parquet = tmp_path / "a.parquet"
     ok(_evalkit("export", "a", "--db", db, "-o", parquet, other=False))
-    code = ("import duckdb, json, sys; print(json.dumps(duckdb.sql(\"SELECT count(*), "
+    # execute(), not duckdb.sql(): DuckDB 2's relations have no fetchone()
+    code = ("import duckdb, json; print(json.dumps(duckdb.connect().execute(\"SELECT count(*), "
             "count(DISTINCT case_id) FROM read_parquet('" + str(parquet) + "')\").fetchone()))")
     done = subprocess.run([sys.executable, "-c", code], env=_env(True), capture_output=True,
                           text=True, check=True)
