@@ -5,8 +5,8 @@ One registry, fed by every source a secret enters through: credential-looking en
 variables, model options (`-M`, a judge's `args`, pytest's `--evalkit-model-option`): keys
 with secret names, every HTTP header value, every `SecretStr`, and the user:password and
 secret query parameters of URLs (`api_base`). `redact` masks each registered value as
-'***', and the shapes of API keys (`sk-…`, `AKIA…`, `ghp_…`, `hf_…`, bearer tokens) even
-when nobody registered them. Sinks (the store's writes, terminal output, reports, JUnit,
+'***', and the shapes of API keys (`sk-…`, `AKIA…`, `ghp_…`, `hf_…`, bearer tokens, JWTs,
+PEM private keys, Stripe, Azure and Google Cloud keys) even when nobody registered them. Sinks (the store's writes, terminal output, reports, JUnit,
 pytest's output, error messages) call it on whatever they print.
 
 Short secrets: a value of at least MIN_SECRET_LENGTH characters is registered. One of
@@ -53,8 +53,20 @@ API_KEY_PATTERNS = (
     r"\bxox[abposr]-[A-Za-z0-9\-]{10,}",  # Slack tokens
     r"\bAIza[0-9A-Za-z_\-]{35}",  # Google API keys
     r"(?i)\bbearer\s+[A-Za-z0-9._\-]{16,}",  # Authorization headers
+    r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",  # JWT
+    # PEM private keys (RSA, EC, OPENSSH, ENCRYPTED ...), to their END line or, cut short,
+    # to the end of their base64; in a JSON string (a GCP service account) the \n are literal
+    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----"
+    r"|(?:(?:\s|\\n)*[A-Za-z0-9+/=]{16,})*)",
+    r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}",  # Stripe secret, restricted keys
+    r"\bwhsec_[A-Za-z0-9]{24,}",  # Stripe webhook signing secrets
+    r"(?i)\b(?:AccountKey|SharedAccessKey)=[A-Za-z0-9+/]{20,}={0,2}",  # Azure storage, bus
+    r"(?i)(?<=[?&])sig=[A-Za-z0-9%+/]{20,}={0,2}",  # Azure SAS token signatures
+    r"\b[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}",  # Azure AD (Entra) client secrets
+    r"\bya29\.[0-9A-Za-z_\-]{20,}",  # Google OAuth access tokens
+    r'(?<="private_key_id": ")[0-9a-f]{40}(?=")',  # GCP service account key ids
 )
-_KEYS = [re.compile(p) for p in API_KEY_PATTERNS]
+_KEYS = [re.compile(p, re.DOTALL) for p in API_KEY_PATTERNS]
 _GITHUB = re.compile("gh[pousr]_")
 
 
@@ -63,11 +75,15 @@ def has_key_marker(text: str) -> bool:
     one of these markers, and text without any is skipped. Substring tests, cheapest first:
     a regex alternation costs 5–10 times more on every stored string. A new key pattern needs
     its marker here (tests/report/test_html.py checks each)."""
-    if "-" in text and ("sk-" in text or "xox" in text):
+    if "-" in text and ("sk-" in text or "xox" in text or "PRIVATE KEY---" in text):
         return True
-    if "_" in text and ("hf_" in text or _GITHUB.search(text) is not None):
+    if "_" in text and ("hf_" in text or _GITHUB.search(text) is not None or "_live_" in text
+                        or "_test_" in text or "whsec_" in text or "private_key_id" in text):
         return True
-    return "AKIA" in text or "AIza" in text or "bearer" in text.lower()
+    if "=" in text and ("Key=" in text or "key=" in text or "sig=" in text):
+        return True
+    return ("AKIA" in text or "AIza" in text or "bearer" in text.lower() or "eyJ" in text
+            or "Q~" in text or "ya29." in text)
 
 
 _WORD = "A-Za-z0-9"  # a short secret is masked where no letter or digit touches it

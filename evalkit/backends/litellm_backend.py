@@ -42,7 +42,7 @@ def import_litellm():
     try:
         import litellm
     except ImportError:
-        raise MissingExtraError("litellm", "all", "the litellm backend") from None
+        raise MissingExtraError("litellm", "litellm", "the litellm backend") from None
     litellm.suppress_debug_info = True
     litellm.telemetry = False
     litellm.drop_params = True

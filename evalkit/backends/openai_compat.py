@@ -96,8 +96,10 @@ class OpenAICompatBackend(Backend):
         except ImportError:  # pragma: no cover - aiohttp is a core dependency
             raise MissingExtraError("aiohttp", "all", "the OpenAI-compatible backend") from None
         connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300)
+        # trust_env: HTTP(S)_PROXY and NO_PROXY apply, as they do through litellm and httpx.
         self._session = aiohttp.ClientSession(connector=connector, headers=self._headers,
-                                              timeout=aiohttp.ClientTimeout(total=None))
+                                              timeout=aiohttp.ClientTimeout(total=None),
+                                              trust_env=True)
 
     async def close(self) -> None:
         if self._session is not None:

@@ -3,8 +3,8 @@
 Hashing a multi-GB file takes seconds to minutes, and every run asks for its model's
 fingerprint (even a fully cached one). So a file's sha256 is computed once per file
 version — keyed by (real path, size, mtime, inode) — and kept in memory and in a small
-JSON file under the user cache folder (`$EVALKIT_CACHE_DIR`, default
-`~/.cache/evalkit`). Replacing or touching the file changes the key, so a stale hash is
+JSON file under the user cache folder (`$EVALKIT_CACHE_DIR`, default the platform's
+user cache folder from platformdirs, `~/.cache/evalkit` on Linux). Replacing or touching the file changes the key, so a stale hash is
 never served.
 """
 from __future__ import annotations
@@ -29,11 +29,15 @@ _IGNORED_SUFFIXES = (".md", ".txt.lock", ".lock", ".png", ".jpg", ".gitattribute
 
 
 def cache_dir() -> Path:
+    """$EVALKIT_CACHE_DIR, else the platform's user cache folder (platformdirs: ~/.cache/evalkit
+    or $XDG_CACHE_HOME/evalkit on Linux, ~/Library/Caches/evalkit on macOS, %LOCALAPPDATA%
+    on Windows)."""
     explicit = os.environ.get("EVALKIT_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "evalkit"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("evalkit", appauthor=False))
 
 
 def _version_key(path: Path) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from ..errors import EXIT_GATE_FAILED, EXIT_OK, UsageError
+from .json_output import json_option
 from .report_command import with_redaction
 
 db_option = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.duckdb",
@@ -19,8 +20,9 @@ fail_on_option = click.option(
     envvar="EVALKIT_FAIL_ON", help="exit 1 when the answer is 'no' (default), also when it is "
     "'inconclusive', or never because of the answer (a failed gate still exits 1)")
 allow_subset_option = click.option(
-    "--allow-subset", is_flag=True, default=None, help="compare only the cases both runs have "
-    "(by default a case or sample run on one side only makes the answer inconclusive)")
+    "--allow-subset", is_flag=True, default=None, envvar="EVALKIT_ALLOW_SUBSET",
+    help="compare only the cases both runs have (by default a case or sample run on one side "
+    "only makes the answer inconclusive) (env EVALKIT_ALLOW_SUBSET)")
 
 
 def answer_fails(answer: str, fail_on: str) -> bool:
@@ -50,8 +52,9 @@ def answer_fails(answer: str, fail_on: str) -> bool:
 @allow_subset_option
 @fail_on_option
 @with_redaction
+@json_option
 def compare_command(baseline, candidate, db, strict, suite_path, shown, details, html, markdown,
-                    junit, allow_subset, fail_on, redact_emails, redact_patterns) -> int:
+                    junit, allow_subset, fail_on, redact_emails, redact_patterns, as_json) -> int:
     """Compare CANDIDATE with BASELINE (run ids, baseline names, labels or id prefixes).
 
     Exit 1 when the answer is "no" (see --fail-on) or a gate fails, 0 otherwise, 2 on bad
@@ -65,7 +68,8 @@ def compare_command(baseline, candidate, db, strict, suite_path, shown, details,
     with Store(db, read_only=True) as store:
         found = pair_runs(store, baseline, candidate)
         policies = suite_policies(store, suite_path, [c for _, _, c in found.pairs])
-        out, failed, items = console(), False, []
+        out, failed, items = console(stderr=as_json), False, []
+        out.quiet = as_json  # --json: the document alone, on stdout
         shown = shown if shown is not None else (10 if details else 5)
         for (suite, base_id, cand_id), policy in zip(found.pairs, policies):
             diff = compare(store, base_id, cand_id, policy=policy, worst=max(shown, 50),
@@ -85,11 +89,16 @@ def compare_command(baseline, candidate, db, strict, suite_path, shown, details,
         report_set = ReportSet.of((prepare(store, d.candidate_id, d.baseline_id, redactor=clean,
                                            diff=d, gates=g) for d, g in items), unpaired)
         print_verdict(out, report_set.verdict)
-        for what, path in write_reports(store, report_set, html=html, markdown=markdown,
-                                        junit=junit):
+        written = write_reports(store, report_set, html=html, markdown=markdown, junit=junit)
+        for what, path in written:
             out.print(f"{what}: {plain(path)}", markup=False, soft_wrap=True)
     failed = failed or answer_fails(report_set.verdict.answer, fail_on)
-    return EXIT_GATE_FAILED if failed else EXIT_OK
+    code = EXIT_GATE_FAILED if failed else EXIT_OK
+    if as_json:
+        from .compare_json import emit_compare
+
+        emit_compare(report_set, written, code)
+    return code
 
 
 def suite_policies(store, suite_path: str | None, candidates: list[str]) -> list:
@@ -165,9 +174,14 @@ def baseline_rollback(name, note, by, db) -> int:
 @baseline_group.command("show")
 @click.argument("name")
 @db_option
-def baseline_show(name, db) -> int:
+@json_option
+def baseline_show(name, db, as_json) -> int:
     """The run baseline NAME points at, and its history: who changed it, why, and the swap
     answer of each promotion (`evalkit changelog NAME` for the whole story)."""
+    if as_json:
+        from .json_views import baseline_json
+
+        return baseline_json(name, db)
     from ..compare import baselines
     from ..store import Store
     from .changelog_command import show_history
@@ -185,6 +199,20 @@ def baseline_show(name, db) -> int:
                   f"pass {percent(pass_rate)}")
         show_history(out, store, name)
     return EXIT_OK
+
+
+def baseline_view(name: str, db: str):
+    """(run id, run row, history events, pass rate) of baseline NAME."""
+    from ..compare import baselines
+    from ..store import Store
+
+    with Store(db, read_only=True) as store:
+        run_id = baselines.require(store, name)
+        run = store.run(run_id)
+        events = baselines.history(store, name)
+        (pass_rate,), = store.query("SELECT avg(CASE WHEN passed THEN 1.0 ELSE 0.0 END) "
+                                    "FROM results WHERE run_id = ?", [run_id])
+    return run_id, run, events, pass_rate
 
 
 @baseline_group.command("list")

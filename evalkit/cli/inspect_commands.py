@@ -13,6 +13,16 @@ from .parity import print_parity
 from .render import console, number, percent, plain, safe, table
 
 FAILING_SHOWN = 20
+# Every alias with AS: DuckDB 1.1 reads a bare `cost` as a keyword.
+RUN_TOTALS = ("SELECT count(*) AS n, count(error) AS errors, sum(CASE WHEN passed THEN 1 ELSE 0 "
+              "END) AS passed, sum(CASE WHEN cached THEN 1 ELSE 0 END) AS cached, "
+              "sum(cost_usd) AS cost, quantile_cont(latency_s, 0.5) AS p50, "
+              "quantile_cont(latency_s, 0.95) AS p95, sum(tokens_in) AS tin, "
+              "sum(tokens_out) AS tout FROM results WHERE run_id = ?")
+FAILING = ("SELECT case_id, sample, output, error, target FROM results "
+           "WHERE run_id = ? AND NOT passed ORDER BY case_id, sample")
+EXPLANATIONS = ("SELECT case_id, sample, scorer, explanation FROM scores "
+                "WHERE run_id = ? AND passed IS NOT TRUE")
 
 
 def list_runs(db: str, limit: int) -> int:
@@ -48,24 +58,23 @@ def shard_lines(run: dict) -> list[str]:
     return []
 
 
+def run_view(store: Store, ref: str):
+    """What `show` (and `show --json`) says of a run: (run id, run row, scorer totals, result
+    totals, failing cases, slice totals by key, failing scorers' explanations)."""
+    run_id = store.resolve_run(ref)
+    run = store.run(run_id)
+    return (run_id, run, store.scorer_summary(run_id), store.df(RUN_TOTALS, [run_id]).iloc[0],
+            store.df(FAILING, [run_id]),
+            {key: store.slice_totals(run_id, key) for key in run.get("slices") or []},
+            store.df(EXPLANATIONS, [run_id]))
+
+
 def show_run(db: str, ref: str, show_all: bool) -> int:
     out = console()
     with Store(db, read_only=True) as store:
-        run_id = store.resolve_run(ref)
-        run = store.run(run_id)
-        scorers = store.scorer_summary(run_id)
-        totals = store.df("SELECT count(*) n, count(error) errors, sum(CASE WHEN passed THEN 1 "
-                          "ELSE 0 END) passed, sum(CASE WHEN cached THEN 1 ELSE 0 END) cached, "
-                          "sum(cost_usd) cost, quantile_cont(latency_s, 0.5) p50, "
-                          "quantile_cont(latency_s, 0.95) p95, sum(tokens_in) tin, "
-                          "sum(tokens_out) tout FROM results WHERE run_id = ?", [run_id]).iloc[0]
-        failing = store.df("SELECT case_id, sample, output, error, target FROM results "
-                           "WHERE run_id = ? AND NOT passed ORDER BY case_id, sample", [run_id])
-        slices = {key: store.slice_totals(run_id, key) for key in run.get("slices") or []}
+        run_id, run, scorers, totals, failing, slices, explanations = run_view(store, ref)
         gaps = {key: slice_gaps(store, run_id, key) for key in run.get("slices") or []}
         flips = counterfactual_disagreement(store, run_id)
-        explanations = store.df("SELECT case_id, sample, scorer, explanation FROM scores "
-                                "WHERE run_id = ? AND passed IS NOT TRUE", [run_id])
     prov = run.get("provenance") or {}
     git = prov.get("git") or {}
     out.print(f"[bold]run {safe(run_id)}[/]  {safe(run['suite'])} × {safe(run['model_ref'])}"
@@ -138,6 +147,15 @@ ORDER BY case_id, sample
 
 
 def export_run(db: str, ref: str, fmt: str, output: str | None) -> int:
+    if output == "-":  # stdout: DuckDB's COPY writes a file, so write one and stream it
+        from .stdout_file import through_stdout
+
+        with through_stdout(f".{fmt}") as scratch:
+            return _export(db, ref, fmt, str(scratch), to_stdout=True)
+    return _export(db, ref, fmt, output)
+
+
+def _export(db: str, ref: str, fmt: str, output: str | None, *, to_stdout: bool = False) -> int:
     with Store(db, read_only=True) as store:
         run_id = store.resolve_run(ref)
         target = Path(output or f"reports/{run_id}.{fmt}")
@@ -153,7 +171,8 @@ def export_run(db: str, ref: str, fmt: str, output: str | None) -> int:
         except Exception as exc:
             raise UsageError(f"cannot write {target}: {exc}") from None
         count = store.con.execute("SELECT count(*) FROM results WHERE run_id = ?", [run_id]).fetchone()[0]
-    console().print(f"wrote {count} rows of run {run_id} to {safe(target)}")
+    console(stderr=to_stdout).print(f"wrote {count} rows of run {run_id} to "
+                                    f"{'stdout' if to_stdout else safe(target)}")
     return EXIT_OK
 
 
@@ -168,20 +187,27 @@ def yaml_value(value) -> str:
         return repr(value)
 
 
-def list_registered(kind: str) -> int:
+_REQUIRED = object()
+
+
+def registered(kind: str):
+    """(name, one-line description, [(parameter, default or _REQUIRED)]) per plugin."""
     from ..registry import BACKENDS, SCORERS, lookup, names
 
     group = SCORERS if kind == "scorers" else BACKENDS
-    rows = []
     for name in names(group):
         cls = lookup(group, name)
         params_model = cls.Params if kind == "scorers" else cls.Options
-        params = []
-        for field_name, info in params_model.model_fields.items():
-            default = "" if info.is_required() else \
-                f"={yaml_value(info.get_default(call_default_factory=True))}"
-            params.append(f"{info.alias or field_name}{default}")
+        params = [(info.alias or field_name, _REQUIRED if info.is_required() else
+                   info.get_default(call_default_factory=True))
+                  for field_name, info in params_model.model_fields.items()]
         doc = getattr(cls, "description", "") or (cls.__doc__ or "").strip().split("\n")[0]
-        rows.append([name, safe(doc), safe(", ".join(params))])
+        yield name, doc, params
+
+
+def list_registered(kind: str) -> int:
+    rows = [[name, safe(doc), safe(", ".join(
+        param + ("" if default is _REQUIRED else f"={yaml_value(default)}")
+        for param, default in params))] for name, doc, params in registered(kind)]
     console().print(table(kind, ["name", "what", "parameters"], rows))
     return EXIT_OK

@@ -19,6 +19,7 @@ from .compare_commands import (
     compare_command,
     fail_on_option,
 )
+from .json_output import json_option
 from .plan_command import plan_command
 from .report_command import with_redaction
 from .review_command import review_group
@@ -45,14 +46,29 @@ OUTSIDE_OPTION = click.option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="evalkit")
-def cli() -> None:
-    """evalkit: run eval suites against models, store every result in DuckDB, compare versions."""
+@click.option("-v", "--verbose", count=True, help="log what evalkit does to stderr (-v INFO, "
+              "-vv DEBUG; env EVALKIT_LOG_LEVEL)")
+@click.pass_context
+def cli(ctx, verbose) -> None:
+    """evalkit: run eval suites against models, store every result in DuckDB, compare versions.
+
+    Defaults can live in pyproject.toml's [tool.evalkit] (db, model, concurrency, report,
+    markdown, junit); the command line wins over the environment, which wins over it."""
+    from ..log import configure
+    from .project_config import default_map
+
+    try:
+        configure(verbose)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    ctx.default_map = default_map(cli)
 
 
 @cli.command()
 @click.argument("suites", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--model", "-m", "models", multiple=True, required=True,
-              help="BACKEND/MODEL, e.g. litellm/openai/gpt-4o-mini (repeatable)")
+@click.option("--model", "-m", "models", multiple=True, required=True, envvar="EVALKIT_MODEL",
+              help="BACKEND/MODEL, e.g. litellm/openai/gpt-4o-mini (repeatable; env "
+              "EVALKIT_MODEL, space-separated)")
 @click.option("-M", "model_args", multiple=True, metavar="KEY=VALUE",
               help="model arg, e.g. -M api_base=http://127.0.0.1:8000/v1 (repeatable)")
 @click.option("--var", "-V", "var_pairs", multiple=True, metavar="KEY=VALUE",
@@ -61,12 +77,14 @@ def cli() -> None:
 @click.option("-O", "option_pairs", multiple=True, metavar="KEY=VALUE",
               help="set a generation option over the suite's 'options:', e.g. -O temperature=0.5 "
               "(checked like the suite's; extra.KEY for provider-specific ones; repeatable)")
-@click.option("--label", help="a name for the run, e.g. v1 or candidate")
+@click.option("--label", envvar="EVALKIT_LABEL",
+              help="a name for the run, e.g. v1 or candidate (env EVALKIT_LABEL)")
 @DB_OPTION
 @click.option("--no-cache", is_flag=True, help="call the model even when a cached answer exists")
 @click.option("--resume", "resume", metavar="RUN_ID", help="continue an interrupted run")
 @click.option("--no-resume", is_flag=True, help="start a new run even if an unfinished one matches")
-@click.option("--max-concurrency", type=click.IntRange(1, 4096), help="calls in flight per model")
+@click.option("--max-concurrency", type=click.IntRange(1, 4096), envvar="EVALKIT_MAX_CONCURRENCY",
+              help="calls in flight per model (env EVALKIT_MAX_CONCURRENCY)")
 @click.option("--timeout", type=click.FloatRange(0.001), default=120.0, show_default=True,
               help="seconds per call attempt")
 @click.option("--retries", type=click.IntRange(0, 50), default=6, show_default=True,
@@ -75,7 +93,8 @@ def cli() -> None:
               help="seconds for a whole call, every attempt and wait included "
               "[default: 600, or --timeout when longer]")
 @click.option("--progress/--no-progress", default=None, help="live progress bar (default: on a terminal)")
-@click.option("--baseline", metavar="NAME", help="compare each run with this baseline (or run) "
+@click.option("--baseline", metavar="NAME", envvar="EVALKIT_BASELINE",
+              help="(env EVALKIT_BASELINE) compare each run with this baseline (or run) "
               "right after it and say whether it is safe to swap; exit 1 when the answer is "
               "'no' (see --fail-on) or a gate fails")
 @allow_subset_option
@@ -125,8 +144,13 @@ def merge(shard_dbs, into) -> int:
 @DB_OPTION
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
               help="show at most this many runs")
-def runs(db, limit) -> int:
+@json_option
+def runs(db, limit, as_json) -> int:
     """List stored runs, newest first."""
+    if as_json:
+        from .json_views import runs_json
+
+        return runs_json(db, limit)
     from .inspect_commands import list_runs
 
     return list_runs(db, limit)
@@ -136,8 +160,13 @@ def runs(db, limit) -> int:
 @click.argument("run_ref", metavar="RUN")
 @DB_OPTION
 @click.option("--all", "show_all", is_flag=True, help="list every failing case, not the first 20")
-def show(run_ref, db, show_all) -> int:
+@json_option
+def show(run_ref, db, show_all, as_json) -> int:
     """Summary of one run (id, id prefix or label) and its failing cases."""
+    if as_json:
+        from .json_views import show_json
+
+        return show_json(db, run_ref, show_all)
     from .inspect_commands import show_run
 
     return show_run(db, run_ref, show_all)
@@ -146,8 +175,13 @@ def show(run_ref, db, show_all) -> int:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @OUTSIDE_OPTION
-def validate(paths) -> int:
+@json_option
+def validate(paths, as_json) -> int:
     """Check suite files without calling any model."""
+    if as_json:
+        from .json_views import validate_json
+
+        return validate_json(paths)
     from .inspect_commands import validate_suites
 
     return validate_suites(paths)
@@ -168,7 +202,8 @@ def schema() -> int:
 @click.argument("run_ref", metavar="RUN")
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl"]), default="parquet",
               show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="default: reports/RUN.FORMAT")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="default: reports/RUN.FORMAT; - for stdout")
 @DB_OPTION
 def export(run_ref, fmt, output, db) -> int:
     """Export a run's results (one row per case and sample, scores included)."""
@@ -179,8 +214,13 @@ def export(run_ref, fmt, output, db) -> int:
 
 @cli.command("list")
 @click.argument("kind", type=click.Choice(["scorers", "backends"]))
-def list_plugins(kind) -> int:
+@json_option
+def list_plugins(kind, as_json) -> int:
     """List registered scorers or backends with their parameters."""
+    if as_json:
+        from .json_views import list_json
+
+        return list_json(kind)
     from .inspect_commands import list_registered
 
     return list_registered(kind)
@@ -188,8 +228,8 @@ def list_plugins(kind) -> int:
 
 @cli.command()
 @click.argument("runs", nargs=-1, required=True, metavar="[BASELINE] CANDIDATE")
-@click.option("-o", "--output", help="where to write it (default: reports/SUITE-BASE-vs-CAND.html;"
-              " for --format md, standard output)")
+@click.option("-o", "--output", help="where to write it, - for stdout (default: "
+              "reports/SUITE-BASE-vs-CAND.html; for --format md, standard output)")
 @click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html",
               show_default=True, help="html: the self-contained report; md: a summary sized "
               "for a pull-request comment")
@@ -293,14 +333,9 @@ def main(argv: list[str] | None = None) -> None:
             _internal_error(exc)
             code = EXIT_RUNTIME
     code = code if isinstance(code, int) else EXIT_OK
-    # Everything is closed by now (DuckDB checkpointed, writer joined): skip the interpreter's
-    # teardown of every imported module, which costs a noticeable share of a short command.
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`| head`) is not an error of ours
-            pass
-    os._exit(code)
+    from .exit import leave
+
+    leave(code)  # a normal exit: user pipelines' atexit handlers run (cli/exit.py)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -109,7 +109,7 @@ def report_command(runs, output, fmt, junit, db, strict, suite_path, emails, pat
             target = Path(output) if output else default_path(inp, ".md" if fmt == "md" else ".html")
             written = write_reports(store, inp, junit=junit, **{
                 ("markdown" if fmt == "md" else "html"): target})
-    out = console(stderr=fmt == "md")
+    out = console(stderr=fmt == "md" or "-" in (output, junit))  # stdout carries the file
     print_verdict(out, inp.verdict)
     for what, path in written:
         out.print(f"{what}: {plain(path)}", markup=False, soft_wrap=True)

@@ -96,14 +96,16 @@ _AGGREGATES = """count(*) AS n, avg(a) AS baseline, avg(b) AS candidate, avg(b -
     avg(abs(b - a)) AS abs_delta, least(min(a), min(b)) AS low_value,
     greatest(max(a), max(b)) AS high_value"""
 
+# The UNION sits in a FROM clause: DuckDB 1.x cannot ORDER BY an expression over a bare UNION.
 GROUPS = f"""
+SELECT * FROM (
 SELECT metric, stat, NULL::VARCHAR AS slice_key, NULL::VARCHAR AS slice_value, {_AGGREGATES}
 FROM _ek_units GROUP BY metric, stat
 HAVING stat <> '{ERROR_STAT}' OR max(a) > 0 OR max(b) > 0  -- an error rate when there are errors
 UNION ALL
 SELECT metric, stat, slice_key, slice_value, {_AGGREGATES}
 FROM _ek_units JOIN _ek_slices USING (case_id) WHERE stat <> '{ERROR_STAT}'
-GROUP BY metric, stat, slice_key, slice_value
+GROUP BY metric, stat, slice_key, slice_value)
 ORDER BY metric = '{OVERALL_METRIC}' DESC, metric, stat DESC, slice_key NULLS FIRST, slice_value
 """
 

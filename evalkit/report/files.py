@@ -10,7 +10,17 @@ from ..errors import output_error
 
 
 def write_atomic(path: str | os.PathLike, text: str | bytes) -> Path:
-    """A temporary file beside the target, then os.replace (text as UTF-8, or bytes)."""
+    """A temporary file beside the target, then os.replace (text as UTF-8, or bytes). `-` is
+    standard output."""
+    if str(path) == "-":
+        import sys
+
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+        else:
+            sys.stdout.write(text)
+        sys.stdout.flush()
+        return Path("-")
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -58,10 +58,15 @@ def _interval_name(row: dict, alpha: float) -> str:
 
 
 def for_diff(diff, gate_report) -> SwapVerdict:
-    """The answer for a comparison (a compare.Diff and its gates.GateReport)."""
-    return answer(diff.metrics, policy=diff.policy, gate_report=gate_report,
-                  coverage=diff.coverage, same_configuration=diff.same_configuration,
-                  stop=getattr(diff, "stop", None), baseline_id=diff.baseline_id)
+    """The answer for a comparison (a compare.Diff and its gates.GateReport), told to the
+    log and the hooks (comparison_made)."""
+    verdict = answer(diff.metrics, policy=diff.policy, gate_report=gate_report,
+                     coverage=diff.coverage, same_configuration=diff.same_configuration,
+                     stop=getattr(diff, "stop", None), baseline_id=diff.baseline_id)
+    from .comparison_event import announce
+
+    announce(diff, verdict)
+    return verdict
 
 
 def answer(metrics, *, policy: Policy, gate_report=None, coverage: Coverage | None = None,

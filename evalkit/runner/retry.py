@@ -12,8 +12,11 @@ from dataclasses import dataclass, replace
 from typing import Awaitable, Callable
 
 from ..backends.base import TransientError
+from ..log import get_logger
 from ..redact import redact
 from ..types import Completion
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ async def call_with_retries(attempt_fn: Callable[[], Awaitable[Completion]], pol
         if deadline is not None and loop.time() + delay >= deadline:
             return _gave_up(f"{failure}; the call's deadline of {policy.deadline_s:g} s would "
                             "pass before the next attempt", attempt)
+        log.debug("attempt %d failed (%s); retrying in %.2f s", attempt, failure, delay)
         await asyncio.sleep(delay)
 
 

@@ -32,7 +32,7 @@ from ..store.store import utcnow
 from ..suite import Suite
 from ..suite.gate_spec import policy_json
 from ..types import Call, Completion, Result, Score, VerdictCache, WorkerRef, sha256_hex
-from . import provenance
+from . import events, provenance
 from .batches import PARTIAL, run_in_batches
 from .distributed.placement import split_placement
 from .executors import Executor, open_executor
@@ -157,6 +157,7 @@ class _Execution:
         self.suite_dir = suite.path.resolve().parent
         self.keys: dict[tuple[str, int], str] = {}  # cache keys of the calls in flight
         self.observe: Any = None  # batches.py: sees each result of the batch in flight
+        self.hooked = events.stored_wanted()  # a plugin listens to each result
 
     def key(self, call: Call) -> str:
         return cache_key(self.fingerprint, call, self.backend.cache_inputs(call))
@@ -176,6 +177,8 @@ class _Execution:
         self.writer.put(result, entry)  # after a failed write it still reaches the spill file
         if self.observe is not None:
             self.observe(result)
+        if self.hooked:
+            events.stored(self.writer.run_id, result)
         self.progress.advance(result.passed, not completion.ok, completion.cached,
                               worker.node_id if worker else None)
         if self.writer.error is not None:
@@ -228,7 +231,8 @@ class _Execution:
 def _resume_key(suite: Suite, ref: ModelRef, fingerprint: str, options: dict,
                 label: str | None) -> str:
     # The fingerprint too: an edited pipeline or new weights must not continue an old run.
-    key = (suite.name, suite.suite_hash, suite.cases_hash, str(ref), fingerprint, options, label)
+    key: tuple = (suite.name, suite.suite_hash, suite.cases_hash, str(ref), fingerprint, options,
+                  label)
     if suite.shard is not None:  # shard 1/1 holds the same cases as an unsharded run
         key += (str(suite.shard.spec),)
     return sha256_hex(*key)
@@ -284,8 +288,10 @@ async def run_suite_async(suite: Suite, config: RunConfig, *, store: Store | Non
             ref, backend = open_backend(config, store)
         else:
             ref = parse_model_ref(config.model)
+        assert backend is not None  # for the type checker: opened above or given
         if own_executor:
             executor = open_executor(config, backend)
+        assert executor is not None
         return await _run(suite, config, store, ref, backend, executor, started)
     finally:
         await close_scorers(suite.scorers)
@@ -301,6 +307,7 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
                executor: Executor, started: float) -> RunSummary:
     fingerprint = backend.fingerprint()
     run_id, done = _start_run(store, suite, ref, backend, fingerprint, config)
+    events.started(run_id, suite, str(ref), config.label, str(store.path))
     use_cache = config.cache and backend.cacheable
     total = len(suite.cases) * suite.spec.samples - len(done)
     progress = Progress(f"{suite.name} · {ref}", total, config.progress)
@@ -340,6 +347,8 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
                 if status == "completed":
                     raise
                 # else the error already on its way (a full disk fails this update too) is the one to see
+            events.finished(run_id, suite, str(ref), config.label, status, progress,
+                            time.perf_counter() - started, str(store.path))
     return RunSummary(run_id=run_id, suite=suite.name, model=str(ref), label=config.label,
                       status=status, total=len(suite.cases) * suite.spec.samples,
                       executed=progress.done, resumed=len(done),

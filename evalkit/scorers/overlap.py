@@ -69,7 +69,12 @@ class _UnicodeTokenizer:
 
 @lru_cache(maxsize=16)
 def rouge_scorer(variant: str, stemmer: bool, tokenizer: str):
-    from rouge_score import rouge_scorer as module  # imports nltk: keep it off `import evalkit`
+    try:
+        from rouge_score import rouge_scorer as module  # imports nltk: off `import evalkit`
+    except ImportError:
+        from ..errors import MissingExtraError
+
+        raise MissingExtraError("rouge-score", "rouge", "the rouge scorer") from None
 
     if tokenizer == "unicode":
         return module.RougeScorer([variant], tokenizer=_UnicodeTokenizer())
@@ -99,6 +104,15 @@ class RougeScorer(Scorer):
     Params = RougeParams
     description = "ROUGE-1/2/L (rouge-score) with the best-matching answer (pass: ≥ min)"
     cpu_heavy = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        import importlib.util
+
+        if importlib.util.find_spec("rouge_score") is None:  # said once, not on every case
+            from ..errors import MissingExtraError
+
+            raise MissingExtraError("rouge-score", "rouge", "the rouge scorer")
 
     def score(self, case: Case, completion: Completion, ctx: ScoreContext) -> Score:
         answers = references(self.params, self.suite_dir, case)

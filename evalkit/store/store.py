@@ -21,6 +21,11 @@ from . import rows
 from .schema import CACHE_COLUMNS, MIGRATIONS, RESULT_COLUMNS, SCORE_COLUMNS
 
 DEFAULT_DB = "reports/evalkit.duckdb"
+# New database files are written in the storage format of DuckDB 1.1, which every DuckDB
+# from 1.1 on opens (2.x included): a file written by a laptop on DuckDB 2 opens in CI on
+# DuckDB 1.x and back. An existing file keeps the format it was created with
+# (docs/storage.md: moving an older file across, and Parquet as the long-term interchange).
+STORAGE_VERSION = "v1.1.0"
 
 
 SCORER_TOTALS = ("SELECT scorer, count(*) AS n, avg(value) AS mean, "
@@ -62,7 +67,8 @@ class Store:
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = duckdb.connect(str(self.path), read_only=read_only, config={
+                "storage_compatibility_version": STORAGE_VERSION})
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 holder = re.search(r"PID (\d+)", str(exc))
@@ -78,6 +84,10 @@ class Store:
             self._migrate()
         else:
             self._check_schema()
+        from ..log import get_logger
+
+        get_logger(__name__).debug("opened %s%s (DuckDB %s)", self.path,
+                                   " read-only" if read_only else "", duckdb.__version__)
 
     # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:
@@ -127,7 +137,7 @@ class Store:
             raise StoreError(f"{self.path} was written by a newer evalkit (schema {newest}); "
                              "upgrade evalkit")
 
-    def _query(self, sql: str, params: Sequence | None = None) -> list[tuple]:
+    def _query(self, sql: str, params: Sequence | Mapping | None = None) -> list[tuple]:
         with self._lock:
             return self.con.execute(sql, params or []).fetchall()
 

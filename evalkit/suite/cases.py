@@ -127,9 +127,19 @@ def _csv_records(path: Path) -> Iterator[Record]:
             start = reader.line_num + 1
 
 
+def parquet_module():
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        from ..errors import MissingExtraError
+
+        raise MissingExtraError("pyarrow", "parquet", "reading cases from a .parquet file") from None
+    return pq
+
+
 def _parquet_records(path: Path) -> Iterator[Record]:
     """Rows in batches (pyarrow), never the whole file as Python objects."""
-    import pyarrow.parquet as pq
+    pq = parquet_module()
 
     index = 0
     for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
@@ -146,9 +156,10 @@ def _dataset_records(dataset: Any, origin: str) -> Iterator[Record]:
 def _datasets_module():
     try:
         import datasets
-    except ImportError:  # pragma: no cover - datasets is a core dependency
+    except ImportError:
         from ..errors import MissingExtraError
-        raise MissingExtraError("datasets", "all", "loading cases with Hugging Face datasets")
+        raise MissingExtraError("datasets", "datasets",
+                                "loading cases with Hugging Face datasets") from None
     return datasets
 
 

@@ -41,9 +41,9 @@ def stream_rows() -> int:
 def count_rows(path: Path) -> int:
     """Rows of a case file, cheaply: Parquet's metadata, or the line breaks of a text file."""
     if path.suffix.lower() == ".parquet":
-        import pyarrow.parquet as pq
+        from .cases import parquet_module
 
-        return pq.ParquetFile(path).metadata.num_rows
+        return parquet_module().ParquetFile(path).metadata.num_rows
     lines = 0
     with path.open("rb") as handle:
         while block := handle.read(1 << 20):

@@ -125,3 +125,15 @@ def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
 def assert_no_traceback(text: str) -> None:
     assert "Traceback" not in text, text
     assert 'File "' not in text, text
+
+
+def pipeline_suite(folder: Path, pipeline: str, n: int) -> Path:
+    """A suite `s.yaml` of n echo cases (exact match) over pipe.py (`-m python/pipe:answer
+    -M path=.`), written into folder."""
+    (folder / "pipe.py").write_text(pipeline, encoding="utf-8")
+    write_jsonl(folder / "cases.jsonl", [{"id": f"c{i}", "q": f"q{i}", "answer": f"q{i}"}
+                                         for i in range(n)])
+    suite = folder / "s.yaml"
+    suite.write_text('suite: s\nprompt: "{{ q }}"\ncases:\n  from: cases.jsonl\n'
+                     "  target: answer\nscorers:\n  - type: exact\n", encoding="utf-8")
+    return suite

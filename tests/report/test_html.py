@@ -349,8 +349,15 @@ def test_every_api_key_shape_is_masked_and_has_its_marker():
     keys = ["sk-" + "a1" * 10, "sk-proj-" + "B2" * 10, "sk-ant-" + "c3" * 10, "AKIA" + "Z9" * 8,
             "ghp_" + "x" * 36, "gho_" + "y" * 30, "hf_" + "Q" * 34, "xoxb-" + "1" * 12,
             "AIza" + "k" * 35, "Bearer " + "t" * 20, "BEARER " + "t" * 20]
+    from tests.test_redact_shapes import SECRETS  # JWT, PEM, Stripe, Azure, GCP shapes
+
+    keys += [v for k, v in SECRETS.items() if "pem" not in k and k != "openssh"]
+    keys += ["-----BEGIN PRIVATE KEY-----"]
+    for key in ("?sig=" + "s" * 30, '"private_key_id": "' + "ab" * 20 + '"'):  # the value only
+        assert re.search(r"\w{20}", Redactor()(key)) is None, key
+    patterns_seen = keys + ["?sig=" + "s" * 30, '"private_key_id": "' + "ab" * 20 + '"']
     for pattern in API_KEY_PATTERNS:  # a new pattern needs an example here (and a marker)
-        assert any(re.search(pattern, key) for key in keys), pattern
+        assert any(re.search(pattern, key) for key in patterns_seen), pattern
     redactor = Redactor()
     for key in keys:
         assert redactor(f"before {key} after") == "before *** after", key
