@@ -8,6 +8,7 @@ Untrusted values go through safe(), as in compare_view.
 from __future__ import annotations
 
 from .compare_view import metric_rows, render_header, render_worst
+from .slice_view import render_found_slices
 from .render import safe, table
 
 CHANGES_SHOWN = 4
@@ -50,6 +51,7 @@ def render_compact(out, diff, report, cases: int = 10) -> None:
         if hidden:
             out.print(f"  {hidden} more metric row(s), slices and operations: --details",
                       markup=False)
+    render_found_slices(out, diff)  # undeclared slices that broke: part of the short story
     render_worst(out, diff, cases)
     _gates(out, report)
 

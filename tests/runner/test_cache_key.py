@@ -49,7 +49,9 @@ def test_a_python_pipeline_keys_on_every_case_field_and_the_suite_vars(tmp_path)
     assert len({key(base), *map(key, variants)}) == 5
     assert key(base) == key(_call(Case("c1", {"format": "json", "question": "q"}, target="t",
                                        metadata={"l": "en"}), {"prompt": "v1"}))
-    # and the var reaches the pipeline, merged under the case's own fields
+    # and the var reaches the pipeline, merged under the case's own fields (the key needed no
+    # import of the pipeline: only a run loads it)
+    backend.load()
     args, kwargs = backend._arguments(base)
     assert kwargs["vars"] == {"prompt": "v1", "question": "q", "format": "json"}
     shadowed = _call(Case("c1", {"prompt": "mine"}), {"prompt": "v1"})
