@@ -340,16 +340,18 @@ TABLES = {"aa": aa_table, "wrong_yes": wrong_yes_table, "edge": edge_table,
           "power": power_table, "family": family_table}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trials", type=int, default=400)
-    parser.add_argument("--only", choices=sorted(TABLES), action="append")
+def main(tables: dict | None = None, doc: str | None = None, trials: int = 400) -> None:
+    """The command line of a simulation whose tables are `tables` (name: trials -> lines)."""
+    tables = TABLES if tables is None else tables
+    parser = argparse.ArgumentParser(description=(doc or __doc__).splitlines()[0])
+    parser.add_argument("--trials", type=int, default=trials)
+    parser.add_argument("--only", choices=sorted(tables), action="append")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     lines = []
-    for name in args.only or TABLES:
+    for name in args.only or tables:
         started = time.perf_counter()
-        lines += TABLES[name](args.trials)
+        lines += tables[name](args.trials)
         lines += ["", f"_{time.perf_counter() - started:.0f} s (`--only {name}`)._", ""]
         print(f"[{name} done in {time.perf_counter() - started:.0f} s]", file=sys.stderr)
     text = "\n".join(lines)

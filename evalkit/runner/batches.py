@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
 from ..suite import Suite
-from ..types import Call, Result
+from ..types import Result
+from .feed import case_calls
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -146,21 +147,6 @@ def ordered(suite: Suite, seed: int) -> list:
     pairs = [pair for chunk in suite.chunks() for pair in chunk]
     random.Random(f"evalkit-batches:{seed}").shuffle(pairs)
     return pairs
-
-
-def case_calls(suite: Suite, pairs: Sequence, done: set[tuple[str, int]]) -> list[Call]:
-    """The calls of these cases not stored yet (every sample of a case)."""
-    base, samples = suite.options, suite.spec.samples
-    calls = []
-    for case, request in pairs:
-        for sample in range(samples):
-            if (case.id, sample) in done:
-                continue
-            options = base
-            if samples > 1 and "seed" in base:  # as feed.call_chunks
-                options = {**base, "seed": base["seed"] + sample}
-            calls.append(Call(case, sample, request, options, suite.vars))
-    return calls
 
 
 def stop_text(cases_run: int, cases_total: int, why: str) -> str:
