@@ -67,9 +67,14 @@ def test_a_regression_stops_early_with_fewer_requests_and_resumes_to_the_end(tmp
                                                      "run_id = ?", [run_id])}
     assert ran != {f"c{i:04d}" for i in range(cases)}
     # compare over the cases that ran says the same, with the caveat (not "inconclusive")
-    compared = evalkit("compare", "base", "cand", "--db", "r.duckdb", cwd=tmp_path)
+    compared = evalkit("compare", "base", "cand", "--db", "r.duckdb", "--markdown", "pr.md",
+                       cwd=tmp_path)
     assert compared.returncode == 1 and "Safe to swap: no" in compared.stdout, compared.stdout
     assert f"stopped after {cases} of 300 cases: regressed" in compared.stdout
+    assert f"{cases} paired, {N - cases} baseline only" in compared.stdout
+    assert f"stopped after {cases} of 300 cases: regressed" in (tmp_path / "pr.md").read_text()
+    shown = ok(evalkit("show", "cand", "--db", "r.duckdb", cwd=tmp_path)).stdout
+    assert "(partial)" in shown and f"stopped after {cases} of 300 cases" in shown
     # the same command resumes the partial run: already decided, no call is made
     srv.reset()
     again = _candidate(tmp_path, srv, suite, "--baseline", "base", "--sequential")
