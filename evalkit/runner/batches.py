@@ -202,7 +202,8 @@ async def run_in_batches(execution, executor, suite: Suite, done: set[tuple[str,
             judge.observe(batch_results, [case.id for case, _ in batch])
     decided = judge.decision() if judge is not None else None
     record = {"stopped": reason is not None, "reason": reason,
-              "decision": decided or ("undecided" if judge is not None else None), "cases_run": run_cases, "cases_total": len(pairs),
+              "decision": decided or ("undecided" if judge is not None else None),
+              "cases_run": run_cases, "cases_total": len(pairs),
               "batch_cases": plan.batch_cases, "batches": batches,
               "budget": plan.budget.to_json(), "spent": spent.to_json()}
     if reason is not None:
