@@ -340,12 +340,11 @@ TABLES = {"aa": aa_table, "wrong_yes": wrong_yes_table, "edge": edge_table,
           "power": power_table, "family": family_table}
 
 
-def main(tables: dict | None = None, doc: str | None = None) -> None:
-    """Print the tables as Markdown (`tables`, `doc`: another simulation's, which shares this
-    command line)."""
-    tables, doc = tables or TABLES, doc or __doc__
-    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--trials", type=int, default=400)
+def main(tables: dict | None = None, doc: str | None = None, trials: int = 400) -> None:
+    """The command line of a simulation whose tables are `tables` (name: trials -> lines)."""
+    tables = TABLES if tables is None else tables
+    parser = argparse.ArgumentParser(description=(doc or __doc__).splitlines()[0])
+    parser.add_argument("--trials", type=int, default=trials)
     parser.add_argument("--only", choices=sorted(tables), action="append")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()

@@ -8,8 +8,8 @@ Untrusted values go through safe(), as in compare_view.
 from __future__ import annotations
 
 from .compare_view import metric_rows, render_header, render_worst
-from .slice_view import render_found_slices
 from .render import safe, table
+from .slice_view import render_found_slices
 
 CHANGES_SHOWN = 4
 

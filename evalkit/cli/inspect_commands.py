@@ -85,6 +85,10 @@ def show_run(db: str, ref: str, show_all: bool) -> int:
     out.print(f"  options {safe(json.dumps(run.get('options'), sort_keys=True), 400)}")
     for line in shard_lines(run):
         out.print(f"  {safe(line)}")
+    if isinstance(run.get("stop"), dict):  # dispatched in batches (--sequential, a budget cap)
+        from .run_batches import stop_line
+
+        out.print(f"  {safe(stop_line(run['stop']), 400)}")
     n = int(totals.n)
     out.print(f"  {n} results · {int(totals.passed or 0)} passed ({percent((totals.passed or 0) / n if n else None)})"
               f" · {int(totals.errors)} errors · {int(totals.cached or 0)} cached · latency p50 "

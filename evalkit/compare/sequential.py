@@ -21,21 +21,24 @@ keeps the error rates. The stakes are aGRAPA's (their §5.2): the Kelly bet of a
 expansion, λ = (μ̂ − m) / (σ̂² + (μ̂ − m)²) from the mean and variance of the cases before,
 clipped to [0, c/(1 ± m)] with c = 1/2 so capital can never reach 0. Against empirical-
 Bernstein or Hoeffding sequences it adapts to the variance actually seen: a near-
-deterministic suite (few discordant cases) stops after a few dozen cases.
+deterministic suite (few discordant cases) decides after about a hundred cases. A crossing
+anywhere inside a batch counts (Ville's inequality covers every case, not only the looks).
 
-The set is computed on a grid of m (every 0.25 pp of Δ, plus the decision boundaries); the
-interval shown is its hull. Decisions, checked after each batch:
+Decisions, read after each batch from the two boundary tests, each valid by itself:
 
-- `regressed`: every m ≥ −margin is excluded (the interval lies below −margin; margin: the
-  regression margin of the primary metric, `compare.margin` by default 0);
-- `non-inferior`: every m ≤ −swap_margin is excluded (a drop beyond the swap margin is ruled
-  out, `compare.swap_margin`, default 5 pp);
+- `regressed`: K⁻(−margin) reached 2/α — Δ < −margin (margin: the regression margin of the
+  primary metric, `compare.margin`, default 0);
+- `non-inferior`: K⁺(−swap_margin) reached 2/α — a drop beyond the swap margin is ruled out
+  (`compare.swap_margin`, default 5 pp);
 - else go on. Regressed is checked first (with margin < swap_margin both can hold: a
   significant drop smaller than the swap margin is still a regression, as in compare).
+  A decision, once made, stays.
 
-Each side holds α/2, so a false "regressed" (Δ ≥ −margin) has probability ≤ α/2 and a false
-"non-inferior" (Δ ≤ −swap_margin) ≤ α/2, under monitoring after every batch. With several
-primary metrics α is split equally between them. Measured in benchmarks/sequential.py.
+A false "regressed" (Δ ≥ −margin) has probability ≤ α/2 and a false "non-inferior"
+(Δ ≤ −swap_margin) ≤ α/2, however often the test looks. With several primary metrics α is
+split equally between them. The interval shown is the hull of the values of a grid (every
+0.25 pp of Δ) that neither capital excluded: a (1 − α) confidence sequence. Measured in
+benchmarks/sequential.py.
 """
 from __future__ import annotations
 

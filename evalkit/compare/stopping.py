@@ -66,7 +66,9 @@ class Stop:
             line += f" (sequential test: {self.intervals()})"
         if self.spent.get("calls") is not None:
             line += (f"; spent {self.spent['calls']:,} calls, "
-                     f"{self.spent.get('tokens', 0):,} tokens, ${self.spent.get('cost_usd', 0):.4g}")
+                     f"{self.spent.get('tokens', 0):,} tokens")
+            if self.spent.get("cost_usd"):  # none when the backend reports no cost
+                line += f", ${self.spent['cost_usd']:.4g}"
         return line
 
     def caveat(self, headline: bool = True) -> str:

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
 from ..suite import Suite
-from ..types import Call, Result
+from ..types import Result
+from .feed import case_calls
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -148,21 +149,6 @@ def ordered(suite: Suite, seed: int) -> list:
     return pairs
 
 
-def case_calls(suite: Suite, pairs: Sequence, done: set[tuple[str, int]]) -> list[Call]:
-    """The calls of these cases not stored yet (every sample of a case)."""
-    base, samples = suite.options, suite.spec.samples
-    calls = []
-    for case, request in pairs:
-        for sample in range(samples):
-            if (case.id, sample) in done:
-                continue
-            options = base
-            if samples > 1 and "seed" in base:  # as feed.call_chunks
-                options = {**base, "seed": base["seed"] + sample}
-            calls.append(Call(case, sample, request, options, suite.vars))
-    return calls
-
-
 def stop_text(cases_run: int, cases_total: int, why: str) -> str:
     return f"stopped after {cases_run:,} of {cases_total:,} cases: {why}"
 
@@ -216,7 +202,8 @@ async def run_in_batches(execution, executor, suite: Suite, done: set[tuple[str,
             judge.observe(batch_results, [case.id for case, _ in batch])
     decided = judge.decision() if judge is not None else None
     record = {"stopped": reason is not None, "reason": reason,
-              "decision": decided or ("undecided" if judge is not None else None), "cases_run": run_cases, "cases_total": len(pairs),
+              "decision": decided or ("undecided" if judge is not None else None),
+              "cases_run": run_cases, "cases_total": len(pairs),
               "batch_cases": plan.batch_cases, "batches": batches,
               "budget": plan.budget.to_json(), "spent": spent.to_json()}
     if reason is not None:

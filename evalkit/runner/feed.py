@@ -15,20 +15,26 @@ _END = object()
 
 def call_chunks(suite: Suite, done: set[tuple[str, int]]) -> Iterator[list[Call]]:
     """Every (case, sample) not yet stored, as Calls, chunk by chunk."""
-    base = suite.options
-    samples = suite.spec.samples
     for chunk in suite.chunks():
-        calls = []
-        for case, request in chunk:
-            for sample in range(samples):
-                if (case.id, sample) in done:
-                    continue
-                options = base
-                if samples > 1 and "seed" in base:  # otherwise every sample would be identical
-                    options = {**base, "seed": base["seed"] + sample}
-                calls.append(Call(case, sample, request, options, suite.vars))
+        calls = case_calls(suite, chunk, done)
         if calls:
             yield calls
+
+
+def case_calls(suite: Suite, pairs, done: set[tuple[str, int]]) -> list[Call]:
+    """The calls of these (case, request) pairs not yet stored (every sample of a case)."""
+    base = suite.options
+    samples = suite.spec.samples
+    calls = []
+    for case, request in pairs:
+        for sample in range(samples):
+            if (case.id, sample) in done:
+                continue
+            options = base
+            if samples > 1 and "seed" in base:  # otherwise every sample would be identical
+                options = {**base, "seed": base["seed"] + sample}
+            calls.append(Call(case, sample, request, options, suite.vars))
+    return calls
 
 
 class CallQueue:

@@ -67,9 +67,14 @@ def test_a_regression_stops_early_with_fewer_requests_and_resumes_to_the_end(tmp
                                                      "run_id = ?", [run_id])}
     assert ran != {f"c{i:04d}" for i in range(cases)}
     # compare over the cases that ran says the same, with the caveat (not "inconclusive")
-    compared = evalkit("compare", "base", "cand", "--db", "r.duckdb", cwd=tmp_path)
+    compared = evalkit("compare", "base", "cand", "--db", "r.duckdb", "--markdown", "pr.md",
+                       cwd=tmp_path)
     assert compared.returncode == 1 and "Safe to swap: no" in compared.stdout, compared.stdout
     assert f"stopped after {cases} of 300 cases: regressed" in compared.stdout
+    assert f"{cases} paired, {N - cases} baseline only" in compared.stdout
+    assert f"stopped after {cases} of 300 cases: regressed" in (tmp_path / "pr.md").read_text()
+    shown = ok(evalkit("show", "cand", "--db", "r.duckdb", cwd=tmp_path)).stdout
+    assert "(partial)" in shown and f"stopped after {cases} of 300 cases" in shown
     # the same command resumes the partial run: already decided, no call is made
     srv.reset()
     again = _candidate(tmp_path, srv, suite, "--baseline", "base", "--sequential")
@@ -161,3 +166,28 @@ def test_a_budget_in_the_suite_file_caps_the_run_and_the_answer_is_on_what_ran(t
     assert refused.returncode == 2 and "bad.yaml:" in refused.stderr + refused.stdout
     assert "max_calls" in refused.stderr + refused.stdout
     assert_no_traceback(refused.stderr)
+
+
+def test_a_sequential_run_cut_by_a_cap_resumes_to_the_same_decision_as_one_uninterrupted(
+        tmp_path, srv):
+    suite = _suite(tmp_path)
+    _baseline(tmp_path, srv, suite)
+    srv.config(answers={f"q{i}": "wrong" for i in range(0, N, 8)})  # a 12.5 pp drop
+    first = ok(_candidate(tmp_path, srv, suite, "--baseline", "base", "--sequential",
+                          "--batch-size", "25", "--max-calls", "25", "--fail-on", "never"))
+    assert "stopped after 25 of 300 cases: budget (--max-calls 25 reached)" in first.stdout
+    resumed = _candidate(tmp_path, srv, suite, "--baseline", "base", "--sequential",
+                         "--batch-size", "25", "--fail-on", "never")
+    cases, decision = _stopped_after(resumed.stdout)
+    assert srv.stats()["total"] == cases  # each case called once over both invocations
+    srv.reset()
+    whole = evalkit("run", suite.name, "-m", "openai/other-model", *api_args(srv), "--label",
+                    "whole", "--db", "r.duckdb", "--baseline", "base", "--sequential",
+                    "--batch-size", "25", "--fail-on", "never", cwd=tmp_path)
+    # the same seeded order and the same test: the same stop, case for case
+    assert _stopped_after(whole.stdout) == (cases, decision)
+    assert srv.stats()["total"] == cases
+    same = query(tmp_path / "r.duckdb", "SELECT count(*) FROM results a JOIN results b USING "
+                 "(case_id) JOIN runs ra ON ra.run_id = a.run_id JOIN runs rb ON rb.run_id = "
+                 "b.run_id WHERE ra.label = 'cand' AND rb.label = 'whole'")
+    assert same == [(cases,)]

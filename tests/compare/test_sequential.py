@@ -146,3 +146,26 @@ def test_calls_allowed_under_each_cap():
 
 def test_stop_text_says_where_and_why():
     assert stop_text(340, 2000, "regressed") == "stopped after 340 of 2,000 cases: regressed"
+
+
+def test_a_stop_record_applies_its_decision_only_against_its_own_baseline():
+    from evalkit.compare.stopping import Stop
+
+    record = {"stopped": True, "reason": "sequential", "decision": "regressed",
+              "cases_run": 150, "cases_total": 2000,
+              "text": "stopped after 150 of 2,000 cases: regressed",
+              "sequential": {"baseline": "run-a", "alpha": 0.05, "metrics": [
+                  {"metric": "passed", "n": 150, "estimate": -0.073, "low": -0.145,
+                   "high": -0.008}]},
+              "spent": {"calls": 150, "tokens": 300, "cost_usd": 0.0}}
+    stop = Stop.of({"stop": record})
+    assert stop.decided_against("run-a") == REGRESSED
+    assert stop.decided_against("run-b") is None  # compared with another baseline later
+    assert stop.intervals() == ("pass rate Δ -7.3 pp, anytime-valid 95% interval "
+                                "[-14.5, -0.8] pp over 150 paired cases")
+    assert stop.summary().endswith("; spent 150 calls, 300 tokens")  # no cost reported
+    assert "covers the 150 cases that ran" in stop.caveat()
+    assert Stop.of({"stop": None}) is None
+    budget = Stop.of({"stop": {**record, "reason": "budget", "decision": None,
+                               "sequential": None}})
+    assert budget.decided_against("run-a") is None

@@ -32,9 +32,9 @@ def test_unknown_key_without_close_match_lists_the_valid_keys(tmp_path):
     path = suite_file(tmp_path, GOOD_HEAD + "zzz: 1\n")
     check_problem(load_error(path), file=path, line=5, col=1, message="unknown key 'zzz'",
                   key_path="zzz", source="zzz: 1",
-                  hint="expected one of: cases, compare, counterfactuals, description, gates, "
-                       "human, options, prompt, samples, scorers, seed, slices, suite, vars, "
-                       "version, waivers")
+                  hint="expected one of: budget, cases, compare, counterfactuals, description, "
+                       "gates, human, options, prompt, samples, scorers, seed, slices, suite, "
+                       "vars, version, waivers")
 
 
 def test_unknown_key_in_options(tmp_path):
