@@ -206,7 +206,11 @@ def test_blind_page_hides_which_output_is_which(review_runs, open_page, tmp_path
     # the order of the two outputs is shuffled (seeded), not always the candidate's first
     assert {i["outputs"][0]["run"] for i in data["items"]} == {runs.base, runs.cand}
     fill(view, "carol", tone=lambda case, role, text: tone_of(text))
+    page.click("#copy")  # the same JSON, also shown in the box for copying by hand
+    copied = json.loads(page.input_value("#export-text"))
+    assert copied["reviewer"] == "carol" and len(copied["ratings"]) == 12
     path = download(view, tmp_path, "carol.json")
+    assert json.loads(path.read_text())["ratings"] == copied["ratings"]
     ok(evalkit("review", "import", path, "--db", runs.db, cwd=runs.folder))
     # each blind rating reached the run whose output it rated
     with Store(runs.db, read_only=True) as store:
