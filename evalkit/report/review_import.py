@@ -8,14 +8,12 @@ through the golden writer the pytest plugin uses (suite/golden_writer.py).
 """
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from ..errors import UsageError
 from ..store import Store
@@ -29,103 +27,10 @@ from ..store.human import (
     put_ratings,
 )
 from ..suite.human_spec import HumanRubric
-from .review_page import REVIEW_FORMAT, case_ref
+from .review_file import ReviewFile, naive_utc, read_review_file
+from .review_page import case_ref
 
-MAX_FILE_BYTES = 64 * 2**20
 DEFAULT_WAIVER_DAYS = 30
-
-
-class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class RubricEntry(_Entry):
-    name: str
-    scale: str
-    low: int | None = None
-    high: int | None = None
-    question: str
-    pass_mark: float | None = None
-    judge: str | None = None
-
-    def rubric(self) -> HumanRubric:
-        return HumanRubric(name=self.name, scale=self.scale, question=self.question,
-                           min_score=self.pass_mark, judge=self.judge)
-
-
-class RatingEntry(_Entry):
-    run_id: str = Field(min_length=1)
-    case_ref: str = Field(min_length=1)
-    case_id: str = ""  # as shown (redacted); the ref finds the stored id
-    sample: int = Field(0, ge=0)
-    rubric: str
-    score: float
-    comment: str = Field("", max_length=20_000)
-    rated_at: datetime | None = None
-
-
-class DecisionEntry(_Entry):
-    case_ref: str = Field(min_length=1)
-    case_id: str = ""
-    sample: int = Field(0, ge=0)
-    candidate_run: str = Field(min_length=1)
-    baseline_run: str = Field(min_length=1)
-    decision: Literal["regression", "acceptable", "golden_wrong"]
-    reason: str = Field("", max_length=20_000)
-    decided_at: datetime | None = None
-
-
-class ReviewFile(_Entry):
-    evalkit_review: Literal[1] = Field(description="the format version")
-    review_id: str
-    suite: str = ""
-    reviewer: str = Field(min_length=1, max_length=200)
-    exported_at: datetime | None = None
-    blind: bool = False
-    candidate_run: str | None = None
-    baseline_run: str | None = None
-    rubrics: list[RubricEntry] = Field(default_factory=list)
-    ratings: list[RatingEntry] = Field(default_factory=list)
-    adjudications: list[DecisionEntry] = Field(default_factory=list)
-
-
-def _naive(moment: datetime | None) -> datetime | None:
-    """UTC without a zone, as the store keeps times."""
-    if moment is None or moment.tzinfo is None:
-        return moment
-    return (moment - moment.utcoffset()).replace(tzinfo=None)
-
-
-def read_review_file(path: Path) -> ReviewFile:
-    """The file, checked; a one-line UsageError naming the file and the problem otherwise."""
-    assert REVIEW_FORMAT == 1
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise UsageError(f"{path}: over {MAX_FILE_BYTES // 2**20} MB; is this a review "
-                             "export?")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read it: {exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}:{exc.lineno}: not JSON ({exc.msg})\n"
-                         "  fix: give the file the review page's Download button wrote") from None
-    if not isinstance(data, dict) or "evalkit_review" not in data:
-        raise UsageError(f"{path}: not an evalkit review export (no 'evalkit_review' key)\n"
-                         "  fix: give the file the review page's Download button wrote")
-    try:
-        review = ReviewFile.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise UsageError(f"{path}: {where}: {first['msg']} ({len(exc.errors())} problem"
-                         f"{'s' if len(exc.errors()) != 1 else ''})") from None
-    if not review.reviewer.strip():
-        raise UsageError(f"{path}: reviewer: the reviewer's name is empty")
-    return review
 
 
 @dataclass
@@ -212,7 +117,7 @@ def import_reviews(store: Store, paths: list[Path], *, apply: bool = False,
         for index, r in enumerate(review.ratings):
             case_id = _case(path, f"ratings.{index}", known, cases, r.run_id, r.case_ref)
             ratings.append(Rating(r.run_id, case_id, r.sample, r.rubric, reviewer, r.score,
-                                  r.comment, _naive(r.rated_at), review.review_id, review.blind))
+                                  r.comment, naive_utc(r.rated_at), review.review_id, review.blind))
         for index, d in enumerate(review.adjudications):
             case_id = _case(path, f"adjudications.{index}", known, cases, d.candidate_run,
                             d.case_ref)
@@ -220,7 +125,7 @@ def import_reviews(store: Store, paths: list[Path], *, apply: bool = False,
             expires = today + timedelta(days=waiver_days) if d.decision == "acceptable" else None
             decisions.append(Adjudication(suite, case_id, d.sample, d.baseline_run,
                                           d.candidate_run, d.decision, d.reason, reviewer,
-                                          _naive(d.decided_at), expires))
+                                          naive_utc(d.decided_at), expires))
     absent = missing_outputs(store, [(r.run_id, r.case_id, r.sample) for r in ratings])
     if absent:
         run_id, case_id, sample = absent[0]

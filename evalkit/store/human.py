@@ -18,7 +18,8 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from ..suite.human_spec import HumanRubric
 from ..types import Score
-from .rows import _storable
+from .rows import _storable, columns
+from .schema import SCORE_COLUMNS
 from .store import Store
 
 DECISIONS = {"regression": "regression", "acceptable": "acceptable change",
@@ -102,9 +103,8 @@ def human_score(rubric: HumanRubric, ratings: Sequence[tuple[str, float, str]]) 
     comments = "; ".join(f"{who}: {text}" for who, _, text in ratings if text)
     why = (f"{len(ratings)} reviewer{'s' if len(ratings) != 1 else ''} ({shown}): {verdict}"
            + (f" | {comments}" if comments else ""))
-    details = {"scale": rubric.public()["scale"], "pass_mark": rubric.pass_mark,
-               "judge": rubric.judge or rubric.name,
-               "mean": mean, "ratings": [{"reviewer": who, "score": score, "comment": text}
+    details = {"scale": "pass/fail" if rubric.binary else f"{lo}-{hi}",
+               "pass_mark": rubric.pass_mark, "judge": rubric.judge or rubric.name, "mean": mean, "ratings": [{"reviewer": who, "score": score, "comment": text}
                                          for who, score, text in ratings]}
     return Score(rubric.scorer, (mean - lo) / (hi - lo), passed, why, details)
 
@@ -115,51 +115,85 @@ def _rating_text(rubric: HumanRubric, score: float) -> str:
     return f"{score:g}"
 
 
+RATING_COLUMNS = ("run_id", "case_id", "sample", "rubric", "reviewer", "score", "comment",
+                  "rated_at", "review_id", "blind")
+KEY = "run_id, case_id, sample, rubric"
+
+
 def put_ratings(store: Store, ratings: Sequence[Rating], rubrics: dict[str, HumanRubric]) -> int:
     """Store the ratings (a reviewer's new rating of an output replaces their old one) and
-    rewrite the human scores of the outputs they rate, in one transaction. Returns the number
-    of outputs whose human scores were written."""
-    touched = sorted({(r.run_id, r.case_id, r.sample, r.rubric) for r in ratings})
-    if not touched:
+    rewrite the human scores of the outputs they rate, in one transaction and a few bulk
+    statements. Returns the number of outputs whose human scores were written."""
+    import pandas as pd
+
+    latest = {(r.run_id, r.case_id, r.sample, r.rubric, _storable(r.reviewer)): r
+              for r in ratings}  # the same reviewer twice in one import: the last one counts
+    if not latest:
         return 0
+    new = pd.DataFrame([(*key, r.score, _storable(r.comment), r.rated_at, r.review_id, r.blind)
+                        for key, r in latest.items()], columns=list(RATING_COLUMNS))
+    new["rated_at"] = pd.to_datetime(new["rated_at"])
     with transaction(store) as con:
-        for r in ratings:
-            con.execute("DELETE FROM human_ratings WHERE run_id = ? AND case_id = ? AND "
-                        "sample = ? AND rubric = ? AND reviewer = ?",
-                        [r.run_id, r.case_id, r.sample, r.rubric, _storable(r.reviewer)])
-            con.execute("INSERT INTO human_ratings (run_id, case_id, sample, rubric, reviewer,"
-                        " score, comment, rated_at, review_id, blind) VALUES "
-                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [r.run_id, r.case_id, r.sample, r.rubric, _storable(r.reviewer),
-                         r.score, _storable(r.comment), r.rated_at, r.review_id, r.blind])
-        for run_id, case_id, sample, rubric in touched:
-            rows = con.execute("SELECT reviewer, score, coalesce(comment, '') FROM "
-                               "human_ratings WHERE run_id = ? AND case_id = ? AND sample = ? "
-                               "AND rubric = ? ORDER BY reviewer",
-                               [run_id, case_id, sample, rubric]).fetchall()
-            score = human_score(rubrics[rubric], rows)
-            con.execute("INSERT OR REPLACE INTO scores (run_id, case_id, sample, scorer, "
-                        "value, passed, explanation, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [run_id, case_id, sample, score.scorer, score.value, score.passed,
-                         _storable(score.explanation),
-                         _storable(json.dumps(score.details, ensure_ascii=False))])
-    return len({key[:3] for key in touched})
+        con.register("_ek_new_ratings", new)
+        try:
+            con.execute("DELETE FROM human_ratings h USING _ek_new_ratings n WHERE "
+                        "h.run_id = n.run_id AND h.case_id = n.case_id AND h.sample = n.sample "
+                        "AND h.rubric = n.rubric AND h.reviewer = n.reviewer")
+            con.execute(f"INSERT INTO human_ratings ({', '.join(RATING_COLUMNS)}) "
+                        f"SELECT {', '.join(RATING_COLUMNS)} FROM _ek_new_ratings")
+            rows = con.execute(f"SELECT {KEY}, reviewer, score, coalesce(comment, '') FROM "
+                               f"human_ratings JOIN (SELECT DISTINCT {KEY} FROM _ek_new_ratings)"
+                               f" USING ({KEY}) ORDER BY {KEY}, reviewer").fetchall()
+        finally:
+            con.unregister("_ek_new_ratings")
+        grouped: dict[tuple, list] = {}
+        for run_id, case_id, sample, rubric, reviewer, score, comment in rows:
+            grouped.setdefault((run_id, case_id, sample, rubric), []).append(
+                (reviewer, score, comment))
+        scores = []
+        for (run_id, case_id, sample, rubric), given in grouped.items():
+            score = human_score(rubrics[rubric], given)
+            scores.append((run_id, case_id, sample, score.scorer, score.value, score.passed,
+                           score.explanation, json.dumps(score.details, ensure_ascii=False)))
+        con.register("_ek_human_scores", columns(scores, SCORE_COLUMNS))
+        try:
+            con.execute(f"INSERT OR REPLACE INTO scores ({', '.join(SCORE_COLUMNS)}) "
+                        "SELECT * FROM _ek_human_scores")
+        finally:
+            con.unregister("_ek_human_scores")
+    return len({key[:3] for key in grouped})
+
+
+ADJUDICATION_COLUMNS = ("suite", "case_id", "sample", "baseline_run", "candidate_run",
+                        "decision", "reason", "reviewer", "decided_at", "expires")
 
 
 def put_adjudications(store: Store, decisions: Sequence[Adjudication]) -> None:
     """Store flip decisions; a reviewer's new decision on a flip replaces their old one."""
+    import pandas as pd
+
+    latest = {(d.baseline_run, d.candidate_run, d.case_id, d.sample, _storable(d.reviewer)): d
+              for d in decisions}
+    if not latest:
+        return
+    new = pd.DataFrame([(d.suite, d.case_id, d.sample, d.baseline_run, d.candidate_run,
+                         d.decision, _storable(d.reason), reviewer, d.decided_at, d.expires)
+                        for (*_, reviewer), d in latest.items()],
+                       columns=list(ADJUDICATION_COLUMNS))
+    new["decided_at"] = pd.to_datetime(new["decided_at"])
+    new["expires"] = pd.to_datetime(new["expires"])
     with transaction(store) as con:
-        for d in decisions:
-            con.execute("DELETE FROM adjudications WHERE baseline_run = ? AND candidate_run = ?"
-                        " AND case_id = ? AND sample = ? AND reviewer = ?",
-                        [d.baseline_run, d.candidate_run, d.case_id, d.sample,
-                         _storable(d.reviewer)])
-            con.execute("INSERT INTO adjudications (suite, case_id, sample, baseline_run, "
-                        "candidate_run, decision, reason, reviewer, decided_at, expires) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [d.suite, d.case_id, d.sample, d.baseline_run, d.candidate_run,
-                         d.decision, _storable(d.reason), _storable(d.reviewer),
-                         d.decided_at, d.expires])
+        con.register("_ek_new_decisions", new)
+        try:
+            con.execute("DELETE FROM adjudications a USING _ek_new_decisions n WHERE "
+                        "a.baseline_run = n.baseline_run AND a.candidate_run = n.candidate_run "
+                        "AND a.case_id = n.case_id AND a.sample = n.sample "
+                        "AND a.reviewer = n.reviewer")
+            con.execute(f"INSERT INTO adjudications ({', '.join(ADJUDICATION_COLUMNS)}) SELECT "
+                        f"{', '.join(ADJUDICATION_COLUMNS[:-1])}, expires::DATE "
+                        "FROM _ek_new_decisions")
+        finally:
+            con.unregister("_ek_new_decisions")
 
 
 def mark_golden_applied(store: Store, decisions: Sequence[Adjudication]) -> None:

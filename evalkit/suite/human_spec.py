@@ -12,6 +12,7 @@ scorer whose verdicts the humans are compared with (default: a scorer of the sam
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -55,7 +56,7 @@ class HumanRubric(BaseModel):
     def binary(self) -> bool:
         return self.scale.strip().lower() == PASS_FAIL
 
-    @property
+    @cached_property
     def bounds(self) -> tuple[int, int]:
         if self.binary:
             return 0, 1

@@ -236,3 +236,27 @@ def test_a_page_holds_a_bounded_number_of_outputs(built, monkeypatch):
     with pytest.raises(UsageError, match="--sample 11: at most 10"):
         pick(items, 11, "judge-uncertain")
     assert len(pick(items, 10, None)) == 10
+
+
+def test_a_gate_on_a_human_rubric_waits_for_ratings(runs):
+    from evalkit.gates import check_diff
+
+    gated = runs.suite.read_text() + "gates:\n  - {metric: 'human:tone', min: 0.5}\n"
+    runs.suite.write_text(gated)
+    result = evalkit("validate", runs.suite, cwd=runs.folder)
+    assert result.returncode == 0, result.stderr  # human:NAME is a metric a gate may name
+    with Store(runs.db, read_only=True) as store:
+        from evalkit.suite import load_suite
+        from evalkit.suite.gate_spec import Policy
+
+        policy = Policy.of(load_suite(runs.suite).spec)
+        before = check_diff(compare(store, runs.base, runs.cand, policy=policy))
+    (gate,) = before.results
+    assert gate.status == "skipped" and "no values of human:tone yet" in gate.reason
+    ratings = [rating(runs.cand, f"c0{i}", score=2) for i in range(4)]
+    path = review_file(runs.folder, "ann", ratings)
+    ok(evalkit("review", "import", path, "--db", runs.db, cwd=runs.folder))
+    with Store(runs.db, read_only=True) as store:
+        after = check_diff(compare(store, runs.base, runs.cand, policy=policy))
+    (gate,) = after.results
+    assert gate.status == "failed" and "0.0%" in gate.reason and "n=4" in gate.reason

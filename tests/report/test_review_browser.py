@@ -39,7 +39,7 @@ def export(runs: ReviewRuns, name: str, *args) -> Path:
 
 
 def tone_of(text: str) -> int:
-    """Alice's rating: like the judge (5 polite, 2 curt), except on c02 where she disagrees."""
+    """A rating like the judge's: 5 for a polite answer, 2 for a curt one."""
     return 5 if "please" in text else 2
 
 
@@ -106,7 +106,7 @@ def test_rate_export_import_compare_and_report(review_runs, open_page, tmp_path)
     alice_tone = {}
 
     def alice(case, role, text):
-        alice_tone[(case, role)] = 3 if case == "c02" else tone_of(text)
+        alice_tone[(case, role)] = 1 if case == "c02" else tone_of(text)
         return alice_tone[(case, role)]
 
     fill(view, NAME_XSS, tone=alice, safe=safe_text, skip_baseline={"c03", "c04"},
@@ -182,9 +182,10 @@ def test_rate_export_import_compare_and_report(review_runs, open_page, tmp_path)
     expected = [sum(1 for h, j in pairs if h == a and j == b)
                 for a in (True, False) for b in (True, False)]
     assert [int(c) for c in cells] == expected and sum(expected) == 26
+    assert expected[2] == 1  # c02's baseline: the judge passes it, alice (1) and bob (5) do not
     marks = shown.page.locator("#human table.adjudications")
     assert "waived until" in marks.inner_text() and NAME_XSS in marks.inner_text()
-    shown.page.screenshot(path=str(artifacts() / "report-human-review.png"), full_page=True)
+    section.screenshot(path=str(artifacts() / "report-human-review.png"))
 
 
 def test_blind_page_hides_which_output_is_which(review_runs, open_page, tmp_path):  # noqa: F811
@@ -205,7 +206,11 @@ def test_blind_page_hides_which_output_is_which(review_runs, open_page, tmp_path
     # the order of the two outputs is shuffled (seeded), not always the candidate's first
     assert {i["outputs"][0]["run"] for i in data["items"]} == {runs.base, runs.cand}
     fill(view, "carol", tone=lambda case, role, text: tone_of(text))
+    page.click("#copy")  # the same JSON, also shown in the box for copying by hand
+    copied = json.loads(page.input_value("#export-text"))
+    assert copied["reviewer"] == "carol" and len(copied["ratings"]) == 12
     path = download(view, tmp_path, "carol.json")
+    assert json.loads(path.read_text())["ratings"] == copied["ratings"]
     ok(evalkit("review", "import", path, "--db", runs.db, cwd=runs.folder))
     # each blind rating reached the run whose output it rated
     with Store(runs.db, read_only=True) as store:
