@@ -128,6 +128,6 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(str(word), choices, n=2, cutoff=0.6)
     if close:
         return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
-    if choices and len(choices) <= 16:  # a suite's top-level keys still fit
+    if choices and len(choices) <= 24:  # a suite's top-level keys (17) still fit
         return "expected one of: " + ", ".join(choices)
     return ""

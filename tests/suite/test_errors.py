@@ -461,7 +461,7 @@ def test_problem_rendering_parts():
     assert Problem("gone", Location("a.yaml")).render() == "a.yaml: error: gone"
     assert did_you_mean("scorrers", ["scorers", "suite"]) == "did you mean 'scorers'?"
     assert did_you_mean("zzz", ["b", "a"]) == "expected one of: a, b"
-    assert did_you_mean("zzz", [f"k{i}" for i in range(17)]) == ""  # more than 16: no list
+    assert did_you_mean("zzz", [f"k{i}" for i in range(25)]) == ""  # more than 24: no list
 
 
 def test_missing_suite_file_has_no_line(tmp_path):
