@@ -153,3 +153,37 @@ def test_changelog_of_an_unknown_baseline_is_a_one_line_error(history):
     done = evalkit("changelog", "staging", cwd=history["folder"], env=history["env"])
     assert done.returncode == 2
     assert done.stderr.strip() == "error: no baseline 'staging' (baselines: prod)"
+
+
+def test_a_database_from_before_the_changelog_reads_and_migrates(tmp_path):
+    """Baseline rows written before migration 6 (no who, no summary): readable read-only,
+    said honestly in the changelog, and migrated by the next writer."""
+    import duckdb
+
+    from evalkit.report.changelog import entries, render_markdown
+    from evalkit.store.schema import MIGRATIONS
+
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, "
+                "applied_at TIMESTAMP)")
+    for version, name, sql in MIGRATIONS[:5]:
+        con.execute(sql)
+        con.execute("INSERT INTO schema_migrations VALUES (?, ?, current_timestamp)",
+                    [version, name])
+    for run_id in ("old1", "old2"):
+        con.execute("INSERT INTO runs (run_id, suite, suite_hash, model_ref, backend, status, "
+                    "started_at) VALUES (?, 's', 'h', 'python/x:y', 'python', 'completed', "
+                    "current_timestamp)", [run_id])
+    con.execute("INSERT INTO baselines (name, run_id, note, action, seq) VALUES "
+                "('prod', 'old1', 'launch', 'set', 1), ('prod', 'old2', NULL, 'set', 2)")
+    con.close()
+    with Store(db, read_only=True) as store:  # not migrated
+        found = entries(store, "prod")
+    assert [(e.seq, e.by, e.summary) for e in found] == [(2, None, {}), (1, None, {})]
+    text = render_markdown("prod", found)
+    assert "promoted run old2, replacing run old1" in text
+    assert "no comparison was recorded" in text and "**by**: \\(unknown\\)" in text
+    with Store(db) as store:  # a writer applies migration 6 and keeps the rows
+        assert [e.note for e in baselines.history(store, "prod")] == ["launch", None]
+        assert 6 in {v for (v,) in store.query("SELECT version FROM schema_migrations")}
