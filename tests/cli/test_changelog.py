@@ -14,6 +14,7 @@ from evalkit.compare import baselines
 from evalkit.store import Store
 from tests.cli.helpers import evalkit
 from tests.report.pipeline_runs import make_runs
+from tests.report.test_browser import browser, open_page  # noqa: F401 (fixtures)
 
 XSS = "<img src=x onerror=alert(1)>"
 N = 30
@@ -187,3 +188,19 @@ def test_a_database_from_before_the_changelog_reads_and_migrates(tmp_path):
     with Store(db) as store:  # a writer applies migration 6 and keeps the rows
         assert [e.note for e in baselines.history(store, "prod")] == ["launch", None]
         assert 6 in {v for (v,) in store.query("SELECT version FROM schema_migrations")}
+
+
+def test_changelog_page_in_a_real_browser(history, open_page):  # noqa: F811
+    """The HTML changelog in headless Chromium: newest first, the stored payload shows as
+    text, no script runs, nothing is requested (Watched.check)."""
+    out = history["folder"] / "browser.html"
+    done = evalkit("changelog", "prod", "--format", "html", "-o", out, cwd=history["folder"],
+                   env=history["env"])
+    assert done.returncode == 0, done.stderr
+    page = open_page(out).page
+    headings = page.locator("section.change h2").all_inner_texts()
+    assert [h.split(" · ")[0] for h in headings] == ["#4", "#3", "#2", "#1"]
+    why = page.locator("#change-2 dd.fact-why").inner_text()
+    assert why == f"cheaper model {XSS}"  # the payload, as text
+    assert page.locator("img").count() == 0
+    assert page.locator("#change-2 .badge[data-answer='no']").is_visible()
