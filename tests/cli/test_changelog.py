@@ -13,6 +13,7 @@ import pytest
 from evalkit.compare import baselines
 from evalkit.store import Store
 from tests.cli.helpers import evalkit
+from tests.report.conftest import report_runs  # noqa: F401 (fixture)
 from tests.report.pipeline_runs import make_runs
 from tests.report.test_browser import browser, open_page  # noqa: F401 (fixtures)
 
@@ -188,6 +189,24 @@ def test_a_database_from_before_the_changelog_reads_and_migrates(tmp_path):
     with Store(db) as store:  # a writer applies migration 6 and keeps the rows
         assert [e.note for e in baselines.history(store, "prod")] == ["launch", None]
         assert 6 in {v for (v,) in store.query("SELECT version FROM schema_migrations")}
+
+
+# (before the browser test: `report_runs` runs in process with asyncio.run, which Playwright's
+# sync API, running once the module's browser is open, would refuse)
+def test_the_summary_lists_the_waivers_in_force(report_runs):  # noqa: F811
+    """On the report fixture's runs (c013 waived until 2099, c023's waiver expired): the
+    summary names the waiver that was used, not the expired one, and counts it out."""
+    from evalkit.report.changelog import summarize
+
+    with Store(report_runs.db, read_only=True) as store:
+        base, cand = (store.query("SELECT run_id FROM runs WHERE label = ?", [label])[0][0]
+                      for label in ("base", "cand"))
+        summary = summarize(store, base, cand)
+    assert summary["waivers"] == [{"case": "c013", "metric": "all metrics",
+                                   "reason": "flaky upstream, TICKET-7",
+                                   "expires": "2099-12-31", "results": 1}]
+    assert summary["tally"]["waived"] == 1 and "c013" not in summary["broke"]
+    assert summary["answer"] == "no" and summary["previous"]["label"] == "base"
 
 
 def test_changelog_page_in_a_real_browser(history, open_page):  # noqa: F811
