@@ -116,8 +116,9 @@ def plain_change(row: dict, alpha: float, margin: float) -> Finding:
     if ruled_out and small_mde:
         return Finding(f"{text}; a drop of more than {_pp(margin)} is ruled out", detail, GOOD)
     if not ruled_out:
-        drop = "" if missing(low) else f" (up to {_pp(low)})"
-        return Finding(f"{text}, but a larger drop{drop} is not ruled out{more}", detail, WARN)
+        drop = ("a larger drop" if delta < 0 else "a drop") + \
+            ("" if missing(low) else f" (up to {_pp(low)})")
+        return Finding(f"{text}, but {drop} is not ruled out{more}", detail, WARN)
     return Finding(f"{text}, but with {cases} only changes over {_pp(row['mde'])} would show"
                    f"{more}", detail, WARN)
 
