@@ -134,14 +134,14 @@ def answer_sentence(answer: str, kind: str, metrics: tuple[Finding, ...], reason
         return Finding("Yes: the candidate is at least as good as the baseline — nothing "
                        "got worse beyond the swap margin.", detail, GOOD)
     if answer == NO:
-        gates = [r for r in reasons if r.startswith("gate failed")]
+        gates = [r for r in reasons if "gate failed: " in r]  # several suites: "suite: gate…"
         why = ("a gate failed" if gates and len(gates) == len(reasons)
                else "it is worse than the baseline")
         return Finding(f"No: {why}. Do not swap until the regressions below are fixed or "
                        "waived.", detail, BAD)
     unsure = next((f.text for f in metrics if f.tone in (WARN, BAD)), None)
     first = (reasons[0] if reasons else "") if unsure is None else unsure
-    if first.startswith("every case counts"):
+    if "every case counts: " in first:
         first = "the two runs did not run the same cases"
     elif "identical" in first and "A/A" in first:
         first = "both runs are the same configuration with identical outputs"

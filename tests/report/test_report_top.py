@@ -93,6 +93,22 @@ def test_the_issue_example_in_words():
     assert real.text.startswith("pass rate: a drop of 20 pp over 9 cases, a real regression")
 
 
+def test_the_answer_sentence_for_one_suite_and_several():
+    from evalkit.report.headline import answer_sentence
+
+    gate = ("gate failed: exact ≥ 90.0% — 80.0% (n=20)",)
+    assert answer_sentence("no", "swap", (), gate).text.startswith("No: a gate failed.")
+    several = ("cmp: gate failed: exact ≥ 90.0% — 80.0% (n=20)",)
+    assert answer_sentence("no", "swap", (), several).text.startswith("No: a gate failed.")
+    mixed = gate + ("regressed: passed overall -40.0 pp [-57.7, -24.1]",)
+    assert answer_sentence("no", "swap", (), mixed).text.startswith("No: it is worse")
+    subset = ("cmp: every case counts: 2 case(s) run by the baseline only (a, b) — run both",)
+    found = answer_sentence("inconclusive", "swap", (), subset)
+    assert found.text == ("Not yet: the evidence does not settle it (the two runs did not run "
+                          "the same cases).") and found.detail == subset[0]
+    assert answer_sentence("yes", "gates", (), ()).text == "Every gate passed."
+
+
 def test_the_top_answers_first(top_runs):
     top, inp = _top(top_runs["html"]), top_runs["inp"]
     counts = inp.diff.counts()
