@@ -108,9 +108,9 @@ def plain_change(row: dict, alpha: float, margin: float) -> Finding:
     ruled_out = not missing(low) and low > -margin
     small_mde = not missing(row.get("mde")) and row["mde"] <= margin + 1e-12
     if delta < 0:
-        text = f"{name}: a drop of {_pp(delta)} over {cases}, small enough to be chance"
+        text = f"{name}: a drop of {_pp(delta)} over {cases}, which could be chance"
     elif delta > 0:
-        text = f"{name}: a gain of {_pp(delta)} over {cases}, small enough to be chance"
+        text = f"{name}: a gain of {_pp(delta)} over {cases}, which could be chance"
     else:
         text = f"{name}: no change over {cases}"
     if ruled_out and small_mde:

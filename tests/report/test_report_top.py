@@ -87,7 +87,7 @@ def test_the_issue_example_in_words():
                          "ruled out — run more cases") and wide.tone == "warn"
     small = plain_change({**row, "delta": -0.03, "ci_low": -0.2, "ci_high": 0.1, "p": 0.7,
                           "p_adj": 1.0}, alpha=0.05, margin=0.05)
-    assert small.text == ("pass rate: a drop of 3.0 pp over 9 cases, small enough to be chance, "
+    assert small.text == ("pass rate: a drop of 3.0 pp over 9 cases, which could be chance, "
                           "but a larger drop (up to 20 pp) is not ruled out — run more cases")
     real = plain_change({**row, "verdict": "regressed"}, alpha=0.05, margin=0.05)
     assert real.text.startswith("pass rate: a drop of 20 pp over 9 cases, a real regression")
