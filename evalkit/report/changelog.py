@@ -77,13 +77,20 @@ def summarize(store: Store, previous: str | None, run_id: str, *,
         "worst_slice": headline.worst_slice.text if headline.worst_slice else None,
         "cost": headline.cost.text if headline.cost else None,
         "latency": headline.latency.text if headline.latency else None,
-        "waivers": [{"case": w.case, "metric": w.metric or "all metrics", "reason": w.reason,
-                     "expires": w.expires.isoformat()}
-                    for w in diff.policy.active_waivers(diff.today)],
+        "waivers": _waivers_used(diff),
         "changed": [{"item": r["item"], "before": r["baseline"], "after": r["candidate"],
                      "part": r["part"]} for r in records(diff.manifest)
                     if r["part"] in (MODEL, SETUP)],
     }
+
+
+def _waivers_used(diff) -> list[dict]:
+    """The waivers in force whose case is in this comparison (so left out of the numbers
+    of its metric, or of all of them)."""
+    counts = diff.cases["case_id"].value_counts().to_dict()
+    return [{"case": w.case, "metric": w.metric or "all metrics", "reason": w.reason,
+             "expires": w.expires.isoformat(), "results": int(counts.get(w.case, 0))}
+            for w in diff.policy.active_waivers(diff.today) if counts.get(w.case)]
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def facts(entry: Entry) -> list[tuple[str, str]]:
         lines.append(("outcome", f"fixed {tally['fixed']} / broke {tally['broke']} / unchanged "
                                  f"{tally['unchanged']} {tally['unit']}{extra}"))
     for text in s.get("metrics") or []:
-        lines.append(("in words", text))
+        lines.append(("change", text))
     for d in s.get("deltas") or []:
         lines.append(("delta", f"{d['metric']} {d['where']}: {fmt_pct(d['baseline'])} → "
                                f"{fmt_pct(d['candidate'])} ({d['change']}; {d['verdict']})"))

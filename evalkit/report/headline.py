@@ -108,16 +108,17 @@ def plain_change(row: dict, alpha: float, margin: float) -> Finding:
     ruled_out = not missing(low) and low > -margin
     small_mde = not missing(row.get("mde")) and row["mde"] <= margin + 1e-12
     if delta < 0:
-        text = f"{name}: a drop of {_pp(delta)} over {cases}, small enough to be chance"
+        text = f"{name}: a drop of {_pp(delta)} over {cases}, which could be chance"
     elif delta > 0:
-        text = f"{name}: a gain of {_pp(delta)} over {cases}, small enough to be chance"
+        text = f"{name}: a gain of {_pp(delta)} over {cases}, which could be chance"
     else:
         text = f"{name}: no change over {cases}"
     if ruled_out and small_mde:
         return Finding(f"{text}; a drop of more than {_pp(margin)} is ruled out", detail, GOOD)
     if not ruled_out:
-        drop = "" if missing(low) else f" (up to {_pp(low)})"
-        return Finding(f"{text}, but a larger drop{drop} is not ruled out{more}", detail, WARN)
+        drop = ("a larger drop" if delta < 0 else "a drop") + \
+            ("" if missing(low) else f" (up to {_pp(low)})")
+        return Finding(f"{text}, but {drop} is not ruled out{more}", detail, WARN)
     return Finding(f"{text}, but with {cases} only changes over {_pp(row['mde'])} would show"
                    f"{more}", detail, WARN)
 
@@ -133,14 +134,14 @@ def answer_sentence(answer: str, kind: str, metrics: tuple[Finding, ...], reason
         return Finding("Yes: the candidate is at least as good as the baseline — nothing "
                        "got worse beyond the swap margin.", detail, GOOD)
     if answer == NO:
-        gates = [r for r in reasons if r.startswith("gate failed")]
+        gates = [r for r in reasons if "gate failed: " in r]  # several suites: "suite: gate…"
         why = ("a gate failed" if gates and len(gates) == len(reasons)
                else "it is worse than the baseline")
         return Finding(f"No: {why}. Do not swap until the regressions below are fixed or "
                        "waived.", detail, BAD)
     unsure = next((f.text for f in metrics if f.tone in (WARN, BAD)), None)
     first = (reasons[0] if reasons else "") if unsure is None else unsure
-    if first.startswith("every case counts"):
+    if "every case counts: " in first:
         first = "the two runs did not run the same cases"
     elif "identical" in first and "A/A" in first:
         first = "both runs are the same configuration with identical outputs"

@@ -110,7 +110,7 @@ def _headline(inp: ReportInput) -> list[str]:
         lines.append(f"- **outcome**: fixed {t.fixed} / broke {t.broke} / unchanged {t.unchanged} "
                      f"{t.unit}" + (f", {t.one_side} run by one side only" if t.one_side else "")
                      + (f", {t.waived} waived" if t.waived else ""))
-    for what, fact in [("in words", f) for f in found.metrics] + [
+    for what, fact in [("change", f) for f in found.metrics] + [
             ("worst slice", found.worst_slice), ("cost", found.cost), ("latency", found.latency)]:
         if fact is not None:
             lines.append(f"- **{what}**: {md_text(r(fact.text), 400)}")

@@ -15,7 +15,7 @@ when a key has more than two (the pair is chosen after looking).
 
 The interval: Wilson's score interval for a binomial proportion over the run's n cases
 (checked against statsmodels in tests/report/test_trend.py; coverage measured in
-benchmarks/trend_intervals.py). With several samples per case each case's pass rate is
+benchmarks/bench_trend.py). With several samples per case each case's pass rate is
 averaged first and the interval is taken over the n cases (per-case means are less variable
 than single results, so it is conservative then).
 """
@@ -98,7 +98,7 @@ class TrendPoint:
 
     @property
     def name(self) -> str:
-        return self.label or self.run_id[:12]
+        return self.label or self.run_id
 
 
 def _runs(store: Store, suite: str, label_glob: str | None, baseline: str | None) -> list:

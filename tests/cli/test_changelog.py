@@ -13,7 +13,9 @@ import pytest
 from evalkit.compare import baselines
 from evalkit.store import Store
 from tests.cli.helpers import evalkit
+from tests.report.conftest import report_runs  # noqa: F401 (fixture)
 from tests.report.pipeline_runs import make_runs
+from tests.report.test_browser import browser, open_page  # noqa: F401 (fixtures)
 
 XSS = "<img src=x onerror=alert(1)>"
 N = 30
@@ -153,3 +155,71 @@ def test_changelog_of_an_unknown_baseline_is_a_one_line_error(history):
     done = evalkit("changelog", "staging", cwd=history["folder"], env=history["env"])
     assert done.returncode == 2
     assert done.stderr.strip() == "error: no baseline 'staging' (baselines: prod)"
+
+
+def test_a_database_from_before_the_changelog_reads_and_migrates(tmp_path):
+    """Baseline rows written before migration 6 (no who, no summary): readable read-only,
+    said honestly in the changelog, and migrated by the next writer."""
+    import duckdb
+
+    from evalkit.report.changelog import entries, render_markdown
+    from evalkit.store.schema import MIGRATIONS
+
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, "
+                "applied_at TIMESTAMP)")
+    for version, name, sql in MIGRATIONS[:5]:
+        con.execute(sql)
+        con.execute("INSERT INTO schema_migrations VALUES (?, ?, current_timestamp)",
+                    [version, name])
+    for run_id in ("old1", "old2"):
+        con.execute("INSERT INTO runs (run_id, suite, suite_hash, model_ref, backend, status, "
+                    "started_at) VALUES (?, 's', 'h', 'python/x:y', 'python', 'completed', "
+                    "current_timestamp)", [run_id])
+    con.execute("INSERT INTO baselines (name, run_id, note, action, seq) VALUES "
+                "('prod', 'old1', 'launch', 'set', 1), ('prod', 'old2', NULL, 'set', 2)")
+    con.close()
+    with Store(db, read_only=True) as store:  # not migrated
+        found = entries(store, "prod")
+    assert [(e.seq, e.by, e.summary) for e in found] == [(2, None, {}), (1, None, {})]
+    text = render_markdown("prod", found)
+    assert "promoted run old2, replacing run old1" in text
+    assert "no comparison was recorded" in text and "**by**: \\(unknown\\)" in text
+    with Store(db) as store:  # a writer applies migration 6 and keeps the rows
+        assert [e.note for e in baselines.history(store, "prod")] == ["launch", None]
+        assert 6 in {v for (v,) in store.query("SELECT version FROM schema_migrations")}
+
+
+# (before the browser test: `report_runs` runs in process with asyncio.run, which Playwright's
+# sync API, running once the module's browser is open, would refuse)
+def test_the_summary_lists_the_waivers_in_force(report_runs):  # noqa: F811
+    """On the report fixture's runs (c013 waived until 2099, c023's waiver expired): the
+    summary names the waiver that was used, not the expired one, and counts it out."""
+    from evalkit.report.changelog import summarize
+
+    with Store(report_runs.db, read_only=True) as store:
+        base, cand = (store.query("SELECT run_id FROM runs WHERE label = ?", [label])[0][0]
+                      for label in ("base", "cand"))
+        summary = summarize(store, base, cand)
+    assert summary["waivers"] == [{"case": "c013", "metric": "all metrics",
+                                   "reason": "flaky upstream, TICKET-7",
+                                   "expires": "2099-12-31", "results": 1}]
+    assert summary["tally"]["waived"] == 1 and "c013" not in summary["broke"]
+    assert summary["answer"] == "no" and summary["previous"]["label"] == "base"
+
+
+def test_changelog_page_in_a_real_browser(history, open_page):  # noqa: F811
+    """The HTML changelog in headless Chromium: newest first, the stored payload shows as
+    text, no script runs, nothing is requested (Watched.check)."""
+    out = history["folder"] / "browser.html"
+    done = evalkit("changelog", "prod", "--format", "html", "-o", out, cwd=history["folder"],
+                   env=history["env"])
+    assert done.returncode == 0, done.stderr
+    page = open_page(out).page
+    headings = page.locator("section.change h2").all_inner_texts()
+    assert [h.split(" · ")[0] for h in headings] == ["#4", "#3", "#2", "#1"]
+    why = page.locator("#change-2 dd.fact-why").inner_text()
+    assert why == f"cheaper model {XSS}"  # the payload, as text
+    assert page.locator("img").count() == 0
+    assert page.locator("#change-2 .badge[data-answer='no']").is_visible()

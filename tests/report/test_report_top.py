@@ -83,9 +83,30 @@ def test_the_issue_example_in_words():
                          "ruled out") and same.tone == "good"
     wide = plain_change({**row, "delta": 0.0, "ci_low": -0.3, "ci_high": 0.3, "p": 1.0,
                          "p_adj": 1.0}, alpha=0.05, margin=0.05)
-    assert "a larger drop (up to 30 pp) is not ruled out — run more cases" in wide.text
+    assert wide.text == ("pass rate: no change over 9 cases, but a drop (up to 30 pp) is not "
+                         "ruled out — run more cases") and wide.tone == "warn"
+    small = plain_change({**row, "delta": -0.03, "ci_low": -0.2, "ci_high": 0.1, "p": 0.7,
+                          "p_adj": 1.0}, alpha=0.05, margin=0.05)
+    assert small.text == ("pass rate: a drop of 3.0 pp over 9 cases, which could be chance, "
+                          "but a larger drop (up to 20 pp) is not ruled out — run more cases")
     real = plain_change({**row, "verdict": "regressed"}, alpha=0.05, margin=0.05)
     assert real.text.startswith("pass rate: a drop of 20 pp over 9 cases, a real regression")
+
+
+def test_the_answer_sentence_for_one_suite_and_several():
+    from evalkit.report.headline import answer_sentence
+
+    gate = ("gate failed: exact ≥ 90.0% — 80.0% (n=20)",)
+    assert answer_sentence("no", "swap", (), gate).text.startswith("No: a gate failed.")
+    several = ("cmp: gate failed: exact ≥ 90.0% — 80.0% (n=20)",)
+    assert answer_sentence("no", "swap", (), several).text.startswith("No: a gate failed.")
+    mixed = gate + ("regressed: passed overall -40.0 pp [-57.7, -24.1]",)
+    assert answer_sentence("no", "swap", (), mixed).text.startswith("No: it is worse")
+    subset = ("cmp: every case counts: 2 case(s) run by the baseline only (a, b) — run both",)
+    found = answer_sentence("inconclusive", "swap", (), subset)
+    assert found.text == ("Not yet: the evidence does not settle it (the two runs did not run "
+                          "the same cases).") and found.detail == subset[0]
+    assert answer_sentence("yes", "gates", (), ()).text == "Every gate passed."
 
 
 def test_the_top_answers_first(top_runs):

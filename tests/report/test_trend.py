@@ -13,6 +13,7 @@ from evalkit.report.trend import newcombe, points, wilson
 from evalkit.store import Store
 from tests.cli.helpers import evalkit
 from tests.report.pipeline_runs import make_runs
+from tests.report.test_browser import browser, open_page  # noqa: F401 (fixtures)
 
 N = 20
 
@@ -136,3 +137,13 @@ def test_a_gap_chosen_among_several_values_gets_a_wider_interval():
     assert (two.low, two.high) == pytest.approx(newcombe(18, 20, 10, 20))  # one pair: plain
     assert three.low < two.low and three.high > two.high  # three pairs: Bonferroni-widened
     assert (three.low, three.high) == pytest.approx(newcombe(18, 20, 10, 20, z=2.3939797998185104))
+
+
+def test_report_trend_section_in_a_real_browser(four, open_page):  # noqa: F811
+    folder, env = four["folder"], four["env"]
+    assert evalkit("report", "v2", "v4", "-o", "browser.html", cwd=folder,
+                   env=env).returncode == 0
+    page = open_page(folder / "browser.html").page
+    page.locator('nav a[href="#trend"]').click()
+    assert page.locator("#trend svg.chart").is_visible()
+    assert page.locator("#trend table.trend tbody tr").count() == 4
