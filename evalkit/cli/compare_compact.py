@@ -7,7 +7,7 @@ Untrusted values go through safe(), as in compare_view.
 """
 from __future__ import annotations
 
-from .compare_view import metric_rows, render_header, render_worst
+from .compare_view import metric_rows, render_adjudications, render_header, render_worst
 from .render import safe, table
 from .slice_view import render_found_slices
 
@@ -53,6 +53,7 @@ def render_compact(out, diff, report, cases: int = 10) -> None:
                       markup=False)
     render_found_slices(out, diff)  # undeclared slices that broke: part of the short story
     render_worst(out, diff, cases)
+    render_adjudications(out, diff)  # who decided which flips: part of the short story
     _gates(out, report)
 
 

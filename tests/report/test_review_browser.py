@@ -157,8 +157,12 @@ def test_rate_export_import_compare_and_report(review_runs, open_page, tmp_path)
     assert set(diff.adjudications["case_id"]) == {"c01", "c05", "c09"}
     compared = evalkit("compare", runs.base, runs.cand, "--db", runs.db, cwd=runs.folder)
     assert compared.returncode in (0, 1), compared.stderr
-    assert "human:tone" in compared.stdout and "adjudicated flips" in compared.stdout
+    assert "adjudicated flips" in compared.stdout  # the compact view says who decided what
     assert "acceptable change" in compared.stdout and "TICKET-9" in compared.stdout
+    detailed = evalkit("compare", runs.base, runs.cand, "--db", runs.db, "--details",
+                       cwd=runs.folder)
+    assert detailed.returncode in (0, 1), detailed.stderr
+    assert "human:tone" in detailed.stdout and "adjudicated flips" in detailed.stdout
 
     # the report's agreement table, checked against scikit-learn on the same ratings
     report = tmp_path / "report.html"
