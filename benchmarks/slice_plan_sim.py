@@ -43,6 +43,7 @@ from evalkit.compare.slice_search import (  # noqa: E402
     add_numeric,
     floor_for,
     search,
+    worse_count_p,
 )
 from evalkit.compare.verdicts import REGRESSED  # noqa: E402
 from evalkit.suite.gate_spec import Policy  # noqa: E402
@@ -147,8 +148,9 @@ def split_half(d: np.ndarray, columns: _Columns, rng: np.random.Generator, keep:
         if k == 0 or rest == 0 or dh.var() == 0:
             continue
         z = (dh[inside].mean() - dh[~inside].mean()) / np.sqrt(dh.var() * (1 / k + 1 / rest))
+        exact = worse_count_p([int((dh[inside] < 0).sum())], [k], int((dh < 0).sum()), len(dh))
         masks.append(mask)
-        pvalues.append(NormalDist().cdf(z))
+        pvalues.append(max(NormalDist().cdf(z), float(exact[0])))  # as evalkit's own test
     order = np.argsort(pvalues)
     confirmed = []
     for rank, i in enumerate(order):  # Holm

@@ -17,6 +17,7 @@ from evalkit.compare.slice_search import (
     benjamini_hochberg,
     search,
     weighted_holm,
+    worse_count_p,
 )
 from evalkit.store import Store
 from tests.compare.helpers import store_run
@@ -72,6 +73,33 @@ def test_weighted_holm_is_the_graphical_procedure_with_proportional_transitions(
     expected = multiplicity.adjusted_p(p, multiplicity.Graph(w, g))
     assert weighted_holm(p, w) == pytest.approx(expected)
     assert weighted_holm(p, np.full(30, 1 / 30)) == pytest.approx(stats.holm(p))
+
+
+def test_the_exact_count_is_scipys_hypergeometric_tail():
+    from scipy.stats import hypergeom
+
+    worse_in, size = np.array([0, 2, 5, 9, 3, 40]), np.array([30, 30, 70, 120, 300, 60])
+    got = worse_count_p(worse_in, size, 45, 2000)
+    expected = [hypergeom.sf(k - 1, 2000, 45, m) for k, m in zip(worse_in, size)]
+    assert got == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_few_changed_cases_in_a_small_slice_get_their_exact_p():
+    """Near-deterministic cases: 20 of 2,000 changed, half each way. A slice of 30 holding 2
+    of the 10 worse ones looks like z = −3.7 (p 1e-4); its exact p is the hypergeometric
+    tail, 0.009."""
+    from scipy.stats import hypergeom
+
+    d = np.zeros(2000)
+    d[:10], d[10:20] = -1.0, 1.0
+    mask = np.zeros(2000, dtype=bool)
+    mask[[0, 1]] = True
+    mask[100:128] = True
+    columns = _Columns([], [], [], [])
+    columns.add("field", "= x", mask, 30, False)
+    found, _ = search(d, columns, q=0.05)
+    assert len(found) == 1 and found[0].p == pytest.approx(hypergeom.sf(1, 2000, 10, 30))
+    assert found[0].p > 0.005  # the normal approximation would say 1e-4
 
 
 def test_benjamini_hochberg_matches_statsmodels():
