@@ -34,7 +34,6 @@ parts is reported and the combination is not significantly worse than the rest o
 """
 from __future__ import annotations
 
-import json
 import math
 import time
 from dataclasses import dataclass
@@ -150,33 +149,36 @@ def add_categorical(columns: _Columns, field: str, values: list, floor: int,
         columns.add(field, f"= {found[index]}", labels == found[index], floor, declared)
 
 
-def _as_number(value):
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
+def _as_number(value) -> float:
+    if isinstance(value, bool) or value is None:
+        return math.nan
+    try:
         return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def add_field(columns: _Columns, field: str, values: list, floor: int,
               declared: bool = False) -> None:
+    """A metadata field from Python values (None: no value); see add_values."""
+    labels = np.array([None if v is None else str(v) for v in values], dtype=object)
+    add_values(columns, field, labels, np.array([_as_number(v) for v in values]), floor,
+               declared)
+
+
+def add_values(columns: _Columns, field: str, labels: np.ndarray, numbers: np.ndarray,
+               floor: int, declared: bool = False) -> None:
     """A metadata field: numeric (bucketed) when every value reads as a number and there are
-    more than NUMERIC_DISTINCT of them, else categorical."""
-    present = [v for v in values if v is not None]
-    if not present:
+    more than NUMERIC_DISTINCT of them, else categorical. `labels`: the values as text (None:
+    no value); `numbers`: the same as floats (NaN: not a number)."""
+    present = np.not_equal(labels, None)
+    if not present.any():
         return
-    numbers = [_as_number(v) for v in values]
-    if all(x is not None for x, v in zip(numbers, values) if v is not None) and \
-            len(set(x for x in numbers if x is not None)) > NUMERIC_DISTINCT:
-        add_numeric(columns, field, np.array([np.nan if x is None else x for x in numbers],
-                                             dtype=np.float64), floor, declared)
+    numeric = present & ~np.isnan(numbers)
+    if numeric.sum() == present.sum() and len(np.unique(numbers[numeric])) > NUMERIC_DISTINCT:
+        add_numeric(columns, field, np.where(numeric, numbers, np.nan), floor, declared)
     else:
-        add_categorical(columns, field, values, floor, declared)
+        add_categorical(columns, field, list(labels), floor, declared)
 
 
 # -- the search ---------------------------------------------------------------------------
@@ -275,7 +277,8 @@ def search(deltas: np.ndarray, columns: _Columns, *, q: float, baseline=None,
     # exact count of worse cases must agree (the larger p). The z-test keeps a slice that
     # is only flakier (worse and better cases both) from counting as worse.
     worse = (d < 0).astype(np.float64)
-    worse_in = np.concatenate([(m.T @ worse)[alone], (m[:, i] * m[:, j]).T @ worse])
+    worse_pairs = m.T @ (m * worse[:, None])  # [i, j]: worse cases in both
+    worse_in = np.concatenate([np.diag(worse_pairs)[alone], worse_pairs[i, j]])
     p = np.maximum(cdf(z), worse_count_p(worse_in, size, int(worse.sum()), n_all))
     if method == HOLM:  # half of the level for the single slices, half for combinations
         singles = len(alone)
@@ -331,21 +334,25 @@ def _prune(found: list[FoundSlice], d: np.ndarray, members: list, alpha: float,
 # -- from a comparison's alignment ---------------------------------------------------------
 
 CASE_FEATURES = """
+CREATE OR REPLACE TEMP TABLE _ek_slice_cases AS
 WITH base AS (SELECT * FROM results WHERE run_id = $base
               QUALIFY row_number() OVER (PARTITION BY case_id ORDER BY sample) = 1),
      cand AS (SELECT case_id, metadata FROM results WHERE run_id = $cand
               QUALIFY row_number() OVER (PARTITION BY case_id ORDER BY sample) = 1)
 SELECT case_id, a, b, metadata, tokens_in, tokens_out, length(prompt_text) AS prompt_chars,
        output_chars, left(prompt_text, 600) AS prompt_head
-FROM (SELECT u.case_id, u.a, u.b, coalesce(c.metadata, b.metadata)::VARCHAR AS metadata,
+FROM (SELECT u.case_id, u.a, u.b, coalesce(c.metadata, b.metadata) AS metadata,
              b.tokens_in, b.tokens_out, length(b.output) AS output_chars,
              -- the prompt's text: a raw prompt, or its chat messages' contents
              coalesce(json_extract_string(b.prompt, '$.prompt'), array_to_string(
                  json_extract_string(b.prompt, '$.messages[*].content'), ' ')) AS prompt_text
       FROM _ek_units u JOIN base b USING (case_id) LEFT JOIN cand c USING (case_id)
       WHERE u.metric = $metric AND u.stat = 'pass_rate')
-ORDER BY case_id
+ORDER BY hash(case_id, $seed) LIMIT $limit  -- a seeded sample of the largest comparisons
 """
+KEYS = """SELECT key FROM (SELECT unnest(json_keys(metadata)) AS key FROM _ek_slice_cases
+          WHERE json_type(metadata) = 'OBJECT') GROUP BY key ORDER BY key LIMIT $most"""
+MAX_FIELDS = 64  # metadata keys searched at most
 
 
 def _numbers(series) -> np.ndarray:
@@ -364,21 +371,31 @@ def _lengths(preferred, fallback) -> tuple[np.ndarray, str]:
     return _numbers(fallback), "characters"
 
 
-def features_of(frame, declared, floor: int) -> tuple[_Columns, list[str]]:
-    """Membership columns from the case table CASE_FEATURES returns."""
+def _metadata(store, keys: list[str]) -> tuple[list, list]:
+    """(labels, numbers) per metadata key, read by DuckDB (an object or a list is no value)."""
+    from .align import json_path
+
+    parts = []
+    for i in range(len(keys)):
+        value = (f"CASE WHEN json_type(metadata, $p{i}) IN ('OBJECT', 'ARRAY') THEN NULL ELSE "
+                 f"json_extract_string(metadata, $p{i}) END")
+        parts += [f"{value} AS v{i}", f"TRY_CAST({value} AS DOUBLE) AS x{i}"]
+    frame = store.df(f"SELECT {', '.join(parts)} FROM _ek_slice_cases ORDER BY case_id",
+                     {f"p{i}": json_path(k) for i, k in enumerate(keys)})
+    labels = [frame[f"v{i}"].astype(object).where(frame[f"v{i}"].notna(), None).to_numpy()
+              for i in range(len(keys))]
+    numbers = [frame[f"x{i}"].astype("float64").to_numpy(na_value=np.nan)
+               for i in range(len(keys))]
+    return labels, numbers
+
+
+def features_of(store, frame, declared, floor: int) -> tuple[_Columns, list[str]]:
+    """Membership columns of the cases in _ek_slice_cases (`frame`: its rows by case id)."""
     columns = _Columns([], [], [], [])
-    metadata = []
-    for text in frame["metadata"].tolist():
-        try:
-            value = json.loads(text) if isinstance(text, str) else {}
-        except ValueError:
-            value = {}
-        metadata.append(value if isinstance(value, dict) else {})
-    keys = sorted({k for meta in metadata for k, v in meta.items()
-                   if v is None or isinstance(v, (str, int, float, bool))})
-    for key in keys:
-        add_field(columns, key, [meta.get(key) if not isinstance(meta.get(key), (dict, list))
-                                 else None for meta in metadata], floor, declared=key in declared)
+    keys = [k for (k,) in store.query(KEYS, {"most": MAX_FIELDS})]
+    if keys:
+        for key, labels, numbers in zip(keys, *_metadata(store, keys)):
+            add_values(columns, key, labels, numbers, floor, declared=key in declared)
     inputs, unit = _lengths(frame["tokens_in"], frame["prompt_chars"])
     add_numeric(columns, f"input {unit}", inputs, floor)
     outputs, unit_out = _lengths(frame["tokens_out"], frame["output_chars"])
@@ -395,14 +412,19 @@ def discover(alignment, policy) -> SliceSearch:
     started = time.perf_counter()
     metric = policy.compare.primary[0]
     q = policy.compare.alpha
-    frame = alignment.store.df(CASE_FEATURES, {"base": alignment.base, "cand": alignment.cand,
-                                               "metric": metric})
-    if len(frame) > MAX_CASES:
-        frame = frame.sample(MAX_CASES, random_state=policy.compare.seed).sort_values("case_id")
-    floor = floor_for(len(frame))
-    if len(frame) < 2 * floor:
-        return SliceSearch(metric, (), 0, (), q, floor, time.perf_counter() - started)
-    columns, fields = features_of(frame, set(alignment.slice_keys), floor)
+    store = alignment.store
+    store.query(CASE_FEATURES, {"base": alignment.base, "cand": alignment.cand,
+                                "metric": metric, "seed": policy.compare.seed,
+                                "limit": MAX_CASES})
+    try:
+        frame = store.df("SELECT case_id, a, b, tokens_in, tokens_out, prompt_chars, "
+                         "output_chars, prompt_head FROM _ek_slice_cases ORDER BY case_id")
+        floor = floor_for(len(frame))
+        if len(frame) < 2 * floor:
+            return SliceSearch(metric, (), 0, (), q, floor, time.perf_counter() - started)
+        columns, fields = features_of(store, frame, set(alignment.slice_keys), floor)
+    finally:
+        store.query("DROP TABLE IF EXISTS _ek_slice_cases")
     a, b = frame["a"].to_numpy(np.float64), frame["b"].to_numpy(np.float64)
     found, searched = search(b - a, columns, q=q, baseline=a, candidate=b)
     return SliceSearch(metric, tuple(found), searched, tuple(fields), q, floor,

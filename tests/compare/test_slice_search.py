@@ -134,7 +134,9 @@ def test_the_dominant_script(text, script):
 def test_compare_finds_an_undeclared_slice_in_a_real_store(tmp_path):
     db = tmp_path / "r.duckdb"
     rows = [{"id": f"c{i:03d}", "passed": True, "lang": "en" if i % 2 else "fr",
-             "meta": {"topic": f"t{i % 5}", "difficulty": i % 7}} for i in range(400)]
+             "meta": {"topic": f"t{i % 5}", "difficulty": i % 7, "score": i * 1.5,
+                      "nested": {"k": i % 2}, "tags": ["a", "b"], "flag": i % 3 == 0}}
+            for i in range(400)]
     store_run(db, "base", rows)
     broken = {r["id"] for r in rows if r["meta"]["topic"] == "t3"}
     worse = [dict(r, passed=r["id"] not in broken or int(r["id"][1:]) % 4 >= 2) for r in rows]
@@ -145,7 +147,7 @@ def test_compare_finds_an_undeclared_slice_in_a_real_store(tmp_path):
     assert search_.metric == "passed" and search_.searched > 0
     top = search_.found[0]
     assert top.where == "topic = t3" and top.n == 80 and top.delta == pytest.approx(-0.5)
-    assert "topic" in search_.fields and "lang" in search_.fields
+    assert {"topic", "lang", "score", "flag", "nested", "tags"} <= set(search_.fields)
     assert diff.timings["slice_search_s"] >= 0
     store_run(db, "again", rows)  # the baseline's answers again: nothing got worse
     with Store(db, read_only=True) as store:
