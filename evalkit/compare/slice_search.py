@@ -142,12 +142,16 @@ def add_numeric(columns: _Columns, field: str, values: np.ndarray, floor: int,
             columns.add(field, f"< {_edge(q10)}", values < q10, floor, declared)
 
 
-def add_categorical(columns: _Columns, field: str, values: list, floor: int,
+def add_categorical(columns: _Columns, field: str, values, floor: int,
                     declared: bool = False) -> None:
-    labels = np.array(["" if v is None else str(v) for v in values], dtype=object)
-    found, counts = np.unique(labels[labels != ""], return_counts=True)
+    """A slice per value (the MAX_VALUES most frequent; None: no value)."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object).map(
+        lambda v: None if v is None else str(v)), sort=True)  # hashing, not sorting strings
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     for index in np.argsort(-counts, kind="stable")[:MAX_VALUES]:
-        columns.add(field, f"= {found[index]}", labels == found[index], floor, declared)
+        columns.add(field, f"= {uniques[index]}", codes == index, floor, declared)
 
 
 def _as_number(value) -> float:
@@ -179,7 +183,7 @@ def add_values(columns: _Columns, field: str, labels: np.ndarray, numbers: np.nd
     if numeric.sum() == present.sum() and len(np.unique(numbers[numeric])) > NUMERIC_DISTINCT:
         add_numeric(columns, field, np.where(numeric, numbers, np.nan), floor, declared)
     else:
-        add_categorical(columns, field, list(labels), floor, declared)
+        add_categorical(columns, field, labels, floor, declared)
 
 
 # -- the search ---------------------------------------------------------------------------
@@ -349,8 +353,9 @@ FROM (SELECT u.case_id, u.a, u.b, coalesce(c.metadata, b.metadata) AS metadata,
                  json_extract_string(b.prompt, '$.messages[*].content'), ' ')) AS prompt_text
       FROM _ek_units u JOIN base b USING (case_id) LEFT JOIN cand c USING (case_id)
       WHERE u.metric = $metric AND u.stat = 'pass_rate')
-ORDER BY hash(case_id, $seed) LIMIT $limit  -- a seeded sample of the largest comparisons
 """
+SAMPLE = """DELETE FROM _ek_slice_cases WHERE case_id NOT IN (SELECT case_id FROM _ek_slice_cases
+            ORDER BY hash(case_id, $seed) LIMIT $limit)"""
 KEYS = """SELECT key FROM (SELECT unnest(json_keys(metadata)) AS key FROM _ek_slice_cases
           WHERE json_type(metadata) = 'OBJECT') GROUP BY key ORDER BY key LIMIT $most"""
 MAX_FIELDS = 64  # metadata keys searched at most
@@ -415,9 +420,10 @@ def discover(alignment, policy) -> SliceSearch:
     q = policy.compare.alpha
     store = alignment.store
     store.query(CASE_FEATURES, {"base": alignment.base, "cand": alignment.cand,
-                                "metric": metric, "seed": policy.compare.seed,
-                                "limit": MAX_CASES})
+                                "metric": metric})
     try:
+        if store.query("SELECT count(*) FROM _ek_slice_cases")[0][0] > MAX_CASES:
+            store.query(SAMPLE, {"seed": policy.compare.seed, "limit": MAX_CASES})
         frame = store.df("SELECT case_id, a, b, tokens_in, tokens_out, prompt_chars, "
                          "output_chars, prompt_head FROM _ek_slice_cases ORDER BY case_id")
         floor = floor_for(len(frame))

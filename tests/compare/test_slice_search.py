@@ -153,3 +153,20 @@ def test_compare_finds_an_undeclared_slice_in_a_real_store(tmp_path):
     with Store(db, read_only=True) as store:
         again = compare(store, "base", "again").slice_search
     assert again.searched > 0 and again.found == ()
+
+
+def test_a_comparison_over_the_case_limit_is_searched_on_a_seeded_sample(tmp_path, monkeypatch):
+    from evalkit.compare import slice_search
+
+    db = tmp_path / "r.duckdb"
+    rows = [{"id": f"c{i:03d}", "passed": True, "meta": {"topic": f"t{i % 2}"}}
+            for i in range(300)]
+    store_run(db, "base", rows)
+    store_run(db, "cand", [dict(r, passed=r["meta"]["topic"] == "t0") for r in rows])
+    monkeypatch.setattr(slice_search, "MAX_CASES", 120)
+    with Store(db, read_only=True) as store:
+        first = compare(store, "base", "cand").slice_search
+        second = compare(store, "base", "cand").slice_search
+    top = first.found[0]
+    assert top.where == "topic = t1" and top.delta == pytest.approx(-1.0)
+    assert 30 <= top.n < 120 and first.found == second.found  # a sample, the same each time
