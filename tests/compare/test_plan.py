@@ -108,3 +108,20 @@ def test_no_noise_and_bad_targets_are_clear_errors(tmp_path):
         with pytest.raises(UsageError, match="--mde 0"):
             plan_suite(store, "stored", Policy(), [], target=0.0, power=0.8, assume_flips=0.1,
                        current={(None, None): 100})
+
+
+def test_a_baseline_plans_from_its_own_rerun(tmp_path):
+    db = tmp_path / "r.duckdb"
+    _aa_store(db)
+    store_run(db, "other", _rows(set(range(100))), model="python/other:model")  # newest
+    with Store(db) as store:
+        from evalkit.compare.baselines import set_baseline
+
+        set_baseline(store, "prod", "a1", None)
+    with Store(db, read_only=True) as store:
+        plan = plan_suite(store, "stored", Policy(), ["lang"], target=0.02, power=0.8,
+                          baseline="prod")
+        unnamed = plan_suite(store, "stored", Policy(), ["lang"], target=0.02, power=0.8)
+    assert plan.noise.source == AA and plan.noise.detail == "run a1 and its rerun a2"
+    assert plan.overall.flip_rate == pytest.approx(40 / N)
+    assert unnamed.noise.source == AA  # an A/A pair is preferred to the two newest runs
