@@ -31,7 +31,7 @@ from ..suite.gate_spec import OVERALL_METRIC, Policy
 from . import stats
 from .align import Alignment
 from .baselines import resolve
-from .diff import RERUN
+from .diff import RERUN, today_utc
 from .verdicts import _Deltas, analyse, is_rate, records
 
 AA, RECENT, ASSUMED = "A/A rerun", "recent runs", "assumed"
@@ -164,19 +164,13 @@ def analysed(groups, deltas, policy: Policy, same=()):
 
 
 def _measured(store: Store, a: str, b: str, policy: Policy, slice_keys) -> object:
-    alignment = Alignment(store, a, b, waivers=policy.active_waivers(_today()),
+    alignment = Alignment(store, a, b, waivers=policy.active_waivers(today_utc()),
                           slice_keys=slice_keys)
     try:
         return analysed(alignment.groups(), _Deltas(alignment), policy,
                         same=alignment.same_as_overall())
     finally:
         alignment.drop()
-
-
-def _today():
-    from .diff import today_utc
-
-    return today_utc()
 
 
 class _AssumedDeltas:

@@ -16,7 +16,9 @@ The test (one-sided): does the slice's mean delta lie below the other cases'? Un
 slice is like the rest" its mean is that of n_S deltas drawn without replacement from all of
 them, so z = (mean_S − mean_rest) / √(var_all · (1/n_S + 1/n_rest)), the normal
 approximation of that permutation test. Its variance comes from every case, so a small
-slice with a few discordant pairs does not get a tiny variance of its own.
+slice with a few discordant pairs does not get a tiny variance of its own. When few cases
+change at all that approximation fails, so the exact hypergeometric tail of the number of
+worse cases in the slice must agree too (p is the larger of the two).
 
 False discoveries: a weighted Holm procedure over every searched slice at family-wise level
 alpha (the comparison's): the single slices share half of alpha, the combinations the other
@@ -27,11 +29,11 @@ reported a false slice beside the real one in up to 16 % of trials (FDR control 
 real slice's own combinations relax the threshold for everything else) and found the noisy
 profile's drop in 0.78; split-half confirmation found it in 0.67–0.82 (each half has half
 the cases); weighted Holm found it in ≥ 0.90 with a false slice in ≤ 0.023, A/A included.
-A reported slice is rejected at
-alpha and worse than the baseline (its own mean delta below 0).
-Ranked by cases lost (−Δ × n: effect and size); a combination is dropped when one of its
-parts is reported and the combination is not significantly worse than the rest of that part
-(one-sided, at alpha): it would be the part's own drop seen again on fewer cases.
+A reported slice is rejected at alpha and worse than the baseline (its own mean delta below
+0). Ranked by cases lost (−Δ × n: effect and size); a combination is dropped when one of
+its parts is reported and the combination is not significantly worse than the rest of that
+part (one-sided, Bonferroni over that part's combinations): it would be the part's own drop
+seen again on fewer cases.
 """
 from __future__ import annotations
 
