@@ -61,19 +61,37 @@ def _analysed(s: Scenario, rng: np.random.Generator, policy: Policy):
     return analysed(data.table(0), data.source(0), policy)
 
 
-def plan_trials(profile: str, target: float, samples: int, trials: int, pilot: int) -> dict:
-    """Per trial: the planned n and whether the comparison at that n found the target drop."""
-    rng = np.random.default_rng(seed_of(profile, target, samples, "plan"))
-    planned, found = np.zeros(trials, dtype=np.int64), np.zeros(trials, dtype=bool)
+def _plan_then_compare(key: tuple, trials: int, pilot: Scenario, target: float,
+                       planned) -> dict:
+    """Per trial: a plan from an A/A `pilot`, then a comparison of the size it asks for
+    (`planned(plan row) → (the planned number, the comparison's Scenario)`) with a true drop
+    of `target`, judged."""
+    rng = np.random.default_rng(seed_of(*key))
+    numbers, found = np.zeros(trials, dtype=np.int64), np.zeros(trials, dtype=bool)
     for t in range(trials):
         policy = _policy(t)
-        noise = _analysed(Scenario(profile, pilot, samples), rng, policy)  # A/A pilot
+        noise = _analysed(pilot, rng, policy)
         plan = build_plan("sim", Noise(AA, "pilot", noise), policy, target=target, power=0.8)
-        n = plan.overall.cases_needed
-        planned[t] = n
-        table = _analysed(Scenario(profile, n, samples, drop=target), rng, policy)
+        numbers[t], comparison = planned(plan.overall)
+        table = _analysed(comparison, rng, policy)
         found[t] = table.iloc[0]["verdict"] == REGRESSED
-    return {"planned": planned, "found": found}
+    return {"planned": numbers, "found": found}
+
+
+def plan_trials(profile: str, target: float, samples: int, trials: int, pilot: int) -> dict:
+    """The cases a target needs, planned from a pilot of `pilot` cases."""
+    return _plan_then_compare(
+        (profile, target, samples, "plan"), trials, Scenario(profile, pilot, samples), target,
+        lambda row: (row.cases_needed, Scenario(profile, row.cases_needed, samples,
+                                                drop=target)))
+
+
+def samples_trials(profile: str, target: float, n: int, trials: int) -> dict:
+    """The samples per case n cases need, planned from a one-sample pilot of those cases."""
+    return _plan_then_compare(
+        (profile, target, n, "samples"), trials, Scenario(profile, n, 1), target,
+        lambda row: (row.samples_needed, Scenario(profile, n, row.samples_needed,
+                                                  drop=target)))
 
 
 def plan_table(trials: int) -> list[str]:
@@ -95,6 +113,17 @@ def plan_table(trials: int) -> list[str]:
         lines.append(f"| {profile} | {samples} | {target * 100:.0f} pp | {mid:,} "
                      f"[{low:,}, {high:,}] | {rate(r['found'])} | "
                      f"{'✓' if 0.75 <= power <= 0.9 else '✗'} |")
+    lines += ["", "Samples instead of cases: the suite keeps its n cases; the plan (from a "
+              "one-sample A/A pilot of those cases) says how many samples per case the target "
+              "needs, and the comparison runs with that many.", "",
+              "| profile | cases | target MDE | planned samples (median [p10, p90]) | power | ✓ |",
+              "|-|-|-|-|-|-|"]
+    for profile, target, n in (("heterogeneous", 0.06, 400), ("noisy", 0.07, 400)):
+        r = samples_trials(profile, target, n, trials)
+        low, mid, high = np.percentile(r["planned"], [10, 50, 90]).astype(int)
+        power = float(np.mean(r["found"]))
+        lines.append(f"| {profile} | {n} | {target * 100:.0f} pp | {mid} [{low}, {high}] | "
+                     f"{rate(r['found'])} | {'✓' if 0.75 <= power <= 0.9 else '✗'} |")
     return lines
 
 

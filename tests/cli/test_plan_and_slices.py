@@ -69,6 +69,8 @@ def test_plan_with_a_stated_noise_needs_no_database(tmp_path):
     done = ok(evalkit("plan", "plan.yaml", "--assume-flips", "0.1", "--db", "none.duckdb",
                       cwd=tmp_path))
     assert "noise: assumed — 10.0% of the cases flip" in done.stdout
+    assert re.search(r"or, keeping 300 cases: \d+ samples per case for a 2\.0 pp MDE|"
+                     r"or, keeping 300 cases: no number of samples", done.stdout), done.stdout
     assert not (tmp_path / "none.duckdb").exists()
 
 
