@@ -8,17 +8,21 @@ plan      Each trial: a pilot A/A pair (two runs of one model over n0 cases, 4 d
           slices) gives the noise; the plan says how many cases a target MDE needs at 80 %
           power; then a comparison of that many cases with a true drop equal to the target
           is judged. Power = the share of trials whose primary row says "regressed".
-          Target: 0.75–0.9.
+          Target: 0.75–0.9. Then the same for samples per case at a fixed number of cases.
 slices    n = 2,000 cases with undeclared metadata (topic: 8 values, one of them 15 % of the
           cases; difficulty: 3; source: 5; a numeric `length`), input and output token
           counts and a script (90 % Latin, 10 % Cyrillic). Planted: the candidate is 15 pp
           worse on topic = planted only. Found: a reported slice that is mostly the planted
           one (≥ 50 % of its cases planted, holding ≥ 50 % of them). False: a reported slice
-          mostly outside it (< 50 % of its cases planted); in A/A data any reported slice. Targets: found ≥ 0.8; A/A false slice ≤ 0.10. Beside it, the split-half
-          alternative (search one seeded half, confirm the best 5 on the other, Holm) on the
-          same data, for the record of why evalkit uses Benjamini–Hochberg.
+          mostly outside it (< 50 % of its cases planted); in A/A data any reported slice.
+          Targets: found ≥ 0.8; A/A false slice ≤ 0.10. Beside it, on the same data, the
+          two alternatives the issue offered: Benjamini–Hochberg over the searched slices,
+          and split-half confirmation (search one seeded half, confirm its best 5 on the
+          other, Holm) — the record of why evalkit uses weighted Holm instead.
 
     python benchmarks/slice_plan_sim.py [--trials 400] [--only plan|slices] [--out FILE]
+
+(the figures in RESULTS.md: `--trials 250 --only plan`, `--trials 300 --only slices`)
 
 prints Markdown tables (the figures in benchmarks/RESULTS.md) with Wilson 95 % intervals.
 """
