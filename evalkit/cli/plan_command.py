@@ -98,7 +98,7 @@ def _stored_counts(store, run_id: str, slices: list[str]) -> dict:
 
 
 def render_plan(plan) -> None:
-    from ..compare.plan import count_text, pp_text
+    from ..compare.plan import RECENT, count_text, pp_text
     from .render import console, percent, safe, table
 
     out = console()
@@ -109,11 +109,15 @@ def render_plan(plan) -> None:
         out.print(safe(line, None))
     rows = [[safe(r.metric), "" if r.slice_key is None else safe(f"{r.slice_key}={r.slice_value}"),
              f"{r.n:,}", f"{r.noise_n:,}", percent(r.flip_rate), f"{r.level:.3g}", pp_text(r.mde),
-             count_text(r.cases_needed)] for r in plan.rows]
+             count_text(r.cases_needed),
+             "-" if plan.noise.source == RECENT else count_text(r.samples_needed)]
+            for r in plan.rows]
     out.print(table(f"minimum detectable effect (MDE) at {plan.power:.0%} power, and cases for "
                     f"a {pp_text(plan.target)} MDE", ["metric", "slice", "cases now", "noise cases",
                                                   "noise flips", "α share", "MDE now",
-                                                  "cases needed"], rows))
+                                                  "cases needed", "or samples per case"], rows))
     out.print("[dim]MDE: the smallest drop of the pass rate a comparison of this many cases "
               "calls regressed with the given power (the same computation as `evalkit "
-              "compare`'s MDE column); a slice's cases needed are its own cases.[/]")
+              "compare`'s MDE column); a slice's cases needed are its own cases; samples per "
+              "case: at the cases it has now, from an A/A or stated noise only (samples shrink "
+              "sampling noise, not a difference between models).[/]")

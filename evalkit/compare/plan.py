@@ -31,7 +31,7 @@ from ..suite.gate_spec import OVERALL_METRIC, Policy
 from . import stats
 from .align import Alignment
 from .baselines import resolve
-from .diff import RERUN
+from .diff import RERUN, today_utc
 from .verdicts import _Deltas, analyse, is_rate, records
 
 AA, RECENT, ASSUMED = "A/A rerun", "recent runs", "assumed"
@@ -77,6 +77,8 @@ class PlanRow:
     level: float  # the row's first share of alpha
     mde: float  # detectable now (NaN: nothing is)
     cases_needed: int | None  # for the target MDE (None: out of reach)
+    samples_needed: int | None = None  # per case, at n cases (None: out of reach, or the
+    #                                    noise is not an A/A one, which samples cannot shrink)
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,12 @@ class Plan:
                          f"{count_text(row.cases_needed)} cases for a {pp_text(self.target)} "
                          f"MDE; {count_text(self.cases_for_swap)} for the swap margin "
                          f"{pp_text(self.swap_margin)}")
+            if self.noise.source != RECENT:
+                lines.append(f"or, keeping {row.n:,} cases: {row.samples_needed} samples per "
+                             f"case for a {pp_text(self.target)} MDE"
+                             if row.samples_needed is not None else
+                             f"or, keeping {row.n:,} cases: no number of samples per case (up "
+                             f"to {MAX_SAMPLES}) reaches a {pp_text(self.target)} MDE")
         return lines
 
 
@@ -143,6 +151,34 @@ def cases_needed(row: dict, target: float, power: float, alpha: float) -> int | 
     return high
 
 
+MAX_SAMPLES = 64  # beyond this a target counts as out of reach by samples
+
+
+def with_samples(row: dict, k: int) -> dict:
+    """The row as if each case had k samples instead of its own: an A/A pair's per-case
+    deltas are sampling noise, whose variance shrinks as 1/samples (2p(1 − p)/k for a case
+    that passes with probability p). E|d| (the Tango bound's term) is taken as that of a
+    normal delta with this variance, √(2/π · var), at most its value at fewer samples: an
+    approximation (the deltas are discrete), measured in benchmarks/slice_plan_sim.py."""
+    k0 = int(row["samples"] or 1)
+    variance = float(row["var_delta"] or 0.0) * k0 / k
+    spread = float(row["abs_delta"] or 0.0)
+    spread = min(spread, math.sqrt(2 / math.pi * variance)) if k > k0 else \
+        min(1.0, spread * k0 / k)
+    return {**row, "samples": k, "var_delta": variance, "abs_delta": spread}
+
+
+def samples_needed(row: dict, n: int, target: float, power: float,
+                   alpha: float) -> int | None:
+    """The fewest samples per case for which n cases reach an MDE within `target` (None:
+    not within MAX_SAMPLES — the change's own variance δ(1 − δ) does not shrink with samples)."""
+    for k in range(1, MAX_SAMPLES + 1):
+        mde = mde_at(with_samples(row, k), n, power, alpha)
+        if not math.isnan(mde) and mde <= target + 1e-12:
+            return k
+    return None
+
+
 def _primary_rows(table, policy: Policy) -> list[dict]:
     names = set(policy.compare.primary)
     rows = [r for r in records(table) if r["metric"] in names and r["stat"] == "pass_rate"]
@@ -164,19 +200,13 @@ def analysed(groups, deltas, policy: Policy, same=()):
 
 
 def _measured(store: Store, a: str, b: str, policy: Policy, slice_keys) -> object:
-    alignment = Alignment(store, a, b, waivers=policy.active_waivers(_today()),
+    alignment = Alignment(store, a, b, waivers=policy.active_waivers(today_utc()),
                           slice_keys=slice_keys)
     try:
         return analysed(alignment.groups(), _Deltas(alignment), policy,
                         same=alignment.same_as_overall())
     finally:
         alignment.drop()
-
-
-def _today():
-    from .diff import today_utc
-
-    return today_utc()
 
 
 class _AssumedDeltas:
@@ -252,7 +282,9 @@ def build_plan(suite: str, noise: Noise, policy: Policy, *, target: float, power
             n=n_now, noise_n=int(row["n"]), level=float(row["level"]),
             flip_rate=flips / max(1, int(row["n"]) * int(row["samples"] or 1)),
             mde=mde_at(row, n_now, power, alpha),
-            cases_needed=cases_needed(row, target, power, alpha)))
+            cases_needed=cases_needed(row, target, power, alpha),
+            samples_needed=None if noise.source == RECENT else
+            samples_needed(row, n_now, target, power, alpha)))
         if row["slice_key"] is None and row["metric"] == policy.compare.primary[0]:
             swap = cases_needed(row, policy.compare.swap_margin, power, alpha)
     rows.sort(key=lambda r: (r.metric != OVERALL_METRIC, r.metric, r.slice_key is not None,

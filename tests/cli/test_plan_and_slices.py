@@ -14,14 +14,19 @@ MODEL = ["-m", "python/cmp_pipeline:answer", "-M", "path=."]
 N = 300
 
 
-def _suite(folder: Path) -> Path:
-    """N cases; `lang` is a declared slice, `topic` (5 values) is not."""
+EVIL = "t3 [bold red]x[/] \x1b[2J<b>"  # metadata is untrusted: markup, escapes, HTML
+
+
+def _suite(folder: Path, evil: bool = False) -> Path:
+    """N cases; `lang` is a declared slice, `topic` (5 values) is not (`evil`: topic t3 is
+    named EVIL)."""
     (folder / "cmp_pipeline.py").write_text(PIPELINE, encoding="utf-8")
     with (folder / "cases.jsonl").open("w", encoding="utf-8") as handle:
         for i in range(N):
             handle.write(json.dumps({"id": f"c{i:03d}", "question": f"q {i}",
                                      "answer": f"answer {i}", "lang": ["en", "fr"][i % 2],
-                                     "topic": f"t{i % 5}"}) + "\n")
+                                     "topic": EVIL if evil and i % 5 == 3
+                                     else f"t{i % 5}"}) + "\n")
     suite = folder / "plan.yaml"
     suite.write_text("suite: plan\nprompt: \"{{ question }}\"\ncases:\n  from: cases.jsonl\n"
                      "  target: answer\n  metadata: [lang, topic]\nslices: [lang]\n"
@@ -64,6 +69,8 @@ def test_plan_with_a_stated_noise_needs_no_database(tmp_path):
     done = ok(evalkit("plan", "plan.yaml", "--assume-flips", "0.1", "--db", "none.duckdb",
                       cwd=tmp_path))
     assert "noise: assumed — 10.0% of the cases flip" in done.stdout
+    assert re.search(r"or, keeping 300 cases: \d+ samples per case for a 2\.0 pp MDE|"
+                     r"or, keeping 300 cases: no number of samples", done.stdout), done.stdout
     assert not (tmp_path / "none.duckdb").exists()
 
 
@@ -101,6 +108,19 @@ def test_compare_and_the_report_show_the_undeclared_slice_that_broke(tmp_path):
     assert "topic = t3" in verdict and "MDE now:" in verdict
     markdown = (tmp_path / "r.md").read_text(encoding="utf-8")
     assert "50.0 pp worse on topic = t3" in markdown and "MDE now:" in markdown
+
+
+def test_a_slice_named_by_hostile_metadata_is_shown_escaped(tmp_path):
+    _suite(tmp_path, evil=True)
+    _run(tmp_path, "v1")
+    _run(tmp_path, "v2", "-M", "wrong=" + _ids(lambda i: i % 5 == 3 and i % 4 < 2))
+    done = evalkit("compare", "v1", "v2", "--db", "r.duckdb", "--report", "r.html",
+                   cwd=tmp_path)
+    assert "\x1b" not in done.stdout  # no raw escape reaches the terminal
+    out = " ".join(done.stdout.split())
+    assert "50.0 pp worse on topic = t3 [bold red]x[/] \\x1b[2J<b>" in out, out
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "t3 [bold red]x[/] \\x1b[2J&lt;b&gt;" in html and "<b>" not in html
 
 
 def test_compare_of_the_same_answers_reports_no_slice(tmp_path):

@@ -9,7 +9,15 @@ import pytest
 from statsmodels.stats.power import NormalIndPower
 
 from evalkit.compare import compare
-from evalkit.compare.plan import AA, ASSUMED, RECENT, cases_needed, mde_at, plan_suite
+from evalkit.compare.plan import (
+    AA,
+    ASSUMED,
+    RECENT,
+    cases_needed,
+    mde_at,
+    plan_suite,
+    with_samples,
+)
 from evalkit.errors import UsageError
 from evalkit.store import Store
 from evalkit.suite.gate_spec import Policy
@@ -108,3 +116,45 @@ def test_no_noise_and_bad_targets_are_clear_errors(tmp_path):
         with pytest.raises(UsageError, match="--mde 0"):
             plan_suite(store, "stored", Policy(), [], target=0.0, power=0.8, assume_flips=0.1,
                        current={(None, None): 100})
+
+
+def test_a_baseline_plans_from_its_own_rerun(tmp_path):
+    db = tmp_path / "r.duckdb"
+    _aa_store(db)
+    store_run(db, "other", _rows(set(range(100))), model="python/other:model")  # newest
+    with Store(db) as store:
+        from evalkit.compare.baselines import set_baseline
+
+        set_baseline(store, "prod", "a1", None)
+    with Store(db, read_only=True) as store:
+        plan = plan_suite(store, "stored", Policy(), ["lang"], target=0.02, power=0.8,
+                          baseline="prod")
+        unnamed = plan_suite(store, "stored", Policy(), ["lang"], target=0.02, power=0.8)
+    assert plan.noise.source == AA and plan.noise.detail == "run a1 and its rerun a2"
+    assert plan.overall.flip_rate == pytest.approx(40 / N)
+    assert unnamed.noise.source == AA  # an A/A pair is preferred to the two newest runs
+
+
+def test_samples_needed_keep_the_cases_and_shrink_only_sampling_noise(tmp_path):
+    counts = {(None, None): 400}
+    plan = plan_suite(None, "s", Policy(), [], target=0.08, power=0.8, assume_flips=0.3,
+                      current=counts)
+    row = next(r for r in plan.noise.groups.to_dict("records") if r["metric"] == "passed")
+    k = plan.overall.samples_needed
+    assert k is not None and k > 1
+    assert mde_at(with_samples(row, k), 400, 0.8, 0.05) <= 0.08
+    assert mde_at(with_samples(row, k - 1), 400, 0.8, 0.05) > 0.08
+    assert with_samples(row, 1)["var_delta"] == pytest.approx(row["var_delta"])
+    assert with_samples(row, 4)["var_delta"] == pytest.approx(row["var_delta"] / 4)
+    # a drop too small for 400 cases at any number of samples: δ(1 − δ) does not shrink
+    tiny = plan_suite(None, "s", Policy(), [], target=0.01, power=0.8, assume_flips=0.3,
+                      current=counts)
+    assert tiny.overall.samples_needed is None
+    # noise between two different models is not sampling noise: no samples advice
+    db = tmp_path / "r.duckdb"
+    store_run(db, "b1", _rows(set()))
+    store_run(db, "b2", _rows(set(range(30))))
+    with Store(db, read_only=True) as store:
+        recent = plan_suite(store, "stored", Policy(), [], target=0.05, power=0.8)
+    assert recent.overall.samples_needed is None
+    assert not any("samples per case" in line for line in recent.sentences())

@@ -17,6 +17,7 @@ from evalkit.compare.slice_search import (
     benjamini_hochberg,
     search,
     weighted_holm,
+    worse_count_p,
 )
 from evalkit.store import Store
 from tests.compare.helpers import store_run
@@ -74,6 +75,33 @@ def test_weighted_holm_is_the_graphical_procedure_with_proportional_transitions(
     assert weighted_holm(p, np.full(30, 1 / 30)) == pytest.approx(stats.holm(p))
 
 
+def test_the_exact_count_is_scipys_hypergeometric_tail():
+    from scipy.stats import hypergeom
+
+    worse_in, size = np.array([0, 2, 5, 9, 3, 40]), np.array([30, 30, 70, 120, 300, 60])
+    got = worse_count_p(worse_in, size, 45, 2000)
+    expected = [hypergeom.sf(k - 1, 2000, 45, m) for k, m in zip(worse_in, size)]
+    assert got == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_few_changed_cases_in_a_small_slice_get_their_exact_p():
+    """Near-deterministic cases: 20 of 2,000 changed, half each way. A slice of 30 holding 2
+    of the 10 worse ones looks like z = −3.7 (p 1e-4); its exact p is the hypergeometric
+    tail, 0.009."""
+    from scipy.stats import hypergeom
+
+    d = np.zeros(2000)
+    d[:10], d[10:20] = -1.0, 1.0
+    mask = np.zeros(2000, dtype=bool)
+    mask[[0, 1]] = True
+    mask[100:128] = True
+    columns = _Columns([], [], [], [])
+    columns.add("field", "= x", mask, 30, False)
+    found, _ = search(d, columns, q=0.05)
+    assert len(found) == 1 and found[0].p == pytest.approx(hypergeom.sf(1, 2000, 10, 30))
+    assert found[0].p > 0.005  # the normal approximation would say 1e-4
+
+
 def test_benjamini_hochberg_matches_statsmodels():
     p = np.random.default_rng(4).uniform(0, 0.2, 200) ** 2
     expected = multipletests(p, method="fdr_bh")[1]
@@ -106,7 +134,9 @@ def test_the_dominant_script(text, script):
 def test_compare_finds_an_undeclared_slice_in_a_real_store(tmp_path):
     db = tmp_path / "r.duckdb"
     rows = [{"id": f"c{i:03d}", "passed": True, "lang": "en" if i % 2 else "fr",
-             "meta": {"topic": f"t{i % 5}", "difficulty": i % 7}} for i in range(400)]
+             "meta": {"topic": f"t{i % 5}", "difficulty": i % 7, "score": i * 1.5,
+                      "nested": {"k": i % 2}, "tags": ["a", "b"], "flag": i % 3 == 0}}
+            for i in range(400)]
     store_run(db, "base", rows)
     broken = {r["id"] for r in rows if r["meta"]["topic"] == "t3"}
     worse = [dict(r, passed=r["id"] not in broken or int(r["id"][1:]) % 4 >= 2) for r in rows]
@@ -117,9 +147,26 @@ def test_compare_finds_an_undeclared_slice_in_a_real_store(tmp_path):
     assert search_.metric == "passed" and search_.searched > 0
     top = search_.found[0]
     assert top.where == "topic = t3" and top.n == 80 and top.delta == pytest.approx(-0.5)
-    assert "topic" in search_.fields and "lang" in search_.fields
+    assert {"topic", "lang", "score", "flag", "nested", "tags"} <= set(search_.fields)
     assert diff.timings["slice_search_s"] >= 0
     store_run(db, "again", rows)  # the baseline's answers again: nothing got worse
     with Store(db, read_only=True) as store:
         again = compare(store, "base", "again").slice_search
     assert again.searched > 0 and again.found == ()
+
+
+def test_a_comparison_over_the_case_limit_is_searched_on_a_seeded_sample(tmp_path, monkeypatch):
+    from evalkit.compare import slice_search
+
+    db = tmp_path / "r.duckdb"
+    rows = [{"id": f"c{i:03d}", "passed": True, "meta": {"topic": f"t{i % 2}"}}
+            for i in range(300)]
+    store_run(db, "base", rows)
+    store_run(db, "cand", [dict(r, passed=r["meta"]["topic"] == "t0") for r in rows])
+    monkeypatch.setattr(slice_search, "MAX_CASES", 120)
+    with Store(db, read_only=True) as store:
+        first = compare(store, "base", "cand").slice_search
+        second = compare(store, "base", "cand").slice_search
+    top = first.found[0]
+    assert top.where == "topic = t1" and top.delta == pytest.approx(-1.0)
+    assert 30 <= top.n < 120 and first.found == second.found  # a sample, the same each time
