@@ -36,6 +36,18 @@ Deliver = Callable[[Call, Completion, "WorkerRef | None"], Awaitable[None]]
 ScoreChunk = tuple[Sequence[int], "Sequence[Score] | BaseException"]
 
 
+
+async def until_first_failure(tasks: list[asyncio.Future]) -> None:
+    """Wait for the tasks; the first to fail stops the others and its error is raised."""
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            task.result()  # re-raise the first failure
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
 class ReplicasLost(EvalkitError):
     """Every worker that could make the remaining calls is gone. The results stored so far are
     kept and the run is left `interrupted`, so the same command resumes it."""
@@ -115,15 +127,8 @@ class LocalExecutor(Executor):
             return  # a fully cached run never loads the model
         await self.backend.ensure_started()
         count = max(1, min(self._workers(), calls.expected))
-        tasks = [asyncio.ensure_future(self._worker(calls, deliver, rng)) for _ in range(count)]
-        try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-            for task in done:
-                task.result()  # re-raise the first failure
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await until_first_failure(
+            [asyncio.ensure_future(self._worker(calls, deliver, rng)) for _ in range(count)])
 
     async def _worker(self, calls: CallQueue, deliver: Deliver, rng: random.Random) -> None:
         batch_size = max(1, self.backend.batch_size)

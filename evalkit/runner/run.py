@@ -35,7 +35,7 @@ from ..types import Call, Completion, Result, Score, VerdictCache, WorkerRef, sh
 from . import events, provenance
 from .batches import PARTIAL, run_in_batches
 from .distributed.placement import split_placement
-from .executors import Executor, open_executor
+from .executors import Executor, open_executor, until_first_failure
 from .feed import QUEUE_CALLS, CallQueue, call_chunks
 from .late_scoring import close_scorers, score_late
 from .progress import Progress
@@ -203,16 +203,9 @@ class _Execution:
         """Cache hits are served chunk by chunk; the other calls reach the executor through a
         bounded queue (at most `expected` of them). Either side failing stops the other."""
         queue = CallQueue(max(QUEUE_CALLS, 2 * executor.appetite()), expected)
-        tasks = [asyncio.ensure_future(self.feed(chunks, queue)),
-                 asyncio.ensure_future(executor.run(queue, self.finish, self.rng))]
-        try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-            for task in done:
-                task.result()  # re-raise the first failure
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        feeding = asyncio.ensure_future(self.feed(chunks, queue))
+        calling = asyncio.ensure_future(executor.run(queue, self.finish, self.rng))
+        await until_first_failure([feeding, calling])
 
     async def feed(self, chunks: Iterator[list[Call]], queue: CallQueue) -> None:
         # next() reads (and renders) a chunk: in a thread, so calls in flight keep moving
