@@ -143,7 +143,8 @@ def test_stats_counting(srv):
     assert started <= stats["first_at"] <= time.time()  # when the first request arrived
     srv.reset()
     assert srv.stats() == {"total": 0, "by_prompt": {}, "statuses": {}, "auth": {},
-                           "sent_bytes": {}, "methods": {}, "headers": {}, "first_at": None}
+                           "sent_bytes": {}, "methods": {}, "headers": {}, "first_at": None,
+                           "response_formats": {}}
 
 
 def test_hostile_redirects_and_echoed_headers(srv):
