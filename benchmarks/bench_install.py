@@ -28,7 +28,7 @@ def main() -> None:
         work = Path(scratch)
         # sdist, then the wheel from it in a scratch folder (no shared build/ in the tree)
         subprocess.run([sys.executable, "-m", "build", "--outdir", str(work / "dist"), str(ROOT)],
-                       check=True, capture_output=True)
+                       check=True, capture_output=True, cwd=work)
         wheel = next((work / "dist").glob("evalkit-*.whl"))
         subprocess.run([sys.executable, "-m", "venv", str(work / "venv")], check=True)
         python = work / "venv" / "bin" / "python"
