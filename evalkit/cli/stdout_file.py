@@ -11,13 +11,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-STDOUT = "-"
-
-
-def is_stdout(path: object) -> bool:
-    return str(path) == STDOUT
-
-
 @contextlib.contextmanager
 def through_stdout(suffix: str) -> Iterator[Path]:
     """A scratch path to write; on a clean exit its bytes go to stdout, then it is removed."""
