@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+
 @contextlib.contextmanager
 def through_stdout(suffix: str) -> Iterator[Path]:
     """A scratch path to write; on a clean exit its bytes go to stdout, then it is removed."""
