@@ -47,6 +47,14 @@ def plugin(tmp_path):
     return site
 
 
+def two_runs_and_a_comparison(db: Path, env: dict[str, str]) -> None:
+    """Runs a (9 of 9 pass) and b (7 of 9), then compare a b: inconclusive."""
+    ok(evalkit("run", *PIPELINE, "--label", "a", "--db", db, cwd=REPO_ROOT, env=env))
+    ok(evalkit("run", *PIPELINE, "-M", "style=terse", "--label", "b", "--db", db,
+               cwd=REPO_ROOT, env=env))
+    ok(evalkit("compare", "a", "b", "--db", db, cwd=REPO_ROOT, env=env))
+
+
 def events(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
@@ -54,10 +62,7 @@ def events(path: Path) -> list[dict]:
 def test_the_example_plugin_hears_runs_results_and_comparisons(plugin, tmp_path):
     out, db = tmp_path / "events.jsonl", tmp_path / "r.duckdb"
     env = env_with(plugin, EVALKIT_JSONL_HOOK_PATH=str(out))
-    ok(evalkit("run", *PIPELINE, "--label", "a", "--db", db, cwd=REPO_ROOT, env=env))
-    ok(evalkit("run", *PIPELINE, "-M", "style=terse", "--label", "b", "--db", db,
-               cwd=REPO_ROOT, env=env))
-    ok(evalkit("compare", "a", "b", "--db", db, cwd=REPO_ROOT, env=env))
+    two_runs_and_a_comparison(db, env)
     seen = events(out)
     kinds = [e["event"] for e in seen]
     assert kinds == (["run_started"] + ["result_stored"] * 9 + ["run_finished"]) * 2 + \
@@ -104,11 +109,8 @@ def test_the_opentelemetry_example_exports_real_spans(tmp_path):
             OTEL_EXAMPLE.read_text(encoding="utf-8"))
     spans_file, db = tmp_path / "spans.jsonl", tmp_path / "r.duckdb"
     env = env_with(site, EVALKIT_OTEL_FILE=str(spans_file))
-    ok(evalkit("run", *PIPELINE, "--label", "a", "--db", db, cwd=REPO_ROOT, env=env))
-    ok(evalkit("run", *PIPELINE, "-M", "style=terse", "--label", "b", "--db", db,
-               cwd=REPO_ROOT, env=env))
-    ok(evalkit("compare", "a", "b", "--db", db, cwd=REPO_ROOT, env=env))
-    spans = [json.loads(line) for line in spans_file.read_text(encoding="utf-8").splitlines()]
+    two_runs_and_a_comparison(db, env)
+    spans = events(spans_file)
     assert [s["name"] for s in spans] == ["evalkit run support-quickstart"] * 2 + [
         "evalkit compare support-quickstart"]
     first, second, compared = spans
