@@ -52,6 +52,8 @@ def test_show(db):
     assert (doc["totals"]["passed"], doc["totals"]["results"]) == (passed, n)
     assert doc["failing_total"] == n - passed == len(doc["failing"]) > 0
     assert all(f["why"] for f in doc["failing"])  # each failing case says which scorer failed
+    targets = {f["case_id"]: f["target"] for f in doc["failing"]}
+    assert targets["express-cutoff"] == "2 pm"  # the value, not its JSON text
     assert doc["slices"]["topic"]
 
 
