@@ -26,8 +26,9 @@ def _size(paths: list[Path]) -> int:
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="evalkit-install-") as scratch:
         work = Path(scratch)
-        subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
-                        str(work / "dist"), str(ROOT)], check=True)
+        # sdist, then the wheel from it in a scratch folder (no shared build/ in the tree)
+        subprocess.run([sys.executable, "-m", "build", "--outdir", str(work / "dist"), str(ROOT)],
+                       check=True, capture_output=True, cwd=work)
         wheel = next((work / "dist").glob("evalkit-*.whl"))
         subprocess.run([sys.executable, "-m", "venv", str(work / "venv")], check=True)
         python = work / "venv" / "bin" / "python"

@@ -68,7 +68,12 @@ def compare_command(baseline, candidate, db, strict, suite_path, shown, details,
     with Store(db, read_only=True) as store:
         found = pair_runs(store, baseline, candidate)
         policies = suite_policies(store, suite_path, [c for _, _, c in found.pairs])
-        out, failed, items = console(stderr=as_json), False, []
+        to_stdout = [name for name, path in (("--report", html), ("--markdown", markdown),
+                                              ("--junit", junit)) if path == "-"]
+        if len(to_stdout) + as_json > 1:
+            raise UsageError(f"only one of {', '.join(to_stdout + ['--json'] * as_json)} can "
+                             "write to stdout")
+        out, failed, items = console(stderr=as_json or bool(to_stdout)), False, []
         out.quiet = as_json  # --json: the document alone, on stdout
         shown = shown if shown is not None else (10 if details else 5)
         for (suite, base_id, cand_id), policy in zip(found.pairs, policies):

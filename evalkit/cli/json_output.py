@@ -68,6 +68,23 @@ def untrusted(text: Any) -> str | None:
     return redact(str(text))
 
 
+def untrusted_json(text: Any) -> Any:
+    """A JSON value stored as text (a case's target): parsed, its strings masked."""
+    if text is None:
+        return None
+    try:
+        value = json.loads(text) if isinstance(text, str) else text
+    except ValueError:
+        return untrusted(text)
+    if isinstance(value, str):
+        return untrusted(value)
+    if isinstance(value, list):
+        return [untrusted_json(json.dumps(v)) for v in value]
+    if isinstance(value, dict):
+        return {k: untrusted_json(json.dumps(v)) for k, v in value.items()}
+    return jsonable(value)
+
+
 def emit(name: str, body: dict[str, Any]) -> None:
     document = {"schema": f"evalkit.{name}", "schema_version": SCHEMA_VERSION,
                 **jsonable(body)}

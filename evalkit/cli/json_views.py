@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import EXIT_OK, EXIT_USAGE, SuiteError
 from ..store import Store
-from .json_output import emit, jsonable, records, untrusted
+from .json_output import emit, jsonable, records, untrusted, untrusted_json
 
 RUN_FIELDS = {"run_id": "run_id", "suite": "suite", "model_ref": "model", "label": "label",
               "status": "status", "started_at": "started_at", "finished_at": "finished_at",
@@ -48,7 +48,7 @@ def show_json(db: str, ref: str, show_all: bool) -> int:
                    for key, frame in slices.items()},
         "failing_total": len(failing),
         "failing": [{"case_id": r.case_id, "sample": int(r.sample),
-                     "target": untrusted(jsonable(r.target)), "output": untrusted(r.output),
+                     "target": untrusted_json(r.target), "output": untrusted(r.output),
                      "error": untrusted(r.error), "why": why.get((r.case_id, r.sample), [])}
                     for r in shown.itertuples()],
     })

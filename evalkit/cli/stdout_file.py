@@ -11,12 +11,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-STDOUT = "-"
-
-
-def is_stdout(path: object) -> bool:
-    return str(path) == STDOUT
-
 
 @contextlib.contextmanager
 def through_stdout(suffix: str) -> Iterator[Path]:

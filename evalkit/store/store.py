@@ -21,11 +21,12 @@ from . import rows
 from .schema import CACHE_COLUMNS, MIGRATIONS, RESULT_COLUMNS, SCORE_COLUMNS
 
 DEFAULT_DB = "reports/evalkit.duckdb"
-# New database files are written in the storage format of DuckDB 1.1, which every DuckDB
-# from 1.1 on opens (2.x included): a file written by a laptop on DuckDB 2 opens in CI on
-# DuckDB 1.x and back. An existing file keeps the format it was created with
+# New database files are written in the storage format of DuckDB 1.2, which every supported
+# DuckDB (1.2.2 to 2.x) opens: a file written by a laptop on DuckDB 2 opens in CI on DuckDB
+# 1.x and back. (Not 1.1's: DuckDB 1.5 fails inserting into a primary key in that format,
+# "node without metadata in ARTOperator::Insert".) An existing file keeps the format it was created with
 # (docs/storage.md: moving an older file across, and Parquet as the long-term interchange).
-STORAGE_VERSION = "v1.1.0"
+STORAGE_VERSION = "v1.2.0"
 
 
 SCORER_TOTALS = ("SELECT scorer, count(*) AS n, avg(value) AS mean, "

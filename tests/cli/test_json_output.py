@@ -52,6 +52,8 @@ def test_show(db):
     assert (doc["totals"]["passed"], doc["totals"]["results"]) == (passed, n)
     assert doc["failing_total"] == n - passed == len(doc["failing"]) > 0
     assert all(f["why"] for f in doc["failing"])  # each failing case says which scorer failed
+    targets = {f["case_id"]: f["target"] for f in doc["failing"]}
+    assert targets["express-cutoff"] == "2 pm"  # the value, not its JSON text
     assert doc["slices"]["topic"]
 
 
@@ -119,3 +121,10 @@ def test_jsonl_export_and_markdown_report_to_stdout(db):
     html = ok(evalkit("report", "a", "b", "--db", db, "-o", "-", cwd=REPO_ROOT))
     assert html.stdout.lstrip().lower().startswith("<!doctype html")
     assert "Safe to swap" in html.stderr  # the verdict goes beside the file, not into it
+
+
+def test_compare_writes_one_file_to_stdout_and_its_table_to_stderr(db):
+    done = ok(evalkit("compare", "a", "b", "--db", db, "--markdown", "-", cwd=REPO_ROOT))
+    assert done.stdout.lstrip().startswith("#") and "Safe to swap" in done.stderr
+    clash = evalkit("compare", "a", "b", "--db", db, "--junit", "-", "--json", cwd=REPO_ROOT)
+    assert clash.returncode == 2 and "can write to stdout" in clash.stderr

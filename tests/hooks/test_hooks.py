@@ -13,6 +13,7 @@ import pytest
 from tests.cli.helpers import REPO_ROOT, clean_env, evalkit, ok
 
 EXAMPLE = REPO_ROOT / "docs" / "examples" / "hooks" / "evalkit_jsonl_hook.py"
+OTEL_EXAMPLE = REPO_ROOT / "docs" / "examples" / "hooks" / "evalkit_otel_hook.py"
 PIPELINE = ["suites/examples/pipeline_quickstart.yaml", "-m", "python/keyword_rag:answer",
             "-M", "path=suites/pipelines"]
 BROKEN = '''
@@ -46,6 +47,14 @@ def plugin(tmp_path):
     return site
 
 
+def two_runs_and_a_comparison(db: Path, env: dict[str, str]) -> None:
+    """Runs a (9 of 9 pass) and b (7 of 9), then compare a b: inconclusive."""
+    ok(evalkit("run", *PIPELINE, "--label", "a", "--db", db, cwd=REPO_ROOT, env=env))
+    ok(evalkit("run", *PIPELINE, "-M", "style=terse", "--label", "b", "--db", db,
+               cwd=REPO_ROOT, env=env))
+    ok(evalkit("compare", "a", "b", "--db", db, cwd=REPO_ROOT, env=env))
+
+
 def events(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
@@ -53,10 +62,7 @@ def events(path: Path) -> list[dict]:
 def test_the_example_plugin_hears_runs_results_and_comparisons(plugin, tmp_path):
     out, db = tmp_path / "events.jsonl", tmp_path / "r.duckdb"
     env = env_with(plugin, EVALKIT_JSONL_HOOK_PATH=str(out))
-    ok(evalkit("run", *PIPELINE, "--label", "a", "--db", db, cwd=REPO_ROOT, env=env))
-    ok(evalkit("run", *PIPELINE, "-M", "style=terse", "--label", "b", "--db", db,
-               cwd=REPO_ROOT, env=env))
-    ok(evalkit("compare", "a", "b", "--db", db, cwd=REPO_ROOT, env=env))
+    two_runs_and_a_comparison(db, env)
     seen = events(out)
     kinds = [e["event"] for e in seen]
     assert kinds == (["run_started"] + ["result_stored"] * 9 + ["run_finished"]) * 2 + \
@@ -93,3 +99,24 @@ def test_a_failing_or_missing_hook_is_a_warning_not_a_failure(tmp_path):
     assert "9 passed" in done.stdout
     assert "the tracing backend is down" in done.stderr  # warnings reach stderr by default
     assert "no_such_module" in done.stderr
+
+
+def test_the_opentelemetry_example_exports_real_spans(tmp_path):
+    """The OpenTelemetry SDK itself (not a stand-in), its console exporter into a file."""
+    pytest.importorskip("opentelemetry.sdk")
+    site = tmp_path / "site"
+    install(site, "evalkit_otel_hook", "otel = evalkit_otel_hook:OtelHook", "evalkit_otel_hook",
+            OTEL_EXAMPLE.read_text(encoding="utf-8"))
+    spans_file, db = tmp_path / "spans.jsonl", tmp_path / "r.duckdb"
+    env = env_with(site, EVALKIT_OTEL_FILE=str(spans_file))
+    two_runs_and_a_comparison(db, env)
+    spans = events(spans_file)
+    assert [s["name"] for s in spans] == ["evalkit run support-quickstart"] * 2 + [
+        "evalkit compare support-quickstart"]
+    first, second, compared = spans
+    assert first["attributes"]["evalkit.label"] == "a" and first["attributes"]["evalkit.passed"] == 9
+    assert second["attributes"]["evalkit.passed"] == 7
+    assert [e["name"] for e in first["events"]] == ["result"] * 9
+    assert compared["attributes"]["evalkit.answer"] == "inconclusive"
+    assert compared["attributes"]["evalkit.candidate_run"] == second["attributes"]["evalkit.run_id"]
+    assert first["resource"]["attributes"]["service.name"] == "evalkit"

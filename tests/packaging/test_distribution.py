@@ -28,7 +28,8 @@ def dist(tmp_path_factory):
         pytest.skip("the `build` package is not installed (the dev extra has it)")
     out = tmp_path_factory.mktemp("dist")
     done = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out),
-                           str(REPO_ROOT)], capture_output=True, text=True, timeout=300)
+                           str(REPO_ROOT)], capture_output=True, text=True, timeout=300,
+                          cwd=out)  # not the tree: its build/ folder would shadow `build`
     assert done.returncode == 0, done.stderr[-3000:]
     return next(out.glob("*.whl")), next(out.glob("*.tar.gz"))
 

@@ -1,7 +1,7 @@
 """Result files travel between DuckDB versions, and compare/report work on each of them.
 
 The second DuckDB is a folder put first on PYTHONPATH (`pip install --target DIR
-duckdb==1.1.3`): .ci/run makes one and names it in EVALKIT_TEST_OTHER_DUCKDB. A run written
+duckdb==1.2.2`): .ci/run makes one and names it in EVALKIT_TEST_OTHER_DUCKDB. A run written
 under one version is compared (then reported) under the other, both ways round."""
 from __future__ import annotations
 
