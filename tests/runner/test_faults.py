@@ -53,8 +53,9 @@ def test_thousand_cases_through_429s_500s_and_hangs(srv, tmp_path):
         db, "SELECT count(*) FILTER (WHERE attempts > 1), max(attempts), sum(attempts) FROM results")[0]
     assert 60 < retried < 400, retried
     assert max_attempts >= 3
-    # each attempt is one request the server saw (timed-out ones included)
-    assert stats["total"] == attempts
+    # each attempt is a request (timed-out ones included); on a loaded machine a few attempts
+    # time out (0.5 s) before their request reaches the server, never the other way round
+    assert attempts - attempts // 50 <= stats["total"] <= attempts, (stats["total"], attempts)
     assert query(db, "SELECT status FROM runs") == [("completed",)]
     # 20-odd hangs of 2 s would take far longer one by one; the 0.5 s timeout cut them short
     assert wall < 30, wall
