@@ -237,7 +237,7 @@ def _seed(suite: Suite, config: RunConfig) -> int:
 
 def _start_run(store: Store, suite: Suite, ref: ModelRef, backend: Backend, fingerprint: str,
                config: RunConfig) -> tuple[str, set]:
-    options = {"backend": backend.options.public(), "generation": suite.options}
+    options: dict[str, Any] = {"backend": backend.options.public(), "generation": suite.options}
     if suite.vars:  # shared template vars (a prompt version): shown in comparisons
         options["vars"] = suite.vars
     if suite.option_overrides:  # `-O KEY=VALUE`: comparisons say these came from the command line
