@@ -44,15 +44,19 @@ def check_batching(batching: dict, baseline: str | None) -> None:
 
 def plan_factory(batching: dict, store, baseline_run: str | None):
     """suite -> its BatchPlan (or None) for this invocation's flags."""
-    from ..compare.sequential_judge import batch_plan
     from ..runner.batches import Budget
 
     budget = Budget(batching.get("max_cost"), batching.get("max_tokens"),
                     batching.get("max_calls"))
+    sequential = bool(batching.get("sequential"))
 
     def plan(suite):
-        return batch_plan(store, suite, baseline_run, sequential=bool(batching.get("sequential")),
-                          budget=budget, batch_cases=batching.get("batch_cases"))
+        if not sequential and not budget.given and getattr(suite.spec, "budget", None) is None:
+            return None  # the streamed path; the compare package stays unimported (start-up)
+        from ..compare.sequential_judge import batch_plan
+
+        return batch_plan(store, suite, baseline_run, sequential=sequential, budget=budget,
+                          batch_cases=batching.get("batch_cases"))
 
     return plan
 
