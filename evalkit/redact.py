@@ -6,8 +6,9 @@ variables, model options (`-M`, a judge's `args`, pytest's `--evalkit-model-opti
 with secret names, every HTTP header value, every `SecretStr`, and the user:password and
 secret query parameters of URLs (`api_base`). `redact` masks each registered value as
 '***', and the shapes of API keys (`sk-…`, `AKIA…`, `ghp_…`, `hf_…`, bearer tokens, JWTs,
-PEM private keys, Stripe, Azure and Google Cloud keys) even when nobody registered them. Sinks (the store's writes, terminal output, reports, JUnit,
-pytest's output, error messages) call it on whatever they print.
+PEM private keys, Stripe, Azure and Google Cloud keys) even when nobody registered them.
+Sinks (the store's writes, terminal output, reports, JUnit, pytest's output, error messages)
+call it on whatever they print.
 
 Short secrets: a value of at least MIN_SECRET_LENGTH characters is registered. One of
 ANYWHERE_LENGTH or more is masked wherever it occurs; a shorter one only where it stands
@@ -45,74 +46,47 @@ PLACEHOLDERS = frozenset({"true", "false", "none", "null", "nil", "yes", "off", 
                           "dummy", "test", "changeme", "placeholder", "secret", "password",
                           "token", "unused", "not-needed", "no-key", "nokey", "sk-no-key"})
 
-API_KEY_PATTERNS = (
-    r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}",  # OpenAI / Anthropic style
-    r"\bAKIA[0-9A-Z]{16}\b",  # AWS access key id
-    r"\bgh[pousr]_[A-Za-z0-9]{30,}",  # GitHub tokens
-    r"\bhf_[A-Za-z0-9]{30,}",  # Hugging Face tokens
-    r"\bxox[abposr]-[A-Za-z0-9\-]{10,}",  # Slack tokens
-    r"\bAIza[0-9A-Za-z_\-]{35}",  # Google API keys
-    r"(?i)\bbearer\s+[A-Za-z0-9._\-]{16,}",  # Authorization headers
-    r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",  # JWT
+# Each API-key shape with its marker: a substring every match holds, or alternatives one of
+# which it holds (tested on the text, or on its lower case when the shape ignores case). A
+# pattern costs 20–35 µs on a 40-word string, a marker test well under 0.1 µs, so plain text
+# runs no pattern. tests/report/test_html.py checks each shape against an example.
+KEY_SHAPES: tuple[tuple[str, str | tuple[str, ...], bool], ...] = (  # (pattern, marker, lower)
+    (r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}", "sk-", False),  # OpenAI / Anthropic style
+    (r"\bAKIA[0-9A-Z]{16}\b", "AKIA", False),  # AWS access key id
+    (r"\bgh[pousr]_[A-Za-z0-9]{30,}", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), False),  # GitHub
+    (r"\bhf_[A-Za-z0-9]{30,}", "hf_", False),  # Hugging Face tokens
+    (r"\bxox[abposr]-[A-Za-z0-9\-]{10,}", "xox", False),  # Slack tokens
+    (r"\bAIza[0-9A-Za-z_\-]{35}", "AIza", False),  # Google API keys
+    (r"(?i)\bbearer\s+[A-Za-z0-9._\-]{16,}", "bearer", True),  # Authorization headers
+    # JWT
+    (r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}", "eyJ", False),
     # PEM private keys (RSA, EC, OPENSSH, ENCRYPTED ...), to their END line or, cut short,
     # to the end of their base64; in a JSON string (a GCP service account) the \n are literal
-    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----"
-    r"|(?:(?:\s|\\n)*[A-Za-z0-9+/=]{16,})*)",
-    r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}",  # Stripe secret, restricted keys
-    r"\bwhsec_[A-Za-z0-9]{24,}",  # Stripe webhook signing secrets
-    r"(?i)\b(?:AccountKey|SharedAccessKey)=[A-Za-z0-9+/]{20,}={0,2}",  # Azure storage, bus
-    r"(?i)(?<=[?&])sig=[A-Za-z0-9%+/]{20,}={0,2}",  # Azure SAS token signatures
-    r"\b[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}",  # Azure AD (Entra) client secrets
-    r"\bya29\.[0-9A-Za-z_\-]{20,}",  # Google OAuth access tokens
-    r'(?<="private_key_id": ")[0-9a-f]{40}(?=")',  # GCP service account key ids
+    (r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----"
+     r"|(?:(?:\s|\\n)*[A-Za-z0-9+/=]{16,})*)", "PRIVATE KEY-----", False),
+    # Stripe secret and restricted keys
+    (r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}", ("_live_", "_test_"), False),
+    (r"\bwhsec_[A-Za-z0-9]{24,}", "whsec_", False),  # Stripe webhook signing secrets
+    (r"(?i)\b(?:AccountKey|SharedAccessKey)=[A-Za-z0-9+/]{20,}={0,2}", "key=", True),  # Azure
+    (r"(?i)(?<=[?&])sig=[A-Za-z0-9%+/]{20,}={0,2}", "sig=", True),  # Azure SAS signatures
+    (r"\b[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.\-]{31,34}", "Q~", False),  # Azure AD client secrets
+    (r"\bya29\.[0-9A-Za-z_\-]{20,}", "ya29.", False),  # Google OAuth access tokens
+    (r'(?<="private_key_id": ")[0-9a-f]{40}(?=")', "private_key_id", False),  # GCP key ids
 )
-_KEYS = [re.compile(p, re.DOTALL) for p in API_KEY_PATTERNS]
-_GITHUB = re.compile("gh[pousr]_")
+API_KEY_PATTERNS = tuple(pattern for pattern, _, _ in KEY_SHAPES)
+_KEYS = [(re.compile(pattern, re.DOTALL), (marker,) if isinstance(marker, str) else marker, lower)
+         for pattern, marker, lower in KEY_SHAPES]
 
 
-def _key_patterns_to_run(text: str) -> list[int]:
-    """The API_KEY_PATTERNS (by index) whose marker is in `text`: substrings every match of
-    that pattern holds. A pattern costs 20–35 µs on a 40-word string; these substring tests
-    together about 1 µs, so plain text runs none. A new pattern needs its marker here
-    (tests/report/test_html.py checks each pattern against an example)."""
-    run = []
-    if "-" in text:
-        if "sk-" in text:
-            run.append(0)
-        if "xox" in text:
-            run.append(4)
-        if "PRIVATE KEY-----" in text:
-            run.append(8)
-    if "_" in text:
-        if _GITHUB.search(text) is not None:
-            run.append(2)
-        if "hf_" in text:
-            run.append(3)
-        if "_live_" in text or "_test_" in text:
-            run.append(9)
-        if "whsec_" in text:
-            run.append(10)
-        if "private_key_id" in text:
-            run.append(15)
-    if "AKIA" in text:
-        run.append(1)
-    if "AIza" in text:
-        run.append(5)
+def _key_patterns_to_run(text: str) -> list[re.Pattern]:
+    """The key patterns whose marker is in `text`."""
     low = text.lower()
-    if "bearer" in low:
-        run.append(6)
-    if "eyJ" in text:
-        run.append(7)
-    if "=" in text:
-        if "accountkey=" in low or "sharedaccesskey=" in low:
-            run.append(11)
-        if "sig=" in low:
-            run.append(12)
-    if "Q~" in text:
-        run.append(13)
-    if "ya29." in text:
-        run.append(14)
-    return run
+    found = []
+    for key, markers, lower in _KEYS:
+        seen = low if lower else text
+        if any(marker in seen for marker in markers):
+            found.append(key)
+    return found
 
 
 def has_key_marker(text: str) -> bool:
@@ -121,8 +95,8 @@ def has_key_marker(text: str) -> bool:
 
 
 def _mask_key_shapes(text: str) -> str:
-    for index in _key_patterns_to_run(text):
-        text = _KEYS[index].sub(MASK, text)
+    for key in _key_patterns_to_run(text):
+        text = key.sub(MASK, text)
     return text
 
 
