@@ -19,9 +19,9 @@ def needs_gates(suites: Sequence, baseline: str | None) -> bool:
 
 def resolve_baseline(store: Store, baseline: str, suites: Sequence) -> str:
     """The baseline's run id, checked before any model is called."""
-    from ..compare.baselines import resolve
+    from ..store.run_refs import resolve_run
 
-    run_id = resolve(store, baseline)
+    run_id = resolve_run(store, baseline)
     suite_name = store.run(run_id)["suite"]
     others = sorted({s.name for s in suites if s.name != suite_name})
     if others:

@@ -10,11 +10,9 @@ from dataclasses import dataclass
 
 from ..errors import UsageError
 from ..store import Store
-from .baselines import EXPLICIT, current, resolve
+from ..store.run_refs import runs_by_suite
 
-LATEST_BY_SUITE = """
-SELECT suite, arg_max(run_id, started_at) FROM runs WHERE label = ? GROUP BY suite ORDER BY suite
-"""
+__all__ = ["RunPairs", "pair_runs", "runs_by_suite"]
 
 
 @dataclass(frozen=True)
@@ -28,18 +26,6 @@ class RunPairs:
         return (tuple(f"suite {s} was run by the baseline only ({r})" for s, r in self.only_baseline)
                 + tuple(f"suite {s} was run by the candidate only ({r})"
                         for s, r in self.only_candidate))
-
-
-def runs_by_suite(store: Store, ref: str) -> dict[str, str]:
-    """suite → run id for what `ref` names."""
-    single = (ref.startswith(EXPLICIT) or store.query("SELECT 1 FROM runs WHERE run_id = ?", [ref])
-              or current(store, ref) is not None)
-    if not single:
-        labelled = store.query(LATEST_BY_SUITE, [ref])
-        if labelled:
-            return {suite: run_id for suite, run_id in labelled}
-    run_id = resolve(store, ref)
-    return {store.run(run_id)["suite"]: run_id}
 
 
 def pair_runs(store: Store, baseline: str, candidate: str) -> RunPairs:

@@ -152,28 +152,11 @@ def _run_coroutine(coro):
 
 
 def resolve_baseline(store, ref: str, suite_name: str) -> str:
-    """The baseline run for this suite: a baseline name or label (its latest run of this
-    suite), `baseline:NAME`, a run id or prefix. Runs of another suite are refused."""
-    from ..compare.baselines import EXPLICIT, current, resolve
-    from ..errors import UsageError
+    """The baseline run for this suite: a baseline name or label (its latest completed run
+    of this suite), `baseline:NAME`, a run id or prefix. Runs of another suite are refused."""
+    from ..store.run_refs import resolve_run
 
-    run_id = None
-    if not ref.startswith(EXPLICIT):
-        named = current(store, ref)
-        if named is not None and store.run(named)["suite"] == suite_name:
-            run_id = named
-        else:
-            rows = store.query("SELECT run_id FROM runs WHERE label = ? AND suite = ? AND "
-                               "status = 'completed' ORDER BY started_at DESC LIMIT 1",
-                               [ref, suite_name])
-            run_id = rows[0][0] if rows else named
-    if run_id is None:
-        run_id = resolve(store, ref)
-    found = store.run(run_id)["suite"]
-    if found != suite_name:
-        raise UsageError(f"baseline '{ref}' is a run of suite '{found}' ({run_id}); suite "
-                         f"'{suite_name}' has no baseline or label '{ref}'")
-    return run_id
+    return resolve_run(store, ref, suite=suite_name, completed=True)
 
 
 def case_rows(store, run_id: str, suite) -> dict[str, list[dict]]:

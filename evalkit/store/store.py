@@ -198,10 +198,11 @@ class Store:
         return rows_[0][0] if rows_ else None
 
     def resolve_run(self, ref: str) -> str:
-        """A run id, a label (its latest run), or a unique id prefix or suffix (run_refs.py)."""
-        from .run_refs import resolve
+        """The run `ref` names: an id, a baseline, a label, a unique id prefix or suffix (the
+        precedence is run_refs.py's)."""
+        from .run_refs import resolve_run
 
-        return resolve(self._query, ref, str(self.path))
+        return resolve_run(self, ref)
 
     # -- results -------------------------------------------------------------------
     def write(self, run_id: str, results: Sequence[Result],
