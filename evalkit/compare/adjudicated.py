@@ -9,24 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..store import Store
-from ..store.human import DECISIONS, has_review_tables
+from ..store import Store, analytics
+from ..store.human import DECISIONS
 from ..suite.gate_spec import Policy, Waiver
-
-LATEST = """
-SELECT * FROM (
-    SELECT *, row_number() OVER (PARTITION BY case_id, sample, reviewer
-                                 ORDER BY decided_at DESC NULLS LAST, imported_at DESC) AS rank
-    FROM adjudications WHERE suite = ?) WHERE rank = 1
-ORDER BY case_id, sample, reviewer
-"""
 
 
 def latest(store: Store, suite: str):
     """Each reviewer's latest decision on each flip of the suite (a DataFrame), or None."""
-    if not has_review_tables(store):
-        return None
-    return store.df(LATEST, [suite]).drop(columns=["rank"])
+    return analytics.latest_adjudications(store, suite)
 
 
 def with_adjudicated_waivers(store: Store, policy: Policy, suite: str, today: date) -> Policy:

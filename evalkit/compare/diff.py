@@ -10,11 +10,11 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from ..errors import UsageError
-from ..store import Store
+from ..store import Store, analytics
+from ..store.run_refs import resolve_run
 from ..suite.gate_spec import OVERALL_METRIC, Policy
 from .adjudicated import flip_marks, with_adjudicated_waivers
 from .align import Alignment
-from .baselines import resolve
 from .coverage import Coverage, coverage
 from .manifest import ENVIRONMENT, STATUS, manifest_rows
 from .operations import operations
@@ -27,16 +27,6 @@ from .verdicts import REGRESSED, metric_table
 MANIFEST_COLUMNS = ["item", "baseline", "candidate", "part", "strict"]
 NOISE_COLUMNS = ["metric", "stat", "n", "delta", "ci_low", "ci_high", "pass_to_fail",
                  "fail_to_pass", "p"]
-
-RERUN = """
-SELECT r.run_id FROM runs r JOIN runs b ON b.run_id = $base
-WHERE r.run_id NOT IN ($base, $cand) AND r.status = 'completed' AND r.suite = b.suite
-  AND r.suite_hash = b.suite_hash AND r.cases_hash IS NOT DISTINCT FROM b.cases_hash
-  AND r.model_ref = b.model_ref AND r.fingerprint IS NOT DISTINCT FROM b.fingerprint
-  AND r.options::VARCHAR IS NOT DISTINCT FROM b.options::VARCHAR
-ORDER BY r.started_at DESC LIMIT 1
-"""
-
 
 @dataclass(frozen=True)
 class Diff:
@@ -113,7 +103,7 @@ def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | Non
 
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    base_id, cand_id = resolve(store, baseline), resolve(store, candidate)
+    base_id, cand_id = resolve_run(store, baseline), resolve_run(store, candidate)
     if base_id == cand_id:
         raise UsageError(f"baseline and candidate are the same run ({base_id})")
     base, cand = store.run(base_id), store.run(cand_id)
@@ -164,9 +154,8 @@ def _noise_run(store: Store, noise: str | None, base_id: str, cand_id: str) -> s
     if noise is None:
         return None
     if noise != "auto":
-        return resolve(store, noise)
-    found = store.query(RERUN, {"base": base_id, "cand": cand_id})
-    return found[0][0] if found else None
+        return resolve_run(store, noise)
+    return analytics.rerun_of(store, base_id, cand_id)
 
 
 def _noise(store: Store, base_id: str, rerun_id: str, policy: Policy, waivers, resamples,
@@ -177,8 +166,7 @@ def _noise(store: Store, base_id: str, rerun_id: str, policy: Policy, waivers, r
         table = metric_table(alignment, policy, resamples, timings)
     finally:
         alignment.drop()
-    cached = store.query("SELECT avg(CASE WHEN cached THEN 1.0 ELSE 0.0 END) FROM results "
-                         "WHERE run_id = ?", [rerun_id])[0][0]
+    cached = analytics.cached_share(store, rerun_id)
     table = table[NOISE_COLUMNS].copy()
     table["rerun_cached"] = cached  # a cached rerun repeats the outputs: no noise to see
     return table

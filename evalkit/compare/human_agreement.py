@@ -11,15 +11,13 @@ the judge can stand in for people.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Sequence
 
 import numpy as np
 
-from ..store import Store
-from ..store.human import has_review_tables
+from ..store import Store, analytics
 from ..suite.human_spec import HUMAN_PREFIX
 from .agreement import cohen_kappa, confusion, krippendorff_alpha
 
@@ -91,18 +89,8 @@ def _bounds(scale: str, scores) -> tuple[int, int]:
     return min(low, int(scores.min())), max(high, int(scores.max())) + 1
 
 
-JUDGED = """
-SELECT h.passed AS human, j.passed AS judge, h.value AS human_value, j.value AS judge_value
-FROM scores h JOIN scores j ON j.run_id = h.run_id AND j.case_id = h.case_id
-                           AND j.sample = h.sample AND j.scorer = $judge
-WHERE h.run_id IN (SELECT unnest($runs::VARCHAR[])) AND h.scorer = $human
-  AND h.passed IS NOT NULL AND j.passed IS NOT NULL
-"""
-
-
 def _judge(store: Store, run_ids: Sequence[str], rubric: str, judge: str) -> JudgeAgreement | None:
-    frame = store.df(JUDGED, {"runs": list(run_ids), "human": HUMAN_PREFIX + rubric,
-                              "judge": judge})
+    frame = analytics.judged_pairs(store, run_ids, HUMAN_PREFIX + rubric, judge)
     if frame.empty:
         return None
     human, judged = list(frame["human"].astype(bool)), list(frame["judge"].astype(bool))
@@ -118,19 +106,12 @@ def _judge(store: Store, run_ids: Sequence[str], rubric: str, judge: str) -> Jud
 
 def rubric_agreement(store: Store, run_ids: Sequence[str]) -> list[RubricAgreement]:
     """Per human rubric rated in these runs: reviewers' and the judge's agreement."""
-    if not has_review_tables(store):
-        return []
-    ratings = store.df("SELECT run_id, case_id, sample, rubric, reviewer, score FROM "
-                       "human_ratings WHERE run_id IN (SELECT unnest(?::VARCHAR[]))",
-                       [list(run_ids)])
-    if ratings.empty:
+    ratings = analytics.human_ratings(store, run_ids)
+    if ratings is None or ratings.empty:
         return []
     found = []
     for rubric, frame in ratings.groupby("rubric", sort=True):
-        info = store.query("SELECT details FROM scores WHERE run_id IN (SELECT unnest(?::VARCHAR[]))"
-                           " AND scorer = ? AND details IS NOT NULL LIMIT 1",
-                           [list(run_ids), HUMAN_PREFIX + rubric])
-        details = json.loads(info[0][0]) if info else {}
+        details = analytics.score_details(store, run_ids, HUMAN_PREFIX + rubric)
         scale = str(details.get("scale") or "")
         outputs = frame.groupby(["run_id", "case_id", "sample"]).ngroups
         found.append(RubricAgreement(

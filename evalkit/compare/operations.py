@@ -3,22 +3,8 @@ from __future__ import annotations
 
 import math
 
-from ..store import Store
-
-MEASURES = {  # name: SQL aggregate over one run's results
-    "results": "count(*)",
-    "errors": "count(error)",
-    "cached": "count(*) FILTER (WHERE cached)",
-    "cost_total": "sum(cost_usd)",
-    "cost": "avg(cost_usd)",  # per result: runs of different sizes stay comparable
-    "latency_p50": "quantile_cont(latency_s, 0.5)",
-    "latency_p95": "quantile_cont(latency_s, 0.95)",
-    "tokens_in": "avg(tokens_in)",
-    "tokens_out": "avg(tokens_out)",
-}
-
-SQL = ("SELECT run_id, " + ", ".join(f"{sql} AS {name}" for name, sql in MEASURES.items())
-       + " FROM results WHERE run_id IN ($base, $cand) GROUP BY run_id")
+from ..store import Store, analytics
+from ..store.analytics import MEASURE_NAMES as MEASURES
 
 
 def relative_change(before, after) -> float:
@@ -33,7 +19,7 @@ def relative_change(before, after) -> float:
 def operations(store: Store, base: str, cand: str):
     import pandas as pd
 
-    found = {row[0]: row[1:] for row in store.query(SQL, {"base": base, "cand": cand})}
+    found = analytics.operations(store, base, cand)
     empty = (0, 0, 0) + (None,) * (len(MEASURES) - 3)
     a, b = found.get(base, empty), found.get(cand, empty)
     rows = []

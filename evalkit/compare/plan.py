@@ -26,38 +26,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import UsageError
-from ..store import Store
+from ..store import Store, analytics
+from ..store.run_refs import resolve_run
 from ..suite.gate_spec import OVERALL_METRIC, Policy
 from . import stats
 from .align import Alignment
-from .baselines import resolve
-from .diff import RERUN, today_utc
+from .diff import today_utc
 from .verdicts import _Deltas, analyse, is_rate, records
 
 AA, RECENT, ASSUMED = "A/A rerun", "recent runs", "assumed"
 MAX_CASES = 10_000_000  # beyond this a target counts as out of reach
 CACHED_AT_MOST = 0.5  # an A/A rerun with more of its answers from the cache shows no noise
-
-AA_PAIR = """
-SELECT a.run_id, b.run_id FROM runs a JOIN runs b
-  ON a.suite = b.suite AND a.suite_hash = b.suite_hash
- AND a.cases_hash IS NOT DISTINCT FROM b.cases_hash AND a.model_ref = b.model_ref
- AND a.fingerprint IS NOT DISTINCT FROM b.fingerprint
- AND a.options::VARCHAR IS NOT DISTINCT FROM b.options::VARCHAR
- AND (a.started_at, a.run_id) < (b.started_at, b.run_id)
-WHERE a.suite = $suite AND a.status = 'completed' AND b.status = 'completed'
-  AND (SELECT coalesce(avg(CASE WHEN cached THEN 1.0 ELSE 0.0 END), 1.0) FROM results
-       WHERE run_id = b.run_id) <= $cached
-ORDER BY b.started_at DESC, a.started_at DESC LIMIT 1
-"""
-
-RECENT_PAIR = """
-SELECT run_id FROM (SELECT run_id, started_at FROM runs
-                    WHERE suite = $suite AND status = 'completed'
-                    ORDER BY run_id = $base DESC, started_at DESC LIMIT 2)
-ORDER BY started_at, run_id  -- the older first, whichever way the pair was found
-"""
-
 
 @dataclass(frozen=True)
 class Noise:
@@ -242,17 +221,16 @@ def assumed_table(rate: float, counts: dict, samples: int, policy: Policy):
 def find_noise(store: Store, suite: str, policy: Policy, slice_keys, *,
                baseline: str | None = None) -> Noise | None:
     """The best stored noise of the suite (A/A rerun, else the two most recent runs)."""
-    base_id = resolve(store, baseline) if baseline else None
+    base_id = resolve_run(store, baseline) if baseline else None
     if base_id is not None:
-        found = store.query(RERUN, {"base": base_id, "cand": base_id})
-        pair = (base_id, found[0][0]) if found else None
+        rerun = analytics.rerun_of(store, base_id)
+        pair = (base_id, rerun) if rerun else None
     else:
-        found = store.query(AA_PAIR, {"suite": suite, "cached": CACHED_AT_MOST})
-        pair = found[0] if found else None
+        pair = analytics.aa_pair(store, suite, CACHED_AT_MOST)
     if pair is not None:
         table = _measured(store, pair[0], pair[1], policy, slice_keys)
         return Noise(AA, f"run {pair[0]} and its rerun {pair[1]}", table)
-    recent = [r for (r,) in store.query(RECENT_PAIR, {"suite": suite, "base": base_id or ""})]
+    recent = analytics.recent_pair(store, suite, base_id)
     if len(recent) < 2:
         return None
     table = _measured(store, recent[0], recent[1], policy, slice_keys)

@@ -3,23 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..store import Store
+from ..store import Store, analytics
 from . import stats
-
-PER_CASE = """
-SELECT case_id,
-       count(*) FILTER (WHERE run_id = $base) AS baseline_n,
-       count(*) FILTER (WHERE run_id = $base AND passed) AS baseline_passes,
-       count(*) FILTER (WHERE run_id = $cand) AS candidate_n,
-       count(*) FILTER (WHERE run_id = $cand AND passed) AS candidate_passes
-FROM results WHERE run_id IN ($base, $cand) GROUP BY case_id ORDER BY case_id
-"""
 
 
 def case_rates(store: Store, base: str, cand: str):
     """One row per case: samples, passes and pass rate on each run, and whether it is flaky
     (neither always passing nor always failing)."""
-    frame = store.df(PER_CASE, {"base": base, "cand": cand})
+    frame = analytics.case_pass_counts(store, base, cand)
     for side in ("baseline", "candidate"):
         n, c = frame[f"{side}_n"], frame[f"{side}_passes"]
         frame[f"{side}_rate"] = (c / n).where(n > 0)

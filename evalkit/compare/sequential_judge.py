@@ -18,7 +18,7 @@ from typing import Sequence
 import numpy as np
 
 from ..runner.batches import BatchPlan, Budget
-from ..store import Store
+from ..store import Store, analytics
 from ..suite.gate_spec import OVERALL_METRIC, Policy
 from ..types import Result
 from .sequential import NON_INFERIOR, REGRESSED, BettingSequence
@@ -27,12 +27,7 @@ METHOD = "betting confidence sequence (Waudby-Smith & Ramdas 2024)"
 
 
 def _baseline_values(store: Store, run_id: str, metric: str) -> dict[tuple[str, int], float]:
-    if metric == OVERALL_METRIC:
-        rows = store.query("SELECT case_id, sample, passed FROM results WHERE run_id = ?",
-                           [run_id])
-    else:
-        rows = store.query("SELECT case_id, sample, passed FROM scores WHERE run_id = ? AND "
-                           "scorer = ?", [run_id, metric])
+    rows = analytics.pass_values(store, run_id, metric)
     return {(c, int(s)): float(bool(p)) for c, s, p in rows if p is not None}
 
 

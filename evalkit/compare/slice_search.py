@@ -44,11 +44,21 @@ from statistics import NormalDist
 
 import numpy as np
 
-from .scripts import dominant_script
+from ..store.analytics import slice_cases
+from .slice_columns import (
+    _Columns,
+    add_categorical,
+    add_field,
+    add_numeric,
+    add_values,
+    features_of,
+)
+
+__all__ = ["BH", "HOLM", "FoundSlice", "SliceSearch", "_Columns", "add_categorical", "add_field",
+           "add_numeric", "add_values", "benjamini_hochberg", "discover", "floor_for",
+           "p_text", "search", "weighted_holm", "worse_count_p"]
 
 MIN_SLICE = 30  # cases: the size floor (or 1 % of the cases, when larger)
-MAX_VALUES = 20  # slices per categorical field (the most frequent)
-NUMERIC_DISTINCT = 10  # a numeric field with more values is bucketed
 SHOWN = 10  # slices reported at most
 HOLM, BH = "holm", "bh"
 MAX_CASES = 500_000  # larger comparisons are searched on a seeded sample of this many cases
@@ -90,102 +100,6 @@ class SliceSearch:
     q: float  # the family-wise level
     floor: int
     seconds: float
-
-
-# -- features -----------------------------------------------------------------------------
-
-
-@dataclass
-class _Columns:
-    """Slice membership columns: a boolean matrix, each column's field and label."""
-    members: list
-    fields: list
-    labels: list
-    pairable_only: list  # a declared slice key: searched in combinations only
-
-    def add(self, field: str, label: str, mask: np.ndarray, floor: int, declared: bool) -> None:
-        count = int(mask.sum())
-        if floor <= count <= len(mask) - floor:
-            self.members.append(mask)
-            self.fields.append(field)
-            self.labels.append(label)
-            self.pairable_only.append(declared)
-
-
-def _nice(value: float) -> float:
-    """Two significant digits: bucket edges people read (400, not 398.75)."""
-    if value == 0 or not math.isfinite(value):
-        return value
-    digits = 1 - int(math.floor(math.log10(abs(value))))
-    return round(value, digits) if digits > 0 else float(round(value, digits))
-
-
-def _edge(value: float) -> str:
-    return f"{value:g}"
-
-
-def add_numeric(columns: _Columns, field: str, values: np.ndarray, floor: int,
-                declared: bool = False) -> None:
-    """Quartile buckets and the outer deciles of a numeric field (NaN: no value)."""
-    known = values[~np.isnan(values)]
-    if len(np.unique(known)) < 2:
-        return
-    q10, q25, q50, q75, q90 = (_nice(float(x)) for x in np.quantile(known, [.1, .25, .5, .75, .9]))
-    with np.errstate(invalid="ignore"):
-        cuts = sorted({q25, q50, q75})
-        columns.add(field, f"< {_edge(cuts[0])}", values < cuts[0], floor, declared)
-        for low, high in zip(cuts, cuts[1:]):
-            columns.add(field, f"{_edge(low)}–{_edge(high)}", (values >= low) & (values < high),
-                        floor, declared)
-        columns.add(field, f"≥ {_edge(cuts[-1])}", values >= cuts[-1], floor, declared)
-        if q90 > cuts[-1]:
-            columns.add(field, f"≥ {_edge(q90)}", values >= q90, floor, declared)
-        if q10 < cuts[0]:
-            columns.add(field, f"< {_edge(q10)}", values < q10, floor, declared)
-
-
-def add_categorical(columns: _Columns, field: str, values, floor: int,
-                    declared: bool = False) -> None:
-    """A slice per value (the MAX_VALUES most frequent; None: no value)."""
-    import pandas as pd
-
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object).map(
-        lambda v: None if v is None else str(v)), sort=True)  # hashing, not sorting strings
-    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
-    for index in np.argsort(-counts, kind="stable")[:MAX_VALUES]:
-        columns.add(field, f"= {uniques[index]}", codes == index, floor, declared)
-
-
-def _as_number(value) -> float:
-    if isinstance(value, bool) or value is None:
-        return math.nan
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def add_field(columns: _Columns, field: str, values: list, floor: int,
-              declared: bool = False) -> None:
-    """A metadata field from Python values (None: no value); see add_values."""
-    labels = np.array([None if v is None else str(v) for v in values], dtype=object)
-    add_values(columns, field, labels, np.array([_as_number(v) for v in values]), floor,
-               declared)
-
-
-def add_values(columns: _Columns, field: str, labels: np.ndarray, numbers: np.ndarray,
-               floor: int, declared: bool = False) -> None:
-    """A metadata field: numeric (bucketed) when every value reads as a number and there are
-    more than NUMERIC_DISTINCT of them, else categorical. `labels`: the values as text (None:
-    no value); `numbers`: the same as floats (NaN: not a number)."""
-    present = np.not_equal(labels, None)
-    if not present.any():
-        return
-    numeric = present & ~np.isnan(numbers)
-    if numeric.sum() == present.sum() and len(np.unique(numbers[numeric])) > NUMERIC_DISTINCT:
-        add_numeric(columns, field, np.where(numeric, numbers, np.nan), floor, declared)
-    else:
-        add_categorical(columns, field, labels, floor, declared)
 
 
 # -- the search ---------------------------------------------------------------------------
@@ -338,102 +252,18 @@ def _prune(found: list[FoundSlice], d: np.ndarray, members: list, alpha: float,
     return kept[:SHOWN]
 
 
-# -- from a comparison's alignment ---------------------------------------------------------
-
-CASE_FEATURES = """
-CREATE OR REPLACE TEMP TABLE _ek_slice_cases AS
-WITH base AS (SELECT * FROM results WHERE run_id = $base
-              QUALIFY row_number() OVER (PARTITION BY case_id ORDER BY sample) = 1),
-     cand AS (SELECT case_id, metadata FROM results WHERE run_id = $cand
-              QUALIFY row_number() OVER (PARTITION BY case_id ORDER BY sample) = 1)
-SELECT case_id, a, b, metadata, tokens_in, tokens_out, length(prompt_text) AS prompt_chars,
-       output_chars, left(prompt_text, 600) AS prompt_head
-FROM (SELECT u.case_id, u.a, u.b, coalesce(c.metadata, b.metadata) AS metadata,
-             b.tokens_in, b.tokens_out, length(b.output) AS output_chars,
-             -- the prompt's text: a raw prompt, or its chat messages' contents
-             coalesce(json_extract_string(b.prompt, '$.prompt'), array_to_string(
-                 json_extract_string(b.prompt, '$.messages[*].content'), ' ')) AS prompt_text
-      FROM _ek_units u JOIN base b USING (case_id) LEFT JOIN cand c USING (case_id)
-      WHERE u.metric = $metric AND u.stat = 'pass_rate')
-"""
-SAMPLE = """DELETE FROM _ek_slice_cases WHERE case_id NOT IN (SELECT case_id FROM _ek_slice_cases
-            ORDER BY hash(case_id, $seed) LIMIT $limit)"""
-KEYS = """SELECT key FROM (SELECT unnest(json_keys(metadata)) AS key FROM _ek_slice_cases
-          WHERE json_type(metadata) = 'OBJECT') GROUP BY key ORDER BY key LIMIT $most"""
-MAX_FIELDS = 64  # metadata keys searched at most
-
-
-def _numbers(series) -> np.ndarray:
-    """A column as floats, NULL as NaN (nullable integer columns included)."""
-    import pandas as pd
-
-    return pd.to_numeric(series, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
-
-
-def _lengths(preferred, fallback) -> tuple[np.ndarray, str]:
-    """Token counts when the backend reported them (and they vary), else characters."""
-    tokens = _numbers(preferred)
-    known = tokens[~np.isnan(tokens)]
-    if len(known) >= 0.9 * len(tokens) and len(np.unique(known)) > 1:
-        return tokens, "tokens"
-    return _numbers(fallback), "characters"
-
-
-def _metadata(store, keys: list[str]) -> tuple[list, list]:
-    """(labels, numbers) per metadata key, read by DuckDB (an object or a list is no value)."""
-    from .align import json_path
-
-    parts = []
-    for i in range(len(keys)):
-        value = (f"CASE WHEN json_type(metadata, $p{i}) IN ('OBJECT', 'ARRAY') THEN NULL ELSE "
-                 f"json_extract_string(metadata, $p{i}) END")
-        parts += [f"{value} AS v{i}", f"TRY_CAST({value} AS DOUBLE) AS x{i}"]
-    frame = store.df(f"SELECT {', '.join(parts)} FROM _ek_slice_cases ORDER BY case_id",
-                     {f"p{i}": json_path(k) for i, k in enumerate(keys)})
-    labels = [frame[f"v{i}"].astype(object).where(frame[f"v{i}"].notna(), None).to_numpy()
-              for i in range(len(keys))]
-    numbers = [frame[f"x{i}"].astype("float64").to_numpy(na_value=np.nan)
-               for i in range(len(keys))]
-    return labels, numbers
-
-
-def features_of(store, frame, declared, floor: int) -> tuple[_Columns, list[str]]:
-    """Membership columns of the cases in _ek_slice_cases (`frame`: its rows by case id)."""
-    columns = _Columns([], [], [], [])
-    keys = [k for (k,) in store.query(KEYS, {"most": MAX_FIELDS})]
-    if keys:
-        for key, labels, numbers in zip(keys, *_metadata(store, keys)):
-            add_values(columns, key, labels, numbers, floor, declared=key in declared)
-    inputs, unit = _lengths(frame["tokens_in"], frame["prompt_chars"])
-    add_numeric(columns, f"input {unit}", inputs, floor)
-    outputs, unit_out = _lengths(frame["tokens_out"], frame["output_chars"])
-    add_numeric(columns, f"baseline output {unit_out}", outputs, floor)
-    add_categorical(columns, "script", [dominant_script(t) if isinstance(t, str) else None
-                                        for t in frame["prompt_head"].tolist()], floor)
-    fields = keys + [f"input {unit}", f"baseline output {unit_out}", "script"]
-    return columns, fields
-
-
 def discover(alignment, policy) -> SliceSearch:
     """Search the compared runs (their alignment's temporary tables) for undeclared slices
     where the primary metric got worse."""
     started = time.perf_counter()
     metric = policy.compare.primary[0]
     q = policy.compare.alpha
-    store = alignment.store
-    store.query(CASE_FEATURES, {"base": alignment.base, "cand": alignment.cand,
-                                "metric": metric})
-    try:
-        if store.query("SELECT count(*) FROM _ek_slice_cases")[0][0] > MAX_CASES:
-            store.query(SAMPLE, {"seed": policy.compare.seed, "limit": MAX_CASES})
-        frame = store.df("SELECT case_id, a, b, tokens_in, tokens_out, prompt_chars, "
-                         "output_chars, prompt_head FROM _ek_slice_cases ORDER BY case_id")
+    with slice_cases(alignment, metric, seed=policy.compare.seed, most=MAX_CASES) as cases:
+        frame = cases.frame
         floor = floor_for(len(frame))
         if len(frame) < 2 * floor:
             return SliceSearch(metric, (), 0, (), q, floor, time.perf_counter() - started)
-        columns, fields = features_of(store, frame, set(alignment.slice_keys), floor)
-    finally:
-        store.query("DROP TABLE IF EXISTS _ek_slice_cases")
+        columns, fields = features_of(cases, set(alignment.slice_keys), floor)
     a, b = frame["a"].to_numpy(np.float64), frame["b"].to_numpy(np.float64)
     found, searched = search(b - a, columns, q=q, baseline=a, candidate=b)
     return SliceSearch(metric, tuple(found), searched, tuple(fields), q, floor,

@@ -60,12 +60,9 @@ class Spent:
 
     @classmethod
     def of_run(cls, store: Store, run_id: str) -> Spent:
-        (calls, cost, tokens, priced, counted), = store.query(
-            "SELECT count(*), coalesce(sum(cost_usd), 0), coalesce(sum(coalesce(tokens_in, 0) "
-            "+ coalesce(tokens_out, 0)), 0), count(cost_usd), count(*) FILTER (WHERE tokens_in "
-            "IS NOT NULL OR tokens_out IS NOT NULL) FROM results WHERE run_id = ? AND NOT "
-            "coalesce(cached, false)", [run_id])
-        return cls(int(calls), float(cost), int(tokens), int(priced), int(counted))
+        from ..store import usage
+
+        return cls(*usage.spent(store, run_id))
 
     def add(self, result: Result) -> None:
         completion = result.completion
