@@ -66,10 +66,7 @@ def _first_run_text(name: str, events: list[BaselineEvent], first: str) -> str:
             f"at {', '.join(seen)}); point it at another run with: evalkit baseline set {name} RUN")
 
 
-def require(store: Store, name: str) -> str:
-    return require_baseline(store, name)
-
-
-def resolve(store: Store, ref: str) -> str:
-    """A run reference as BASELINE / CANDIDATE take it (store/run_refs.py has the rules)."""
-    return resolve_run(store, ref)
+# The one resolver and its baseline lookup (store/run_refs.py), under the names compare's
+# callers know.
+require = require_baseline
+resolve = resolve_run
