@@ -153,5 +153,3 @@ def features_of(cases: SliceCases, declared, floor: int) -> tuple[_Columns, list
                                         for t in frame["prompt_head"].tolist()], floor)
     fields = keys + [f"input {unit}", f"baseline output {unit_out}", "script"]
     return columns, fields
-
-
