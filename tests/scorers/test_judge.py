@@ -274,7 +274,7 @@ def test_verdict_schema_follows_the_scale(scale, score):
 
 
 def test_llamacpp_bounds_the_strings_of_a_schema():
-    from evalkit.backends.llamacpp_backend import STRING_BOUND, bounded_strings
+    from evalkit.backends.llamacpp import STRING_BOUND, bounded_strings
     from evalkit.scorers.judge_verdict import verdict_schema
 
     schema = verdict_schema((1, 5))
