@@ -209,7 +209,8 @@ def test_a_judge_that_does_not_answer_in_time_fails_the_score(server):
     finally:
         server.config(latency=0.0)
     assert score.passed is False and score.value is None
-    assert score.explanation == "the judge call failed: no answer within 0.3 s"
+    # the Model's wording, as for a run's own calls: what timed out, and after how many tries
+    assert score.explanation == "the judge call failed: timed out after 0.3 s (gave up after 2 attempts)"
 
 
 def _verdict_format(scale=(1, 5)) -> str:
