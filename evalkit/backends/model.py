@@ -79,6 +79,8 @@ class Model:
         """A batched engine answers `calls` in one engine call (retried as a whole); any other
         backend answers them as separate calls."""
         if self.backend.batch_size <= 1:
+            if len(calls) == 1:  # the local worker pool's usual case: no task per call
+                return [await self.generate(calls[0])]
             return list(await asyncio.gather(*(self.generate(call) for call in calls)))
         await self.start()
         self._bind()
