@@ -334,21 +334,7 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
         error = f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        progress.close()
-        try:
-            writer.close()
-        except Exception as exc:
-            status, error = "failed", str(exc)
-            raise
-        finally:
-            try:
-                store.finish_run(run_id, status, error, stop=stop)
-            except Exception:
-                if status == "completed":
-                    raise
-                # else the error already on its way (a full disk fails this update too) is the one to see
-            events.finished(run_id, suite, str(ref), config.label, status, progress,
-                            time.perf_counter() - started, str(store.path))
+        status = _end_run(execution, run_id, ref, started, status, error, stop)
     return RunSummary(run_id=run_id, suite=suite.name, model=str(ref), label=config.label,
                       status=status, total=len(suite.cases) * suite.spec.samples,
                       executed=progress.done, resumed=len(done),
@@ -356,6 +342,30 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
                       errors=progress.errors, cached=progress.cached,
                       wall_s=time.perf_counter() - started, db=str(store.path),
                       nodes=dict(progress.nodes), stop=stop)
+
+
+def _end_run(execution: _Execution, run_id: str, ref: ModelRef, started: float, status: str,
+             error: str | None, stop: Mapping[str, Any] | None) -> str:
+    """Flush the results still queued and record how the run ended, whatever ended it; returns
+    the status recorded. A failed flush fails the run and is the error raised; a failed record
+    is raised only for a run that had otherwise completed (else the error already on its way
+    is the one to see: a full disk fails this update too)."""
+    execution.progress.close()
+    store, flush_error = execution.writer.store, None
+    try:
+        execution.writer.close()
+    except Exception as exc:
+        status, error, flush_error = "failed", str(exc), exc
+    try:
+        store.finish_run(run_id, status, error, stop=stop)
+    except Exception:
+        if status == "completed":
+            raise
+    events.finished(run_id, execution.suite, str(ref), execution.config.label, status,
+                    execution.progress, time.perf_counter() - started, str(store.path))
+    if flush_error is not None:
+        raise flush_error
+    return status
 
 
 def run_suite(suite: Suite, config: RunConfig, **kwargs) -> RunSummary:
