@@ -73,7 +73,7 @@ def through_ray(args: argparse.Namespace) -> dict:
     import asyncio
 
     from evalkit import load_suite
-    from evalkit.runner import RunConfig, open_backend, run_suite_async
+    from evalkit.runner import RunConfig, open_model, run_suite_async
     from evalkit.runner.executors import open_executor
     from evalkit.store import Store
 
@@ -93,17 +93,14 @@ def through_ray(args: argparse.Namespace) -> dict:
         config = RunConfig(model=f"vllm/{args.model}", model_args=model_args, cache=False,
                            progress=False, executor="ray", auto_resume=False)
         with Store(work / "r.duckdb") as store:
-            _, backend = open_backend(config, store)
-            executor = open_executor(config, backend)
-            try:
+            _, model = open_model(config, store)
+            async with model, open_executor(config, model) as executor:
                 await run_suite_async(load_suite(work / "warmup.yaml"), config, store=store,
-                                      backend=backend, executor=executor)
+                                      model=model, executor=executor)
                 started = time.perf_counter()
                 summary = await run_suite_async(load_suite(work / "check.yaml"), config,
-                                                store=store, backend=backend, executor=executor)
+                                                store=store, model=model, executor=executor)
                 seconds = time.perf_counter() - started
-            finally:
-                await executor.close()
             frame = store.df("SELECT case_id, output, tokens_out, error, node_id FROM results "
                              "WHERE run_id = ? ORDER BY case_id", [summary.run_id])
         return {"tokens": int(frame.tokens_out.fillna(0).sum()), "seconds": seconds,

@@ -1,8 +1,9 @@
 """The backend interface: one kind of model behind `generate` (and `generate_batch`).
 
 API backends answer one call at a time with many in flight; local engines set
-`batch_size` > 1 and receive whole batches in `generate_batch`. Concurrency,
-retries, timeouts and caching belong to the runner, not to backends.
+`batch_size` > 1 and receive whole batches in `generate_batch`. Start/close,
+concurrency, retries and timeouts belong to Model (model.py), caching to the runner: not
+to backends.
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ per-row seeds.
 
 Standalone on purpose: it imports only the standard library, and torch and transformers
 inside functions, so `scripts/gpu_check.sh` can load this file on a machine that has
-nothing else installed. `hf_backend.py` wraps it as an evalkit backend.
+nothing else installed. `hf.py` wraps it as an evalkit backend.
 
 Seeds: `generate` with `do_sample=True` draws every row from one global RNG, so a row's
 output would depend on which rows share its batch. Instead decoding stays greedy and a

@@ -10,7 +10,7 @@ import click
 
 from ..backends.base import parse_model_args
 from ..errors import EXIT_OK, UsageError
-from ..runner import RetryPolicy, RunConfig, open_backend, provenance, run_suite_async
+from ..runner import RetryPolicy, RunConfig, open_model, provenance, run_suite_async
 from ..runner.executors import open_executor
 from ..store import Store
 from ..suite import load_suite, parse_vars
@@ -90,16 +90,12 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
 async def _run_all(suites, configs, store, plan=lambda suite: None):
     summaries = []
     for config in configs:
-        # one backend per model, shared by its suites (a local model loads once), and one
-        # executor (Ray replicas load it once too)
-        _, backend = open_backend(config, store)  # started on its first uncached call
-        executor = open_executor(config, backend)
-        try:
+        # one model per --model, shared by its suites (a local model loads once), and one
+        # executor (Ray replicas load it once too); run_suite_async closes neither
+        _, model = open_model(config, store)  # started on its first uncached call
+        async with model, open_executor(config, model) as executor:
             for suite in suites:
                 summaries.append(await run_suite_async(
-                    suite, replace(config, batches=plan(suite)), store=store, backend=backend,
+                    suite, replace(config, batches=plan(suite)), store=store, model=model,
                     executor=executor))
-        finally:
-            await executor.close()
-            await backend.close()
     return summaries

@@ -12,7 +12,6 @@ The backend is opened once per session, on its own event-loop thread, and closed
 from __future__ import annotations
 
 import asyncio
-import random
 import threading
 from pathlib import Path
 from typing import Any, Mapping
@@ -27,7 +26,7 @@ class EvalkitHelper:
         self.state = state
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._backend = None
+        self._model = None  # a backends.Model, opened on the first generate
         self._lock = threading.Lock()
         self.base_dir = Path(state.config.rootpath)
 
@@ -36,7 +35,7 @@ class EvalkitHelper:
         """The configured model reference (BACKEND/MODEL), or None."""
         return self.state.settings.model
 
-    # -- the event loop the backend lives on -----------------------------------------------
+    # -- the event loop the model lives on -----------------------------------------------
     def _run(self, coro):
         with self._lock:
             if self._loop is None:
@@ -46,18 +45,17 @@ class EvalkitHelper:
                 self._thread.start()
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
 
-    async def _open(self):
-        if self._backend is None:
-            from ..runner import RunConfig, open_backend
+    def _open(self):
+        if self._model is None:
+            from ..runner import RunConfig, open_model
 
             settings = self.state.settings
-            # the fixture calls the model in this process (replica options are the runs')
-            _, backend = open_backend(RunConfig(model=settings.model,
-                                                model_args=settings.model_args,
-                                                executor=settings.executor))
-            await backend.ensure_started()
-            self._backend = backend
-        return self._backend
+            # the fixture calls the model in this process (replica options are the runs');
+            # the run's default retry policy, seed 0 for the jitter
+            _, self._model = open_model(RunConfig(model=settings.model,
+                                                  model_args=settings.model_args,
+                                                  executor=settings.executor, seed=0))
+        return self._model
 
     def generate(self, prompt: str, *, system: str | None = None,
                  **options: Any) -> str:
@@ -76,12 +74,8 @@ class EvalkitHelper:
         return completion.text or ""
 
     async def _generate(self, call):
-        from ..runner import RetryPolicy
-        from ..runner.retry import call_with_retries
-
-        backend = await self._open()
-        return await call_with_retries(lambda: backend.generate(call), RetryPolicy(),
-                                       random.Random(0))
+        # opened here, on the model's loop: one opening even when tests call from threads
+        return await self._open().generate(call)
 
     def score(self, scorer: str, output: str, *, target: Any = None,
               vars: Mapping[str, Any] | None = None, metadata: Mapping[str, Any] | None = None,
@@ -118,11 +112,11 @@ class EvalkitHelper:
     def close(self) -> None:
         if self._loop is None:
             return
-        if self._backend is not None:
+        if self._model is not None:
             try:
-                self._run(self._backend.close())
+                self._run(self._model.close())
             finally:
-                self._backend = None
+                self._model = None
         self._loop.call_soon_threadsafe(self._loop.stop)
         if self._thread is not None:
             self._thread.join(timeout=10)

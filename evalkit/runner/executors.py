@@ -15,15 +15,13 @@ thread here, on an actor pool on Ray.
 from __future__ import annotations
 
 import asyncio
-import random
 from typing import TYPE_CHECKING, AsyncIterator, Awaitable, Callable, Sequence
 
-from ..backends.base import Backend
+from ..backends.model import Model
 from ..errors import EvalkitError, UsageError
 from ..scorers.base import ScoreContext, Scorer
 from ..types import Call, Completion, Score, WorkerRef
 from .feed import CallQueue
-from .retry import RetryPolicy, batch_with_retries, call_with_retries
 
 if TYPE_CHECKING:
     from .run import RunConfig
@@ -55,27 +53,6 @@ class ReplicasLost(EvalkitError):
     resumable = True
 
 
-class CallRunner:
-    """A backend's calls with the run's retry policy: one call, or one batch for batched
-    engines (`batch_size` > 1). Shared by the local worker pool and Ray replicas."""
-
-    def __init__(self, backend: Backend, policy: RetryPolicy):
-        self.backend, self.policy = backend, policy
-
-    async def run(self, calls: Sequence[Call], rng: random.Random) -> list[Completion]:
-        backend = self.backend
-        if backend.batch_size == 1:
-            return [await call_with_retries(lambda: backend.generate(call), self.policy, rng)
-                    for call in calls]
-        completions = await batch_with_retries(lambda: backend.generate_batch(calls),
-                                               len(calls), self.policy, rng)
-        if len(completions) != len(calls):  # zip would drop cases silently
-            return [Completion(text=None, error=(
-                f"the backend answered a batch of {len(calls)} calls with "
-                f"{len(completions)} completions"))] * len(calls)
-        return completions
-
-
 class Executor:
     """The seam: `run` makes the calls; late scoring runs where the executor puts it."""
 
@@ -85,7 +62,7 @@ class Executor:
         """Calls this executor works on at once (the driver's queue holds twice as many)."""
         return 1
 
-    async def run(self, calls: CallQueue, deliver: Deliver, rng: random.Random) -> None:
+    async def run(self, calls: CallQueue, deliver: Deliver) -> None:
         """Make every call `calls` brings, until the feed ends; nothing at all (no model load,
         no cluster) when the feed ends without one."""
         raise NotImplementedError
@@ -107,43 +84,44 @@ class Executor:
     async def close(self) -> None:
         pass
 
+    async def __aenter__(self) -> Executor:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
 
 class LocalExecutor(Executor):
-    """A pool of workers in this process (the model's concurrency limit); one failing stops
-    the others."""
+    """A pool of workers in this process, as many as the model's concurrency limit; one
+    failing stops the others."""
 
-    def __init__(self, backend: Backend, policy: RetryPolicy, max_concurrency: int | None):
-        self.backend, self.max_concurrency = backend, max_concurrency
-        self.runner = CallRunner(backend, policy)
-
-    def _workers(self) -> int:
-        return self.max_concurrency or self.backend.default_concurrency
+    def __init__(self, model: Model):
+        self.model = model
 
     def appetite(self) -> int:
-        return self._workers() * max(1, self.backend.batch_size)
+        return self.model.concurrency * self.model.batch_size
 
-    async def run(self, calls: CallQueue, deliver: Deliver, rng: random.Random) -> None:
+    async def run(self, calls: CallQueue, deliver: Deliver) -> None:
         if not await calls.started():
             return  # a fully cached run never loads the model
-        await self.backend.ensure_started()
-        count = max(1, min(self._workers(), calls.expected))
+        await self.model.start()
+        count = max(1, min(self.model.concurrency, calls.expected))
         await until_first_failure(
-            [asyncio.ensure_future(self._worker(calls, deliver, rng)) for _ in range(count)])
+            [asyncio.ensure_future(self._worker(calls, deliver)) for _ in range(count)])
 
-    async def _worker(self, calls: CallQueue, deliver: Deliver, rng: random.Random) -> None:
-        batch_size = max(1, self.backend.batch_size)
-        while batch := await calls.take(batch_size):
-            for call, completion in zip(batch, await self.runner.run(batch, rng)):
+    async def _worker(self, calls: CallQueue, deliver: Deliver) -> None:
+        while batch := await calls.take(self.model.batch_size):
+            for call, completion in zip(batch, await self.model.generate_batch(batch)):
                 await deliver(call, completion, None)
 
 
-def open_executor(config: RunConfig, backend: Backend) -> Executor:
+def open_executor(config: RunConfig, model: Model) -> Executor:
     """The executor `config.executor` names (Ray is imported only when it is chosen)."""
     if config.executor == "local":
-        return LocalExecutor(backend, config.retry, config.max_concurrency)
+        return LocalExecutor(model)
     if config.executor == "ray":
         from .distributed.executor import RayExecutor
 
-        return RayExecutor(config, backend)
+        return RayExecutor(config, model)
     raise UsageError(f"unknown executor '{config.executor}'; choose one of: "
                      + ", ".join(EXECUTORS))

@@ -9,9 +9,9 @@ executor, this process is the only one that writes.
 from __future__ import annotations
 
 import asyncio
-import random
 import secrets
 import time
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Collection, Iterator, Mapping, Sequence
@@ -24,6 +24,8 @@ from ..backends.base import (
     parse_model_ref,
     reply_problem,
 )
+from ..backends.model import Model
+from ..backends.retry import RetryPolicy
 from ..errors import UsageError
 from ..redact import register_environment
 from ..scorers.base import ScoreContext, Scorer
@@ -39,7 +41,6 @@ from .executors import Executor, open_executor, until_first_failure
 from .feed import QUEUE_CALLS, CallQueue, call_chunks
 from .late_scoring import close_scorers, score_late
 from .progress import Progress
-from .retry import RetryPolicy
 from .writer import ResultWriter
 
 
@@ -122,6 +123,18 @@ def open_backend(config: RunConfig, store: Store | None = None) -> tuple[ModelRe
     return ref, backend
 
 
+def model_for(config: RunConfig, backend: Backend) -> Model:
+    """The run's Model around `backend`: its retry policy, concurrency limit and seed."""
+    return Model(backend, config.retry, max_concurrency=config.max_concurrency,
+                 seed=config.seed)
+
+
+def open_model(config: RunConfig, store: Store | None = None) -> tuple[ModelRef, Model]:
+    """open_backend, wrapped in the run's Model (not started: the first uncached call does)."""
+    ref, backend = open_backend(config, store)
+    return ref, model_for(config, backend)
+
+
 def cache_key(fingerprint: str, call: Call, inputs: Any = None) -> str:
     """Everything the backend receives: its identity, `inputs` (Backend.cache_inputs: the
     request, or for a python pipeline the whole case and the suite vars), options, sample."""
@@ -153,7 +166,6 @@ class _Execution:
         self.suite, self.backend, self.fingerprint = suite, backend, fingerprint
         self.writer, self.progress, self.config = writer, progress, config
         self.use_cache, self.late = use_cache, late
-        self.rng = random.Random(config.seed if config.seed is not None else suite.spec.seed)
         self.suite_dir = suite.path.resolve().parent
         self.keys: dict[tuple[str, int], str] = {}  # cache keys of the calls in flight
         self.observe: Any = None  # batches.py: sees each result of the batch in flight
@@ -204,7 +216,7 @@ class _Execution:
         bounded queue (at most `expected` of them). Either side failing stops the other."""
         queue = CallQueue(max(QUEUE_CALLS, 2 * executor.appetite()), expected)
         feeding = asyncio.ensure_future(self.feed(chunks, queue))
-        calling = asyncio.ensure_future(executor.run(queue, self.finish, self.rng))
+        calling = asyncio.ensure_future(executor.run(queue, self.finish))
         await until_first_failure([feeding, calling])
 
     async def feed(self, chunks: Iterator[list[Call]], queue: CallQueue) -> None:
@@ -267,33 +279,28 @@ def _start_run(store: Store, suite: Suite, ref: ModelRef, backend: Backend, fing
 
 
 async def run_suite_async(suite: Suite, config: RunConfig, *, store: Store | None = None,
-                          backend: Backend | None = None,
+                          backend: Backend | None = None, model: Model | None = None,
                           executor: Executor | None = None) -> RunSummary:
-    """Run one suite against one model. Pass an open `store` / started `backend` / an
-    `executor` (open_executor: e.g. Ray replicas that load the model once) to share them."""
+    """Run one suite against one model. Pass an open `store`, a `model` (open_model) or a bare
+    `backend`, and an `executor` (open_executor: e.g. Ray replicas that load the model once) to
+    share them across runs; the caller closes what it passed."""
     started = time.perf_counter()
-    own_store = store is None
-    store = store or Store(config.db)
-    own_backend = backend is None
-    own_executor = executor is None
-    try:
-        if own_backend:
-            ref, backend = open_backend(config, store)
-        else:
-            ref = parse_model_ref(config.model)
-        assert backend is not None  # for the type checker: opened above or given
-        if own_executor:
-            executor = open_executor(config, backend)
-        assert executor is not None
-        return await _run(suite, config, store, ref, backend, executor, started)
-    finally:
-        await close_scorers(suite.scorers)
-        if own_executor and executor is not None:
-            await executor.close()
-        if own_backend and backend is not None:
-            await backend.close()
-        if own_store:
-            store.close()
+    # The one place a run's resources are released: what this call opened, in reverse order
+    # (executor, model, scorers, store), whatever happened.
+    async with AsyncExitStack() as shutdown:
+        if store is None:
+            store = shutdown.enter_context(Store(config.db))
+        shutdown.push_async_callback(close_scorers, suite.scorers)  # judge verdicts: to the store
+        ref = parse_model_ref(config.model)
+        if model is None and backend is not None:
+            model = model_for(config, backend)  # the caller's backend: the caller closes it
+        elif model is None:
+            ref, model = open_model(config, store)
+            await shutdown.enter_async_context(model)
+        if executor is None:
+            executor = await shutdown.enter_async_context(open_executor(config, model))
+        summary = await _run(suite, config, store, ref, model.backend, executor, started)
+    return summary
 
 
 async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, backend: Backend,
@@ -327,21 +334,7 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
         error = f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        progress.close()
-        try:
-            writer.close()
-        except Exception as exc:
-            status, error = "failed", str(exc)
-            raise
-        finally:
-            try:
-                store.finish_run(run_id, status, error, stop=stop)
-            except Exception:
-                if status == "completed":
-                    raise
-                # else the error already on its way (a full disk fails this update too) is the one to see
-            events.finished(run_id, suite, str(ref), config.label, status, progress,
-                            time.perf_counter() - started, str(store.path))
+        status = _end_run(execution, run_id, ref, started, status, error, stop)
     return RunSummary(run_id=run_id, suite=suite.name, model=str(ref), label=config.label,
                       status=status, total=len(suite.cases) * suite.spec.samples,
                       executed=progress.done, resumed=len(done),
@@ -349,6 +342,30 @@ async def _run(suite: Suite, config: RunConfig, store: Store, ref: ModelRef, bac
                       errors=progress.errors, cached=progress.cached,
                       wall_s=time.perf_counter() - started, db=str(store.path),
                       nodes=dict(progress.nodes), stop=stop)
+
+
+def _end_run(execution: _Execution, run_id: str, ref: ModelRef, started: float, status: str,
+             error: str | None, stop: Mapping[str, Any] | None) -> str:
+    """Flush the results still queued and record how the run ended, whatever ended it; returns
+    the status recorded. A failed flush fails the run and is the error raised; a failed record
+    is raised only for a run that had otherwise completed (else the error already on its way
+    is the one to see: a full disk fails this update too)."""
+    execution.progress.close()
+    store, flush_error = execution.writer.store, None
+    try:
+        execution.writer.close()
+    except Exception as exc:
+        status, error, flush_error = "failed", str(exc), exc
+    try:
+        store.finish_run(run_id, status, error, stop=stop)
+    except Exception:
+        if status == "completed":
+            raise
+    events.finished(run_id, execution.suite, str(ref), execution.config.label, status,
+                    execution.progress, time.perf_counter() - started, str(store.path))
+    if flush_error is not None:
+        raise flush_error
+    return status
 
 
 def run_suite(suite: Suite, config: RunConfig, **kwargs) -> RunSummary:

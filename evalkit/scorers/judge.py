@@ -26,11 +26,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from ..backends.base import (
     Backend,
     BackendEnv,
-    TransientError,
     create_backend,
     parse_model_ref,
     reply_problem,
 )
+from ..backends.model import Model
+from ..backends.retry import RetryPolicy
 from ..errors import EvalkitError
 from ..redact import redact, register_options
 from ..types import Call, Case, Completion, Request, Score, sha256_hex
@@ -78,6 +79,12 @@ class JudgeSpec(BaseModel):
 def make_backend(spec: JudgeSpec) -> Backend:
     """The judge's backend (not started: nothing is loaded or connected yet)."""
     return create_backend(parse_model_ref(spec.model), spec.args, BackendEnv(Path.cwd()))
+
+
+def judge_policy(retries: int, timeout_s: float) -> RetryPolicy:
+    """A judge call's retries: a verdict waits at most 8 s between attempts, and has no
+    deadline of its own beyond `retries` attempts of `timeout_s` (the run has one)."""
+    return RetryPolicy(max_retries=retries, timeout_s=timeout_s, deadline_s=None, cap_s=8.0)
 
 
 class JudgeParams(ScorerParams):
@@ -130,11 +137,12 @@ class JudgeScorer(Scorer):
         self.rubric_sha256 = hashlib.sha256(self.rubric.encode("utf-8")).hexdigest()
         lo, hi = params.scale
         self.min_score = params.min_score if params.min_score is not None else (lo + hi) / 2
-        self._backends: dict[int, Backend] = {}
+        self._policy = judge_policy(params.retries, params.timeout_s)
+        self._models: dict[int, Model] = {}
         self.identities = []  # model reference @ fingerprint: recorded with every verdict
         for index, spec in enumerate(self.judges):
-            backend = self._backends[index] = make_backend(spec)
-            self.identities.append(f"{spec.model}@{backend.fingerprint()[:16]}")
+            model = self._models[index] = Model(make_backend(spec), self._policy)
+            self.identities.append(f"{spec.model}@{model.backend.fingerprint()[:16]}")
         self.schema = verdict_schema(params.scale)
         self._unstructured: set[int] = set()  # judges whose server refused the shape
         self._pending: list[tuple[str, str, dict]] = []
@@ -151,14 +159,15 @@ class JudgeScorer(Scorer):
         return data
 
     def _option_views(self) -> list[Backend]:
-        return [self._backends.get(i) or make_backend(j) for i, j in enumerate(self.judges)]
+        return [m.backend if (m := self._models.get(i)) else make_backend(j)
+                for i, j in enumerate(self.judges)]
 
-    async def _backend(self, index: int) -> Backend:
-        backend = self._backends.get(index)
-        if backend is None:
-            backend = self._backends[index] = make_backend(self.judges[index])
-        await backend.ensure_started()
-        return backend
+    async def _model(self, index: int) -> Model:
+        model = self._models.get(index)
+        if model is None:  # closed after an earlier run: a fresh one
+            model = self._models[index] = Model(make_backend(self.judges[index]), self._policy)
+        await model.start()
+        return model
 
     def _shape_options(self, index: int, backend: Backend) -> dict[str, Any] | None:
         """The options that hold this judge to the verdict's shape, or None (not asked for,
@@ -173,28 +182,19 @@ class JudgeScorer(Scorer):
         options = dict(spec.options)
         if "seed" in options and repeat:
             options["seed"] = options["seed"] + repeat
-        backend = await self._backend(index)
-        shape = self._shape_options(index, backend)
+        model = await self._model(index)
+        shape = self._shape_options(index, model.backend)
         if shape:
-            verdict = await self._call(backend, repeat, request, {**options, **shape}, identity)
+            verdict = await self._call(model, repeat, request, {**options, **shape}, identity)
             if not (verdict.error or "").startswith(REFUSED_SHAPE):
                 return verdict
             self._unstructured.add(index)  # an older server: plain JSON-in-text from now on
-        return await self._call(backend, repeat, request, options, identity, constrained=False)
+        return await self._call(model, repeat, request, options, identity, constrained=False)
 
-    async def _call(self, backend: Backend, repeat: int, request: Request, options: dict,
+    async def _call(self, model: Model, repeat: int, request: Request, options: dict,
                     identity: str, constrained: bool = True) -> Verdict:
         call = Call(Case(id=f"judge-{repeat}", vars={}), repeat, request, options)
-        for attempt in range(self.params.retries + 1):
-            try:
-                completion = await asyncio.wait_for(backend.generate(call), self.params.timeout_s)
-                break
-            except (TransientError, asyncio.TimeoutError) as exc:
-                if attempt == self.params.retries:
-                    why = str(exc) or f"no answer within {self.params.timeout_s:g} s"
-                    return Verdict(identity, repeat, None, "", f"the judge call failed: {why}")
-                delay = getattr(exc, "retry_after", None)
-                await asyncio.sleep(delay if delay is not None else min(8.0, 0.5 * 2 ** attempt))
+        completion = await model.generate(call)  # retried and timed by the judge's policy
         problem = reply_problem(completion)  # a judge's reply is as untrusted as the model's
         if problem or not completion.ok:
             return Verdict(identity, repeat, None, "",
@@ -275,6 +275,6 @@ class JudgeScorer(Scorer):
             await self._flush()
         finally:
             self._store = None
-            backends, self._backends = list(self._backends.values()), {}
-            for backend in backends:
-                await backend.close()
+            models, self._models = list(self._models.values()), {}
+            for model in models:
+                await model.close()

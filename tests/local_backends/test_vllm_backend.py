@@ -11,7 +11,7 @@ import pytest
 from evalkit import load_suite
 from evalkit.backends.base import BackendEnv, ModelRef, create_backend
 from evalkit.backends.local import UnsupportedOption
-from evalkit.backends.vllm_backend import VLLMOptions, VLLMRequest, to_vllm_request
+from evalkit.backends.vllm import VLLMOptions, VLLMRequest, to_vllm_request
 from evalkit.errors import MissingExtraError
 from evalkit.runner.feed import call_chunks
 from evalkit.types import Call, Case, Message, Request
@@ -94,7 +94,7 @@ def test_a_judges_verdict_schema_becomes_guided_decoding(tmp_path, monkeypatch):
     GuidedDecodingParams). vLLM needs a GPU: its params classes are stand-ins here."""
     import types
 
-    from evalkit.backends.vllm_backend import GUIDED_JSON, VLLMBackend, guided_params
+    from evalkit.backends.vllm import GUIDED_JSON, VLLMBackend, guided_params
     from evalkit.scorers.judge_verdict import verdict_schema
 
     schema = verdict_schema((1, 5))

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from evalkit.backends.hf_backend import HFOptions
-from evalkit.backends.llamacpp_backend import LlamaCppOptions
+from evalkit.backends.hf import HFOptions
+from evalkit.backends.llamacpp import LlamaCppOptions
 from evalkit.backends.openai_compat import OpenAICompatBackend
-from evalkit.backends.vllm_backend import VLLMOptions
+from evalkit.backends.vllm import VLLMOptions
 from evalkit.errors import UsageError
 from evalkit.runner.distributed.placement import Placement, resolve, split_placement
 from evalkit.runner.progress import Progress

@@ -209,7 +209,31 @@ def test_a_judge_that_does_not_answer_in_time_fails_the_score(server):
     finally:
         server.config(latency=0.0)
     assert score.passed is False and score.value is None
-    assert score.explanation == "the judge call failed: no answer within 0.3 s"
+    # the Model's wording, as for a run's own calls: what timed out, and after how many tries
+    assert score.explanation == "the judge call failed: timed out after 0.3 s (gave up after 2 attempts)"
+
+
+def test_a_judge_call_is_retried_by_its_model(server):
+    """429s are retried (Retry-After: 0) up to `retries`, as a run's own calls are."""
+    from tests.scorers.helpers import case, make, run_score
+
+    the_case = case("a target", question="q")
+    user = judge_messages("be fair", the_case, Completion(text="an answer"), (1, 5))[1].content
+    server.config(answers={user: '{"score": 5, "reason": "fine"}'}, fail_rate=0.4,
+                  fail_statuses=[429], retry_after="0", seed=7)
+    server.reset()
+    try:
+        scorer = make("judge", judge={"model": "openai/flaky-judge",
+                                      "args": {"api_base": server.base_url, "api_key": "k"}},
+                      rubric="be fair", repeats=6, retries=10)
+        score = run_score(scorer, "an answer", the_case=the_case)
+        statuses = server.stats()["statuses"]
+    finally:
+        server.config(answers={}, fail_rate=0.0, fail_statuses=[429, 500], retry_after=None,
+                      seed=0)
+    assert score.passed is True and score.value == 1.0, score.explanation
+    assert [v["score"] for v in score.details["verdicts"]] == [5] * 6
+    assert statuses.get("429", 0) > 0 and statuses.get("200") == 6
 
 
 def _verdict_format(scale=(1, 5)) -> str:
@@ -274,7 +298,7 @@ def test_verdict_schema_follows_the_scale(scale, score):
 
 
 def test_llamacpp_bounds_the_strings_of_a_schema():
-    from evalkit.backends.llamacpp_backend import STRING_BOUND, bounded_strings
+    from evalkit.backends.llamacpp import STRING_BOUND, bounded_strings
     from evalkit.scorers.judge_verdict import verdict_schema
 
     schema = verdict_schema((1, 5))

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 import os
-import random
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator, Sequence
 
-from ...backends.base import Backend, parse_model_ref
+from ...backends.base import parse_model_ref
+from ...backends.model import Model
 from ...errors import UsageError
 from ...scorers.base import ScoreContext, Scorer
 from ..executors import Deliver, Executor, LocalExecutor, ScoreChunk
@@ -46,8 +46,9 @@ def startup_timeout() -> float:
 class RayExecutor(Executor):
     name = "ray"
 
-    def __init__(self, config: RunConfig, backend: Backend):
-        self.config, self.backend = config, backend
+    def __init__(self, config: RunConfig, model: Model):
+        # the driver's model: its backend's traits size the replicas; API calls go through it
+        self.config, self.model, self.backend = config, model, model.backend
         connection.require_ray()
         self.ref = parse_model_ref(config.model)
         self.placement, self.model_args = split_placement(config.model_args)
@@ -67,8 +68,7 @@ class RayExecutor(Executor):
 
     def _local_executor(self) -> LocalExecutor:
         if self._local is None:
-            self._local = LocalExecutor(self.backend, self.config.retry,
-                                        self.config.max_concurrency)
+            self._local = LocalExecutor(self.model)
         return self._local
 
     def appetite(self) -> int:
@@ -76,9 +76,9 @@ class RayExecutor(Executor):
             return self._local_executor().appetite()
         return LANES * max(4, self.backend.batch_size)  # per replica; the queue refills
 
-    async def run(self, calls: CallQueue, deliver: Deliver, rng: random.Random) -> None:
+    async def run(self, calls: CallQueue, deliver: Deliver) -> None:
         if self._on_driver():  # API backends: no Ray needed for these calls
-            await self._local_executor().run(calls, deliver, rng)
+            await self._local_executor().run(calls, deliver)
             return
         if not await calls.started():
             return  # a fully cached run never reaches Ray
@@ -88,7 +88,7 @@ class RayExecutor(Executor):
                                      self.backend.local_engine, self.placement,
                                      connection.nodes(ray))
         if self.resources is None:
-            await self._local_executor().run(calls, deliver, rng)
+            await self._local_executor().run(calls, deliver)
             return
         concurrency = self._concurrency(self.resources.replicas)
         size = self.backend.batch_size if self.backend.batch_size > 1 else max(4, concurrency)

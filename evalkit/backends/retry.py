@@ -1,8 +1,9 @@
 """Retries with exponential backoff and jitter, honouring Retry-After; a timeout per attempt
 and a deadline for the whole call (attempts and waits together).
 
-Whatever happens, a call ends as a Completion: after the last attempt the failure is
-recorded on the case (errors are data) and the run goes on.
+Model (model.py) applies it to every call. Whatever happens, a call ends as a Completion:
+after the last attempt the failure is recorded on the case (errors are data) and the run
+goes on.
 """
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ import random
 from dataclasses import dataclass, replace
 from typing import Awaitable, Callable
 
-from ..backends.base import TransientError
 from ..log import get_logger
 from ..redact import redact
 from ..types import Completion
+from .base import TransientError
 
 log = get_logger(__name__)
 

@@ -15,7 +15,13 @@ from pydantic import ConfigDict, Field, SecretStr
 from ..errors import MissingExtraError
 from ..redact import redact
 from ..types import Call, Completion, sha256_hex
-from .base import Backend, BackendOptions, TransientError, parse_retry_after
+from .base import (
+    RETRYABLE_STATUS,
+    Backend,
+    BackendOptions,
+    TransientError,
+    parse_retry_after,
+)
 from .openai_compat import (
     OpenAICompatBackend,
     OpenAIOptions,
@@ -157,7 +163,7 @@ class LiteLLMBackend(Backend):
         message = redact(f"{type(exc).__name__}: {exc}")[:500]
         transient = (litellm.RateLimitError, litellm.APIConnectionError, litellm.Timeout,
                      litellm.InternalServerError, litellm.ServiceUnavailableError)
-        if isinstance(exc, transient) or status in (408, 429, 500, 502, 503, 504, 529):
+        if isinstance(exc, transient) or status in RETRYABLE_STATUS:
             response = getattr(exc, "response", None)
             headers = getattr(response, "headers", None) or {}
             raise TransientError(message, parse_retry_after(headers.get("retry-after")), status)
