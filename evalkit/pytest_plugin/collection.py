@@ -18,7 +18,6 @@ from .execution import SessionState, SuiteEntry
 from .options import NO_MODEL
 
 LOCATION = re.compile(r"^(?P<path>.*?):(?P<line>\d+)(?::\d+)?$")
-SUITE_ITEM_NAMES = ("regression", "waivers")
 MISSING_GOLDEN = "golden file not found"
 
 

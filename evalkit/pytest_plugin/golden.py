@@ -20,7 +20,6 @@ from typing import Iterable, Mapping
 from ..suite.golden_writer import GoldenFile, golden_scorers
 
 ADDED, CHANGED, UNCHANGED = "added", "changed", "unchanged"
-UPDATE_HINT = "run pytest --evalkit-update-golden to record the current output"
 
 
 def create_missing_files(suite_path: Path) -> list[Path]:

@@ -21,7 +21,6 @@ from .grouped_problems import MissingFields
 from .schema import CaseSource, InlineCase
 from .yaml_source import YamlDoc, format_key_path
 
-RESERVED = ("id", "target", "metadata")
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
 
 
