@@ -16,7 +16,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..types import Case, Message, Request
 from .schema import PromptSpec
-from .template_bounds import CASE_SECONDS, MAX_EXPONENT, MAX_REPEAT, BoundedSandbox, render_budget
+from .template_bounds import CASE_SECONDS, MAX_EXPONENT, MAX_REPEAT, render_budget
+from .template_sandbox import BoundedSandbox
 
 __all__ = ["MAX_EXPONENT", "MAX_REPEAT", "PromptTemplate", "TemplateProblem", "environment"]
 
