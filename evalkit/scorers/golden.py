@@ -12,6 +12,8 @@ from typing import Any, Mapping
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from ..errors import MISSING_GOLDEN
+from ..file_scope import MissingFile
 from ..types import Case
 from .base import ScorerParams, targets
 from .files import read_json, read_jsonl, resolve, stamp, suite_dir
@@ -66,7 +68,11 @@ class ReferenceParams(ScorerParams):
     @classmethod
     def _golden_file(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None:
-            load_golden(resolve(value, info, "golden file"))
+            try:
+                path = resolve(value, info, "golden file")
+            except MissingFile as exc:  # the kind pytest --evalkit-update-golden creates
+                raise MissingFile(str(exc), MISSING_GOLDEN) from None
+            load_golden(path)
         return value
 
 

@@ -13,7 +13,17 @@ from typing import Any, Iterator
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import Location, Problem, ProblemList, SuiteError, UsageError, did_you_mean
+from ..errors import (
+    INVALID_VALUE,
+    MISSING_KEY,
+    UNKNOWN_KEY,
+    Location,
+    Problem,
+    ProblemList,
+    SuiteError,
+    UsageError,
+    did_you_mean,
+)
 from ..registry import UnknownPluginError, scorer_class
 from ..scorers.base import Scorer
 from ..types import Case, Request, sha256_hex
@@ -49,6 +59,8 @@ class Suite:
     shard: ShardInfo | None = None  # set on the cases of one shard (`evalkit run --shard I/N`)
     option_overrides: dict = field(default_factory=dict)  # `evalkit run -O KEY=VALUE` given
     scorer_filters: dict = field(default_factory=dict)  # name -> ScorerFilter (`when:`)
+    # the parsed file with its key positions, so callers locate keys without parsing it again
+    doc: YamlDoc | None = field(default=None, repr=False, compare=False)
 
     @property
     def options(self) -> dict[str, Any]:
@@ -85,6 +97,10 @@ class Suite:
             return
         for start in range(0, len(self.cases), size):
             yield [(c, self.requests[c.id]) for c in self.cases[start:start + size]]
+
+    def locate(self, key_path: KeyPath) -> Location:
+        """Where a key of the suite file is (`("gates", 0)`; the deepest known prefix)."""
+        return self.doc.location(key_path) if self.doc is not None else Location(str(self.path))
 
     def describe_scorers(self) -> list[dict]:
         described = [s.describe() for s in self.scorers]
@@ -162,18 +178,21 @@ def validation_problems(exc: ValidationError, model: type[BaseModel], doc: YamlD
             key = str(loc[-1])
             problems.append(Problem(f"unknown key '{key}'", doc.location(path, at_key=True),
                                     format_key_path(path),
-                                    did_you_mean(key, _allowed_keys(model, loc))))
+                                    did_you_mean(key, _allowed_keys(model, loc)), UNKNOWN_KEY))
         elif error["type"] == "missing":
             field = str(loc[-1])
             problems.append(Problem(f"missing required key '{field}'", doc.location(path),
                                     format_key_path(path) or "(top level)",
-                                    f"add '{field}:' here"))
+                                    f"add '{field}:' here", MISSING_KEY))
         else:
             message = error["msg"].removeprefix("Value error, ")
             shown = error.get("input")
             if isinstance(shown, (str, int, float, bool)) and error["type"] != "value_error":
                 message += f" (got {shown!r})"
-            problems.append(Problem(message, doc.location(path), format_key_path(path)))
+            # a validator's exception may say what kind of problem it is (a missing file)
+            kind = getattr((error.get("ctx") or {}).get("error"), "kind", INVALID_VALUE)
+            problems.append(Problem(message, doc.location(path), format_key_path(path),
+                                    kind=kind))
     return sorted(problems, key=lambda p: (p.location.line or 0, p.location.col or 0))
 
 
@@ -408,4 +427,4 @@ def _suite(path, doc: YamlDoc, spec: SuiteSpec, scorers: list[Scorer], shared: d
         cases_hash=cases_hash,
         prompt_hash=(sha256_hex(spec.prompt.model_dump()) if not shared
                      else sha256_hex(spec.prompt.model_dump(), shared)),
-        vars=shared, unfetched=unfetched, scorer_filters=filters_of(spec.scorers))
+        vars=shared, unfetched=unfetched, scorer_filters=filters_of(spec.scorers), doc=doc)
