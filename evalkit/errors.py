@@ -64,6 +64,7 @@ MISSING_KEY = "missing-key"
 INVALID_VALUE = "invalid-value"
 MISSING_FILE = "missing-file"
 MISSING_GOLDEN = "missing-golden"  # a scorer's golden file (pytest --evalkit-update-golden makes it)
+UNDEFINED_VARIABLE = "undefined-variable"  # a template variable no case or `vars` sets
 
 
 @dataclass(frozen=True)

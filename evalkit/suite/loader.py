@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import (
     INVALID_VALUE,
     MISSING_KEY,
+    UNDEFINED_VARIABLE,
     UNKNOWN_KEY,
     Location,
     Problem,
@@ -275,7 +276,8 @@ class _Renderer:
                     _template_location(self.doc, exc.part, exc.line),
                     f"{exc.part}, template line {exc.line}",
                     undefined_hint(exc.message, fields, "every variable the template uses must "
-                                   "be set by each case") if "undefined" in exc.message else ""),
+                                   "be set by each case") if exc.kind == UNDEFINED_VARIABLE else "",
+                    exc.kind),
                     case.id, fields)
             else:
                 self.dropped += 1
