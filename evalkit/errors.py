@@ -9,6 +9,8 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from .location import Location
+
 EXIT_OK = 0
 EXIT_GATE_FAILED = 1
 EXIT_USAGE = 2
@@ -56,22 +58,13 @@ def output_error(path, exc: OSError) -> EvalkitError:
                  f"cannot write {path}: {exc.strerror or exc}")
 
 
-@dataclass(frozen=True)
-class Location:
-    """A position in a user file (1-based line and column)."""
-
-    path: str
-    line: int | None = None
-    col: int | None = None
-    source_line: str | None = None  # the offending line's text, shown under the message
-
-    def __str__(self) -> str:
-        parts = [self.path]
-        if self.line is not None:
-            parts.append(str(self.line))
-            if self.col is not None:
-                parts.append(str(self.col))
-        return ":".join(parts)
+# Problem kinds: codes that callers match on, so a reworded message changes no behaviour.
+UNKNOWN_KEY = "unknown-key"
+MISSING_KEY = "missing-key"
+INVALID_VALUE = "invalid-value"
+MISSING_FILE = "missing-file"
+MISSING_GOLDEN = "missing-golden"  # a scorer's golden file (pytest --evalkit-update-golden makes it)
+UNDEFINED_VARIABLE = "undefined-variable"  # a template variable no case or `vars` sets
 
 
 @dataclass(frozen=True)
@@ -82,6 +75,7 @@ class Problem:
     location: Location
     key_path: str = ""
     hint: str = ""
+    kind: str = ""  # one of the kinds above, where a caller needs to tell problems apart
 
     def render(self) -> str:
         text = f"{self.location}: error: {self.message}"

@@ -18,6 +18,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import MISSING_FILE
+
 ENV_ALLOW = "EVALKIT_ALLOW_OUTSIDE_FILES"
 TRUE = ("1", "true", "yes", "on")
 PROJECT_MARKERS = ("pyproject.toml", ".git")
@@ -115,7 +117,12 @@ class FileScope:
 
 
 class MissingFile(FileRefused):
-    """The file does not exist (the pytest plugin tells this apart: a golden file to create)."""
+    """The file does not exist (the pytest plugin tells this apart: a golden file to create).
+    `kind` becomes the suite problem's kind (evalkit.errors)."""
+
+    def __init__(self, message: str, kind: str = MISSING_FILE):
+        super().__init__(message)
+        self.kind = kind
 
 
 def read_capped(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:

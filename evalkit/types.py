@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Protocol, Sequence
 
+from .location import Location
+
 
 def canonical_json(value: Any) -> str:
     """Stable JSON for hashing: sorted keys, no whitespace, non-JSON values as strings."""
@@ -28,7 +30,12 @@ class Case:
     vars: Mapping[str, Any]
     target: Any = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
-    source: str = ""  # "file:line" the case came from, for error messages and reports
+    location: Location | None = None  # where the case came from (None: built in code)
+
+    @property
+    def source(self) -> str:
+        """Where the case came from, for people: `file:line:col` or `file (row N)`."""
+        return self.location.shown() if self.location is not None else ""
 
     def content_hash(self) -> str:
         return sha256_hex(self.vars, self.target, self.metadata)

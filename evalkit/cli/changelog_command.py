@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_OK
+from .db_option import db_option
 
 FORMATS = ("md", "html")
 
@@ -56,8 +57,7 @@ def show_history(out, store, name: str) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="write it here (default: standard output for md, "
               "reports/changelog-NAME.html for html)")
-@click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.duckdb", show_default=True,
-              help="DuckDB file (env EVALKIT_DB)")
+@db_option
 def changelog_command(name, fmt, output, db) -> int:
     """The history of baseline NAME, newest first: each promotion (why, who, the swap answer
     against the run it replaced, key deltas, flips, waivers used, what else changed) and

@@ -9,11 +9,10 @@ from __future__ import annotations
 import click
 
 from ..errors import EXIT_GATE_FAILED, EXIT_OK, UsageError
+from .db_option import db_option
 from .json_output import json_option
 from .report_command import with_redaction
 
-db_option = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.duckdb",
-                         show_default=True, help="DuckDB file (env EVALKIT_DB)")
 FAIL_ON = ("no", "inconclusive", "never")
 fail_on_option = click.option(
     "--fail-on", type=click.Choice(FAIL_ON), default="no", show_default=True,

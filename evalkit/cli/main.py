@@ -19,15 +19,13 @@ from .compare_commands import (
     compare_command,
     fail_on_option,
 )
+from .db_option import db_option
 from .json_output import json_option
 from .plan_command import plan_command
 from .report_command import with_redaction
 from .review_command import review_group
 from .run_batches import batch_options
 from .trend_command import trend_command
-
-DB_OPTION = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.duckdb",
-                         show_default=True, help="DuckDB file (env EVALKIT_DB)")
 
 
 def _allow_outside(ctx, param, value):
@@ -79,7 +77,7 @@ def cli(ctx, verbose) -> None:
               "(checked like the suite's; extra.KEY for provider-specific ones; repeatable)")
 @click.option("--label", envvar="EVALKIT_LABEL",
               help="a name for the run, e.g. v1 or candidate (env EVALKIT_LABEL)")
-@DB_OPTION
+@db_option
 @click.option("--no-cache", is_flag=True, help="call the model even when a cached answer exists")
 @click.option("--resume", "resume", metavar="RUN_ID", help="continue an interrupted run")
 @click.option("--no-resume", is_flag=True, help="start a new run even if an unfinished one matches")
@@ -141,7 +139,7 @@ def merge(shard_dbs, into) -> int:
 
 
 @cli.command()
-@DB_OPTION
+@db_option
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
               help="show at most this many runs")
 @json_option
@@ -158,7 +156,7 @@ def runs(db, limit, as_json) -> int:
 
 @cli.command()
 @click.argument("run_ref", metavar="RUN")
-@DB_OPTION
+@db_option
 @click.option("--all", "show_all", is_flag=True, help="list every failing case, not the first 20")
 @json_option
 def show(run_ref, db, show_all, as_json) -> int:
@@ -204,7 +202,7 @@ def schema() -> int:
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
               help="default: reports/RUN.FORMAT; - for stdout")
-@DB_OPTION
+@db_option
 def export(run_ref, fmt, output, db) -> int:
     """Export a run's results (one row per case and sample, scores included)."""
     from .inspect_commands import export_run
@@ -234,7 +232,7 @@ def list_plugins(kind, as_json) -> int:
               show_default=True, help="html: the self-contained report; md: a summary sized "
               "for a pull-request comment")
 @click.option("--junit", type=click.Path(dir_okay=False), help="also write JUnit XML here")
-@DB_OPTION
+@db_option
 @click.option("--strict", is_flag=True, help="fail the verdict when anything besides the model "
               "changed")
 @click.option("--suite", "suite_path", type=click.Path(dir_okay=False),
@@ -261,7 +259,7 @@ def init(folder) -> int:
 
 
 @cli.command()
-@DB_OPTION
+@db_option
 def doctor(db) -> int:
     """Check the environment: extras and models installed, which pytest sees the evalkit
     plugin, the results database writable, chromium for report tests. Exit 1: something to fix."""

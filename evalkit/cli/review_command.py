@@ -10,10 +10,9 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_OK, UsageError
+from .db_option import db_option
 from .report_command import with_redaction
 
-db_option = click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.duckdb",
-                         show_default=True, help="DuckDB file (env EVALKIT_DB)")
 suite_option = click.option("--suite", "suite_path", type=click.Path(dir_okay=False),
                             help="the suite file (default: the candidate run's, as it ran)")
 

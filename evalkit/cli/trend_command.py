@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from ..errors import EXIT_OK, UsageError
+from .db_option import db_option
 
 
 @click.command("trend")
@@ -16,8 +17,7 @@ from ..errors import EXIT_OK, UsageError
               "(its history)")
 @click.option("--chart", "chart_path", type=click.Path(dir_okay=False),
               help="also draw the chart here (.png or .svg)")
-@click.option("--db", envvar="EVALKIT_DB", default="reports/evalkit.duckdb", show_default=True,
-              help="DuckDB file (env EVALKIT_DB)")
+@db_option
 def trend_command(suite, metrics, label_glob, baseline, chart_path, db) -> int:
     """SUITE's pass rates (with 95% Wilson intervals) and slice gaps over its completed runs,
     oldest first: a table, and with --chart a matplotlib chart."""

@@ -17,10 +17,6 @@ from ..printable import printable
 from .execution import SessionState, SuiteEntry
 from .options import NO_MODEL
 
-LOCATION = re.compile(r"^(?P<path>.*?):(?P<line>\d+)(?::\d+)?$")
-SUITE_ITEM_NAMES = ("regression", "waivers")
-MISSING_GOLDEN = "golden file not found"
-
 
 @lru_cache(maxsize=64)
 def _glob_regex(pattern: str) -> re.Pattern:
@@ -85,11 +81,6 @@ def collect_file(state: SessionState, file_path: Path, parent: pytest.Collector)
     return None
 
 
-def _line_of(location_text: str) -> tuple[str, int] | None:
-    found = LOCATION.match(location_text or "")
-    return (found["path"], int(found["line"])) if found else None
-
-
 class SuiteFile(pytest.File):
     """A suite YAML file; loading it validates it (a broken suite is a collection error)."""
 
@@ -98,9 +89,8 @@ class SuiteFile(pytest.File):
         self.state = state
 
     def collect(self):
-        from ..errors import EvalkitError, SuiteError
+        from ..errors import MISSING_GOLDEN, EvalkitError, SuiteError
         from ..suite import load_suite
-        from ..suite.yaml_source import load_yaml
 
         state = self.state
         path = Path(self.path).absolute()
@@ -111,12 +101,11 @@ class SuiteFile(pytest.File):
                 create_missing_files(path)
             # a var only some suites declare leaves the others as they are
             suite = load_suite(path, state.settings.vars, undeclared_ok=True)
-            doc = load_yaml(path)
         except SuiteError as exc:
             from .items import shown
 
             text = shown(str(exc))
-            missing = [p for p in exc.problems if p.message.startswith(MISSING_GOLDEN)]
+            missing = [p for p in exc.problems if p.kind == MISSING_GOLDEN]
             if missing:
                 text += "\n  hint: run pytest --evalkit-update-golden to create it"
             if missing and len(missing) == len(exc.problems) and not state.settings.model:
@@ -134,7 +123,7 @@ class SuiteFile(pytest.File):
         entry = state.entries.get(key)
         if entry is None:
             entry = state.entries[key] = SuiteEntry(key=key, suite=suite)
-        yield SuiteNode.from_parent(self, name=printable(suite.name), entry=entry, doc=doc)
+        yield SuiteNode.from_parent(self, name=printable(suite.name), entry=entry)
 
 
 class SkippedSuite(pytest.Item):
@@ -158,12 +147,12 @@ class SkippedSuite(pytest.Item):
 class SuiteNode(pytest.Collector):
     """The suite (named after `suite:`), holding its case, gate and regression items."""
 
-    def __init__(self, *, entry: SuiteEntry, doc, **kwargs):
+    def __init__(self, *, entry: SuiteEntry, **kwargs):
         super().__init__(**kwargs)
-        self.entry, self.doc = entry, doc
+        self.entry = entry
 
     def _line(self, key_path: tuple) -> int:
-        return self.doc.location(key_path).line or 1
+        return self.entry.suite.locate(key_path).line or 1
 
     def reportinfo(self):
         return self.path, self._line(("suite",)) - 1, f"suite {self.name}"
@@ -178,11 +167,11 @@ class SuiteNode(pytest.Collector):
         # node names are printed by pytest: control characters in ids are shown escaped
         taken = {printable(c.id) for c in suite.cases}
         for case in suite.cases:
-            where = _line_of(case.source)
-            if where is None:  # a dataset row: no line of its own
+            where = case.location
+            if where is None or where.line is None:  # a dataset row: no line of its own
                 path, line = suite_path, cases_line
             else:
-                path, line = Path(where[0]), where[1]
+                path, line = Path(where.path), where.line
                 path = path if path.is_absolute() else suite_path.parent / path
             yield items.CaseItem.from_parent(self, name=printable(case.id), entry=entry, case=case,
                                              where=(path, line), state=state)

@@ -17,10 +17,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from ..suite.golden_writer import GoldenFile, golden_scorers
+from ..scorers.golden_file import GoldenFile, create_empty, golden_scorers, load_golden
 
 ADDED, CHANGED, UNCHANGED = "added", "changed", "unchanged"
-UPDATE_HINT = "run pytest --evalkit-update-golden to record the current output"
 
 
 def create_missing_files(suite_path: Path) -> list[Path]:
@@ -46,16 +45,9 @@ def create_missing_files(suite_path: Path) -> list[Path]:
             continue
         if path.exists():
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("{}\n" if path.suffix.lower() == ".json" else "", encoding="utf-8")
+        create_empty(path)
         created.append(path)
     return created
-
-
-def _answers(path: Path) -> Mapping[str, tuple[str, ...]]:
-    from ..scorers.golden import load_golden
-
-    return load_golden(path)
 
 
 def check(suite, case_ids: Iterable[str]) -> dict[str, dict]:
@@ -65,7 +57,7 @@ def check(suite, case_ids: Iterable[str]) -> dict[str, dict]:
     for case_id in case_ids:
         missing, expected = [], None
         for name, path in scorers:
-            answers = _answers(path).get(case_id)
+            answers = load_golden(path).get(case_id)
             if answers:
                 expected = expected if expected is not None else answers[0]
             else:
@@ -92,7 +84,7 @@ def update(suite, cases: Mapping[str, list[dict]]) -> dict[str, str]:
             continue
         for path, names in _by_file(scorers).items():
             golden = files.setdefault(path, GoldenFile(path, Path(suite.path).parent))
-            if not _answers(path).get(case.id):
+            if not load_golden(path).get(case.id):
                 golden.updates[case.id], result = first["output"], ADDED
                 golden.added.append(case.id)
             elif any(score["scorer"] in names and score["passed"] is False

@@ -47,7 +47,6 @@ from .inputs import ReportInput, ReportSet, as_set
 FLIPS_SHOWN = 50  # regressions listed in the flips section (improvements: half as many)
 MAX_SLICE_VALUES = 40  # values of one slice key in its chart
 PAGE_SIZE = 50
-VERDICT_LABELS = {"yes": "yes", "no": "no", "inconclusive": "inconclusive"}
 def _finalize_factory():
     from jinja2 import pass_context
 

@@ -4,7 +4,7 @@ Every file is read and checked before anything is written (a bad file changes no
 Ratings become `human_ratings` rows and `human:<rubric>` scores (store/human.py); flip
 decisions become adjudications: an acceptable change a waiver until its expiry
 (compare/adjudicated.py), a golden that was wrong a golden update, written with `--apply`
-through the golden writer the pytest plugin uses (suite/golden_writer.py).
+through the golden writer the pytest plugin uses (scorers/golden_file.py).
 """
 from __future__ import annotations
 
@@ -162,9 +162,8 @@ def _apply_golden(store: Store, wrong: list[Adjudication], summary: ImportSummar
     """Each candidate output becomes its case's golden answer, in every golden file of the
     suite (the golden writer of `pytest --evalkit-update-golden`)."""
     from ..file_scope import FileRefused
-    from ..scorers.golden import load_golden
+    from ..scorers.golden_file import GoldenFile, golden_scorers, load_golden
     from ..suite import load_suite
-    from ..suite.golden_writer import GoldenFile, golden_scorers
 
     by_suite: dict[str, list[Adjudication]] = defaultdict(list)
     for d in wrong:

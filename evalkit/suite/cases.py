@@ -14,14 +14,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from ..errors import Location, Problem, ProblemList, did_you_mean
+from ..errors import MISSING_FILE, Location, Problem, ProblemList, did_you_mean
 from ..file_scope import MAX_DATA_BYTES, FileRefused, FileScope, MissingFile
 from ..types import Case, sha256_hex
 from .grouped_problems import MissingFields
 from .schema import CaseSource, InlineCase
 from .yaml_source import YamlDoc, format_key_path
 
-RESERVED = ("id", "target", "metadata")
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
 
 
@@ -144,13 +143,13 @@ def _parquet_records(path: Path) -> Iterator[Record]:
     index = 0
     for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
         for row in batch.to_pylist():
-            yield Record(row, Location(str(path), None, None, f"row {index}"))
+            yield Record(row, Location(str(path), row=index))
             index += 1
 
 
 def _dataset_records(dataset: Any, origin: str) -> Iterator[Record]:
     for index, row in enumerate(dataset):
-        yield Record(dict(row), Location(origin, None, None, f"row {index}"))
+        yield Record(dict(row), Location(origin, row=index))
 
 
 def _datasets_module():
@@ -246,7 +245,7 @@ def _case_from(fields: Mapping[str, Any], source: CaseSource | None, location: L
     missing = [f for f in [*renames.values(), *meta_fields, target_field or ""] if f and f not in fields]
     if missing:
         where, shown = (location, "") if location.line is not None else (
-            anchor, f" ({location.path} {location.source_line})")  # dataset rows have no line
+            anchor, f" ({location.path} row {location.row})")  # dataset rows have no line
         problem = Problem(f"record{shown} has no field '{missing[0]}'", where,
                           hint="fields present: " + ", ".join(sorted(map(str, fields))))
         if lacking is not None:  # grouped by field: one problem for the records that lack it
@@ -263,8 +262,8 @@ def _case_from(fields: Mapping[str, Any], source: CaseSource | None, location: L
     target = fields.get(target_field) if target_field else None
     raw_id = fields.get(id_field)
     case_id = str(raw_id) if raw_id not in (None, "") else sha256_hex(variables, target, metadata)[:12]
-    where = str(location) if location.line is not None else f"{location} ({location.source_line})"
-    return Case(id=case_id, vars=variables, target=target, metadata=metadata, source=where)
+    return Case(id=case_id, vars=variables, target=target, metadata=metadata,
+                location=location.bare())
 
 
 def _select(cases: list[Case], source: CaseSource | None, seed: int) -> list[Case]:
@@ -318,7 +317,8 @@ def load_cases(spec_cases: list[InlineCase] | CaseSource, doc: YamlDoc, seed: in
                 scope.check(path, "case file", max_bytes=MAX_DATA_BYTES, folder_ok=True)
             except MissingFile:
                 problems.add(Problem(f"case file not found: {path}", doc.location(("cases", "from")),
-                                     "cases.from", "paths are relative to the suite file"))
+                                     "cases.from", "paths are relative to the suite file",
+                                     MISSING_FILE))
                 return []
             except FileRefused as exc:
                 problems.add(Problem(str(exc), doc.location(("cases", "from")), "cases.from"))

@@ -52,7 +52,7 @@ class MissingFields:
         group.count += 1
         if len(group.where) < SHOWN:
             group.where.append(str(record.line) if record.line is not None
-                               else str(record.source_line or ""))
+                               else f"row {record.row}")
 
     def problems(self, doc, source) -> list[Problem]:
         """One problem per field: as it always read for one record, grouped for more."""

@@ -5,13 +5,12 @@ offending line and a hint; nothing is half-loaded.
 """
 from __future__ import annotations
 
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from ..errors import Location, Problem, ProblemList, SuiteError, UsageError, did_you_mean
 from ..registry import UnknownPluginError, scorer_class
@@ -21,16 +20,14 @@ from . import streaming
 from .cases import load_cases, needs_network
 from .counterfactuals import expand_counterfactuals
 from .gate_spec import gate_problems
-from .grouped_problems import RenderFailures, undefined_hint
+from .prompt_rendering import CaseRenderer, render_all, template_location
 from .schema import CaseSource, SuiteSpec
 from .scorer_filter import filter_problems, filters_of
 from .shard import ShardInfo, ShardSpec
 from .streaming import CaseStream, scan_cases, streamed_file
 from .template import PromptTemplate, TemplateProblem
-from .template_bounds import CASE_SECONDS, SecurityError, SuiteBudget
+from .validation_problems import validation_problems
 from .yaml_source import KeyPath, YamlDoc, format_key_path, load_yaml
-
-MAX_RENDER_PROBLEMS = 20
 
 
 @dataclass(frozen=True)
@@ -49,6 +46,8 @@ class Suite:
     shard: ShardInfo | None = None  # set on the cases of one shard (`evalkit run --shard I/N`)
     option_overrides: dict = field(default_factory=dict)  # `evalkit run -O KEY=VALUE` given
     scorer_filters: dict = field(default_factory=dict)  # name -> ScorerFilter (`when:`)
+    # the parsed file with its key positions, so callers locate keys without parsing it again
+    doc: YamlDoc | None = field(default=None, repr=False, compare=False)
 
     @property
     def options(self) -> dict[str, Any]:
@@ -86,6 +85,10 @@ class Suite:
         for start in range(0, len(self.cases), size):
             yield [(c, self.requests[c.id]) for c in self.cases[start:start + size]]
 
+    def locate(self, key_path: KeyPath) -> Location:
+        """Where a key of the suite file is (`("gates", 0)`; the deepest known prefix)."""
+        return self.doc.location(key_path) if self.doc is not None else Location(str(self.path))
+
     def describe_scorers(self) -> list[dict]:
         described = [s.describe() for s in self.scorers]
         for entry in described:  # `when:` changes what a scorer's numbers mean: part of it
@@ -105,76 +108,6 @@ class Suite:
 def cases_digest(cases) -> str:
     """The expanded cases' identity (covers data files and datasets)."""
     return sha256_hex([(c.id, c.content_hash()) for c in cases])
-
-
-def _data_path(data: Any, loc: tuple) -> KeyPath:
-    """Map a pydantic error location onto the document, skipping union tags and the like."""
-    path: list = []
-    for part in loc:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-            path.append(part)
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-            path.append(part)
-        elif isinstance(data, dict) and part == "from_" and "from" in data:
-            data, path = data["from"], path + ["from"]
-    return tuple(path)
-
-
-def _field_names(annotation: Any) -> set[str]:
-    names: set[str] = set()
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return {f.alias or n for n, f in annotation.model_fields.items()}
-    for arg in typing.get_args(annotation):
-        names |= _field_names(arg)
-    return names
-
-
-def _allowed_keys(model: type[BaseModel], loc: tuple) -> set[str]:
-    """Field names valid at the parent of `loc` (for 'did you mean')."""
-    annotation: Any = model
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            continue
-        for candidate in _models_in(annotation):
-            field = candidate.model_fields.get(part) or next(
-                (f for f in candidate.model_fields.values() if f.alias == part), None)
-            if field is not None:
-                annotation = field.annotation
-                break
-    return _field_names(annotation)
-
-
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
-
-
-def validation_problems(exc: ValidationError, model: type[BaseModel], doc: YamlDoc,
-                        data: Any, prefix: KeyPath = ()) -> list[Problem]:
-    problems = []
-    for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
-        path = prefix + _data_path(data, loc)
-        if error["type"] == "extra_forbidden":
-            key = str(loc[-1])
-            problems.append(Problem(f"unknown key '{key}'", doc.location(path, at_key=True),
-                                    format_key_path(path),
-                                    did_you_mean(key, _allowed_keys(model, loc))))
-        elif error["type"] == "missing":
-            field = str(loc[-1])
-            problems.append(Problem(f"missing required key '{field}'", doc.location(path),
-                                    format_key_path(path) or "(top level)",
-                                    f"add '{field}:' here"))
-        else:
-            message = error["msg"].removeprefix("Value error, ")
-            shown = error.get("input")
-            if isinstance(shown, (str, int, float, bool)) and error["type"] != "value_error":
-                message += f" (got {shown!r})"
-            problems.append(Problem(message, doc.location(path), format_key_path(path)))
-    return sorted(problems, key=lambda p: (p.location.line or 0, p.location.col or 0))
 
 
 def _build_scorers(spec: SuiteSpec, doc: YamlDoc, problems: ProblemList) -> list[Scorer]:
@@ -198,97 +131,6 @@ def _build_scorers(spec: SuiteSpec, doc: YamlDoc, problems: ProblemList) -> list
             continue
         scorers.append(cls(scorer_spec.name or scorer_spec.type, params, suite_dir))
     return scorers
-
-
-def _template_location(doc: YamlDoc, part: str, line: int | None) -> Location:
-    """The suite line of a template line (block scalars start on the line after the key)."""
-    path: list = []
-    for piece in part.replace("[", ".").replace("]", "").split("."):
-        path.append(int(piece) if piece.isdigit() else piece)
-    if isinstance(doc.data.get("prompt"), str):
-        path = ["prompt"]
-    base = doc.location(tuple(path))
-    if base.line is None or line is None:
-        return base
-    source = base.source_line or ""
-    block = base.col is not None and source[base.col - 1: base.col] in ("|", ">")
-    if block:
-        return doc.location_at(base.line + line, 1)
-    # A quoted or plain scalar: "\n" escapes and folding make template lines differ from
-    # file lines, so stay inside the scalar (a one-line "a\n{{ b }" is all on its line).
-    last = doc.value_end_lines.get(tuple(path), base.line)
-    return doc.location_at(min(base.line + line - 1, max(last, base.line)), 1)
-
-
-class _Renderer:
-    """Renders each case's prompt at load time; reports the first MAX_RENDER_PROBLEMS failures.
-    With a SuiteBudget, the suite's renders together are bounded in time and characters too:
-    once it is spent the remaining cases are left unrendered, and one problem says so."""
-
-    def __init__(self, template: PromptTemplate, doc: YamlDoc, problems: ProblemList,
-                 budget: SuiteBudget | None = None):
-        self.template, self.doc, self.problems, self.failures = template, doc, problems, 0
-        self.budget, self.seen, self.skipped, self.out_of_time = budget, 0, 0, None
-        self.failed, self.dropped = RenderFailures(), 0
-
-    def __call__(self, case: Case) -> Request | None:
-        self.seen += 1
-        if self.skipped:
-            self.skipped += 1
-            return None
-        try:
-            seconds = self.budget.case_seconds() if self.budget else CASE_SECONDS
-        except SecurityError as exc:  # the suite's time is spent: this case and the rest wait
-            self.out_of_time, self.skipped = exc.message, 1
-            return None
-        try:
-            request = self.template.render(case, seconds)
-            if self.budget:
-                self.budget.spent(len(request.text()))
-            return request
-        except TemplateProblem as exc:
-            self.failures += 1
-            key = (exc.message, exc.part, exc.line)  # the same mistake in many cases: one problem
-            if key in self.failed.groups or len(self.failed.groups) < MAX_RENDER_PROBLEMS:
-                fields = {**self.template.shared, **case.vars}
-                self.failed.add(key, Problem(
-                    f"case '{case.id}' ({case.source}): {exc.message}",
-                    _template_location(self.doc, exc.part, exc.line),
-                    f"{exc.part}, template line {exc.line}",
-                    undefined_hint(exc.message, fields, "every variable the template uses must "
-                                   "be set by each case") if "undefined" in exc.message else ""),
-                    case.id, fields)
-            else:
-                self.dropped += 1
-        except SecurityError as exc:  # the suite's characters are spent: the rest wait
-            self.skipped = 1
-            self.problems.add(Problem(f"case '{case.id}' ({case.source}): {exc.message}",
-                                      self.doc.location(("prompt",)), "prompt"))
-        return None
-
-    def finish(self) -> None:
-        for problem in self.failed.problems(lambda key: key[0]):
-            self.problems.add(problem)
-        if self.dropped:
-            self.problems.add(Problem(f"... and {self.dropped} more cases fail to render",
-                                      self.doc.location(("prompt",))))
-        if self.out_of_time:
-            self.problems.add(Problem(
-                f"{self.out_of_time}: {self.skipped} of {self.seen} cases left unrendered",
-                self.doc.location(("prompt",)), "prompt",
-                "make the template cheaper; prompts render when the suite loads"))
-
-
-def _render_all(template: PromptTemplate, cases: list[Case], doc: YamlDoc,
-                problems: ProblemList) -> dict[str, Request]:
-    # The suite's prompts are held in memory: bounded as a whole too (time, characters).
-    render, requests = _Renderer(template, doc, problems, SuiteBudget()), {}
-    for case in cases:
-        request = render(case)
-        if request is not None:
-            requests[case.id] = request
-    render.finish()
-    return requests
 
 
 def _slice_problems(spec: SuiteSpec, keys: set[str], has_cases: bool, doc: YamlDoc,
@@ -351,7 +193,7 @@ def load_suite(path: str | Path, overrides: Mapping[str, Any] | None = None, *,
     try:
         template = PromptTemplate(spec.prompt, shared)
     except TemplateProblem as exc:
-        problems.add(Problem(exc.message, _template_location(doc, exc.part, exc.line), exc.part))
+        problems.add(Problem(exc.message, template_location(doc, exc.part, exc.line), exc.part))
         template = None
     unfetched = None
     if not fetch and isinstance(spec.cases, CaseSource) and needs_network(spec.cases):
@@ -369,7 +211,7 @@ def load_suite(path: str | Path, overrides: Mapping[str, Any] | None = None, *,
         problems.add(problem)
     for problem in filter_problems(spec.scorers, filters_of(spec.scorers), cases, doc.location):
         problems.add(problem)
-    requests = _render_all(template, cases, doc, problems) if template else {}
+    requests = render_all(template, cases, doc, problems) if template else {}
     problems.raise_if_any()
     return _suite(path, doc, spec, scorers, shared, applied, tuple(cases), requests,
                   cases_digest(cases), unfetched)
@@ -383,7 +225,7 @@ def _metric_scorers(spec: SuiteSpec) -> set[str]:
 def _load_streamed(path, doc: YamlDoc, spec: SuiteSpec, scorers: list[Scorer], shared: dict,
                    applied: dict, template: PromptTemplate | None, file: Path,
                    problems: ProblemList) -> Suite:
-    render = _Renderer(template, doc, problems) if template else (lambda case: None)
+    render = CaseRenderer(template, doc, problems) if template else (lambda case: None)
     scan = scan_cases(file, spec.cases, doc.location(("cases", "from")), spec.seed,
                       spec.counterfactuals, doc, template, render, bool(spec.waivers), problems)
     if template:
@@ -408,4 +250,4 @@ def _suite(path, doc: YamlDoc, spec: SuiteSpec, scorers: list[Scorer], shared: d
         cases_hash=cases_hash,
         prompt_hash=(sha256_hex(spec.prompt.model_dump()) if not shared
                      else sha256_hex(spec.prompt.model_dump(), shared)),
-        vars=shared, unfetched=unfetched, scorer_filters=filters_of(spec.scorers))
+        vars=shared, unfetched=unfetched, scorer_filters=filters_of(spec.scorers), doc=doc)

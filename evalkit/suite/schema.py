@@ -157,9 +157,6 @@ class ScorerSpec(BaseModel):
         "matches any of its items); 'named': only the cases that name this scorer in their "
         "'scorers' field. Other cases get no score from it (absent, not failed)"))
 
-    def params(self) -> dict[str, Any]:
-        return dict(self.model_extra or {})
-
 
 class SuiteSpec(Strict):
     suite: str = Field(pattern=NAME_PATTERN, description="the suite's name, stable across versions")

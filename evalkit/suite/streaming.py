@@ -264,7 +264,7 @@ def _first_use(case: Case, location: Location, seen: dict[str, int], path: Path,
     line = location.line
     first = seen.get(case.id)
     if first is None:
-        seen[case.id] = line if line is not None else -(_row(location) + 1)
+        seen[case.id] = line if line is not None else -((location.row or 0) + 1)
         return True
     first_at = f"{path}:{first}:1" if first > 0 else f"{path} (row {-first - 1})"
     shown = "" if line is not None else f" ({case.source})"
@@ -272,8 +272,3 @@ def _first_use(case: Case, location: Location, seen: dict[str, int], path: Path,
                          location if line is not None else anchor,
                          hint=f"first used at {first_at}; ids must be unique"))
     return False
-
-
-def _row(location: Location) -> int:
-    text = (location.source_line or "").removeprefix("row ")
-    return int(text) if text.isdigit() else 0

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
+from ..errors import UNDEFINED_VARIABLE
 from ..types import Case, Message, Request
 from .schema import PromptSpec
-from .template_bounds import CASE_SECONDS, MAX_EXPONENT, MAX_REPEAT, BoundedSandbox, render_budget
+from .template_bounds import CASE_SECONDS, MAX_EXPONENT, MAX_REPEAT, render_budget
+from .template_sandbox import BoundedSandbox
 
 __all__ = ["MAX_EXPONENT", "MAX_REPEAT", "PromptTemplate", "TemplateProblem", "environment"]
 
@@ -33,6 +35,7 @@ class TemplateProblem(Exception):
     line: int | None  # 1-based line inside the template
     message: str
     case_id: str | None = None
+    kind: str = ""  # evalkit.errors problem kind (UNDEFINED_VARIABLE), "" for the others
 
 
 def _compile(part: str, source: str) -> Template:
@@ -98,7 +101,8 @@ class PromptTemplate:
                 environment().handle_exception()  # template line numbers in the traceback
         except TemplateError as exc:
             line = _template_line(exc, getattr(exc, "lineno", None))
-            raise TemplateProblem(name, line, str(exc.message or exc), case.id) from None
+            kind = UNDEFINED_VARIABLE if isinstance(exc, UndefinedError) else ""
+            raise TemplateProblem(name, line, str(exc.message or exc), case.id, kind) from None
         except Exception as exc:  # a filter or method raising on this case's data
             raise TemplateProblem(name, _template_line(exc, None),
                                   f"{type(exc).__name__}: {exc}", case.id) from None
