@@ -90,16 +90,14 @@ class EvalkitHelper:
         .explanation). `target`: the expected answer(s); `params`: the scorer's parameters."""
         from pydantic import ValidationError
 
-        from ..registry import scorer_class
         from ..scorers.base import ScoreContext
+        from ..scorers.factory import build_scorer
         from ..types import Case, Completion
 
-        cls = scorer_class(scorer)
         try:
-            checked = cls.Params.model_validate(params, context={"suite_dir": self.base_dir})
+            instance = build_scorer(scorer, params, self.base_dir)
         except ValidationError as exc:
             raise ValueError(f"scorer '{scorer}': invalid parameters\n{exc}") from None
-        instance = cls(scorer, checked, self.base_dir)
         case = Case(id="evalkit-fixture", vars=dict(vars or {}), target=target,
                     metadata=dict(metadata or {}))
         completion = Completion(text=output)

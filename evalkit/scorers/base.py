@@ -46,6 +46,9 @@ class Scorer:
     # it late, over the stored outputs, on the cluster (GPUs where there are some).
     pooled: ClassVar[bool] = False
 
+    # The registry name it was built under (factory.build_scorer sets it); what runs record.
+    kind: str = ""
+
     def __init__(self, name: str, params: ScorerParams, suite_dir: Path):
         self.name = name
         self.params = params
@@ -82,12 +85,13 @@ class Scorer:
         """Called once when a run ends (even a failed one): flush buffers, close clients."""
 
     def describe(self) -> dict:
-        """Name, class and parameters (optional ones left unset are omitted) for provenance."""
+        """Name, registry name and parameters (optional ones left unset are omitted) for
+        provenance; a scorer made without the factory falls back to its class name."""
         params = self.params.model_dump(mode="json", by_alias=True)
         for name, field in type(self.params).model_fields.items():
             if field.default is None and getattr(self.params, name) is None:
                 params.pop(field.alias or name, None)
-        return {"name": self.name, "type": type(self).__name__, "params": params}
+        return {"name": self.name, "type": self.kind or type(self).__name__, "params": params}
 
 
 def targets(case: Case) -> list[str]:

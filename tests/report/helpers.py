@@ -161,7 +161,7 @@ def store_toxicity_runs(db: Path, values: dict[str, list[float]], *,
                 "options": {"backend": {}, "generation": {}}, "fingerprint": run_id,
                 "label": run_id, "seed": 0, "samples": 1, "n_cases": len(results),
                 "status": "completed", "started_at": utcnow(), "provenance": {},
-                "scorers": [{"name": scorer, "type": "ToxicityScorer", "params": {"max": 0.5}}],
+                "scorers": [{"name": scorer, "type": "toxicity", "params": {"max": 0.5}}],
                 "slices": ["lang"], "gates": None})
             store.write(run_id, results)
 

@@ -9,17 +9,15 @@ from typing import Any
 import pytest
 
 from evalkit.errors import SuiteError
-from evalkit.registry import scorer_class
 from evalkit.scorers.base import ScoreContext, Scorer
+from evalkit.scorers.factory import build_scorer
 from evalkit.suite import load_suite
 from evalkit.types import Case, Completion, Score
 
 
 def make(kind: str, suite_dir: Path | str = ".", name: str | None = None, **params: Any) -> Scorer:
     """A scorer from its registered name and YAML-like params, validated as at load time."""
-    cls = scorer_class(kind)
-    validated = cls.Params.model_validate(params, context={"suite_dir": Path(suite_dir)})
-    return cls(name or kind, validated, Path(suite_dir))
+    return build_scorer(kind, params, Path(suite_dir), name)
 
 
 def case(target: Any = None, id: str = "c1", metadata: dict | None = None, **vars: Any) -> Case:
