@@ -45,6 +45,8 @@ class Scorer:
     # Scores through a model worth an actor pool (toxicity, embeddings): `--executor ray` scores
     # it late, over the stored outputs, on the cluster (GPUs where there are some).
     pooled: ClassVar[bool] = False
+    # How to read the values in the report's score distributions, e.g. "higher is more toxic".
+    value_hint: ClassVar[str] = ""
 
     # The registry name it was built under (factory.build_scorer sets it); what runs record.
     kind: str = ""

@@ -152,6 +152,7 @@ class ToxicityScorer(Scorer):
     description = "detoxify toxicity labels, batched over the run (pass: every label ≤ threshold)"
     batched = True
     pooled = True
+    value_hint = "higher is more toxic"
 
     def _path(self, value: str | None, env: str) -> Path | None:
         if value is not None:
