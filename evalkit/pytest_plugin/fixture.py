@@ -90,6 +90,7 @@ class EvalkitHelper:
         .explanation). `target`: the expected answer(s); `params`: the scorer's parameters."""
         from pydantic import ValidationError
 
+        from ..runner.score_dispatch import score_one
         from ..scorers.base import ScoreContext
         from ..scorers.factory import build_scorer
         from ..types import Case, Completion
@@ -105,13 +106,11 @@ class EvalkitHelper:
 
         async def run():
             try:
-                if instance.batched:
-                    return await asyncio.to_thread(instance.score_many, [(case, completion)], ctx)
-                return [await instance.ascore(case, completion, ctx)]
+                return await score_one(instance, case, completion, ctx)
             finally:
                 await instance.aclose()
 
-        return self._run(run())[0]
+        return self._run(run())
 
     def close(self) -> None:
         if self._loop is None:

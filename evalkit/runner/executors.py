@@ -24,6 +24,7 @@ from ..scorers.base import ScoreContext, Scorer
 from ..types import Call, Completion, Score, WorkerRef
 from .feed import CallQueue
 from .retry import RetryPolicy, batch_with_retries, call_with_retries
+from .score_dispatch import score_many
 
 if TYPE_CHECKING:
     from .run import RunConfig
@@ -99,7 +100,7 @@ class Executor:
         """Late scores for `items` ((case, completion) pairs), in chunks as they finish."""
         try:
             scores: Sequence[Score] | BaseException = await asyncio.to_thread(
-                scorer.score_many, items, ctx)
+                score_many, scorer, items, ctx)
         except Exception as exc:  # late_scoring turns it into a failed score for each item
             scores = exc
         yield range(len(items)), scores

@@ -40,6 +40,7 @@ from .feed import QUEUE_CALLS, CallQueue, call_chunks
 from .late_scoring import close_scorers, score_late
 from .progress import Progress
 from .retry import RetryPolicy
+from .score_dispatch import score_one, scored_late
 from .writer import ResultWriter
 
 
@@ -135,10 +136,10 @@ async def _score(scorers: Sequence[Scorer], call: Call, completion: Completion,
     ctx = ScoreContext(suite_dir=suite_dir, sample=call.sample, verdicts=verdicts)
     scores = []
     for scorer in scorers:
-        if scorer.batched or scorer.name in late:  # scored over the run at the end (late_scoring)
+        if scored_late(scorer) or scorer.name in late:  # scored at the end (late_scoring)
             continue
         try:
-            scores.append(await scorer.ascore(call.case, completion, ctx))
+            scores.append(await score_one(scorer, call.case, completion, ctx))
         except Exception as exc:  # a scorer bug fails this score, not the run
             scores.append(Score(scorer.name, None, False, f"scorer error: {type(exc).__name__}: {exc}"))
     return tuple(scores)

@@ -26,7 +26,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..file_scope import FileScope
 from ..types import Case, Completion, Score
-from .base import ScoreContext, Scorer, ScorerParams
+from .base import ScoreContext, ScorerParams, SyncScorer
 from .files import read_json, suite_dir
 from .json_extract import Candidates, Found, json_candidates
 from .schema_formats import FormatPolicy
@@ -105,7 +105,7 @@ def compile_schema(value: str | dict | bool, base: Path,
         raise ValueError(f"{exc} (in {origin})") from None
 
 
-class JsonSchemaScorer(Scorer):
+class JsonSchemaScorer(SyncScorer):
     """The output contains JSON valid under a JSON Schema, with optional expected values."""
 
     Params = JsonSchemaParams

@@ -34,7 +34,7 @@ from ..backends.base import (
 from ..errors import EvalkitError
 from ..redact import redact, register_options
 from ..types import Call, Case, Completion, Request, Score, sha256_hex
-from .base import ScoreContext, Scorer, ScorerParams
+from .base import AsyncScorer, ScoreContext, ScorerParams
 from .files import read_text, resolve, resolve_in
 from .judge_verdict import Verdict, agreement, judge_messages, parse_verdict, verdict_schema
 
@@ -116,7 +116,7 @@ class JudgeParams(ScorerParams):
         return self
 
 
-class JudgeScorer(Scorer):
+class JudgeScorer(AsyncScorer):
     """A rubric graded by one or more LLM judges (any backend)."""
 
     Params = JudgeParams
@@ -203,8 +203,6 @@ class JudgeScorer(Scorer):
         return replace(verdict, constrained=constrained)
 
     async def ascore(self, case: Case, completion: Completion, ctx: ScoreContext) -> Score:
-        if not completion.ok:
-            return Score(self.name, None, False, f"no output to score: {completion.error}")
         messages = judge_messages(self.rubric, case, completion, self.params.scale,
                                   self.params.input_var, self.params.include_target)
         request = Request(messages=messages)

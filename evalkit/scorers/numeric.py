@@ -25,7 +25,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..types import Case, Completion, Score
-from .base import ScoreContext, Scorer
+from .base import ScoreContext, SyncScorer
 from .golden import ReferenceParams, references
 from .numbers import Locale, Number, PercentAs, Reading, numbers, read_numbers
 from .text import shorten
@@ -84,7 +84,7 @@ class NumericParams(ReferenceParams):
         "number", description="'45%' reads as 45 (number) or 0.45 (fraction)")
 
 
-class NumericScorer(Scorer):
+class NumericScorer(SyncScorer):
     """The output's number is close to the target's."""
 
     Params = NumericParams

@@ -25,7 +25,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..errors import MissingExtraError
 from ..types import Case, Completion, Score
-from .base import ScoreContext, Scorer, ScorerParams
+from .base import BatchScorer, ScoreContext, ScorerParams
 from .files import suite_dir
 
 CHECKPOINT_ENV = "EVALKIT_DETOXIFY_CHECKPOINT"
@@ -145,7 +145,7 @@ def _weights_help(variant: str, checkpoint: Path | None, exc: Exception) -> str:
             "tokenizer when the Hugging Face hub is unreachable")
 
 
-class ToxicityScorer(Scorer):
+class ToxicityScorer(BatchScorer):
     """detoxify label scores for every output, batched at the end of the run."""
 
     Params = ToxicityParams
@@ -207,6 +207,3 @@ class ToxicityScorer(Scorer):
                     ctx: ScoreContext) -> list[Score]:
         labels = self.predict([completion.text or "" for _, completion in items])
         return [self.verdict(row) for row in labels]
-
-    def score(self, case: Case, completion: Completion, ctx: ScoreContext) -> Score:
-        return self.score_batch([(case, completion)], ctx)[0]

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from evalkit.errors import SuiteError
+from evalkit.runner.score_dispatch import score_one
 from evalkit.scorers.base import ScoreContext, Scorer
 from evalkit.scorers.factory import build_scorer
 from evalkit.suite import load_suite
@@ -26,12 +27,13 @@ def case(target: Any = None, id: str = "c1", metadata: dict | None = None, **var
 
 def run_score(scorer: Scorer, output: str | None, target: Any = None, *, completion: Completion | None = None,
               the_case: Case | None = None, **vars: Any) -> Score:
-    """ascore, as the runner calls it (threads for cpu_heavy scorers)."""
+    """The score as the runner dispatches it (threads for cpu_heavy scorers)."""
     the_case = the_case or case(target, **vars)
     completion = completion or Completion(text=output)
     async def score_and_close() -> Score:
         try:
-            return await scorer.ascore(the_case, completion, ScoreContext(suite_dir=scorer.suite_dir))
+            return await score_one(scorer, the_case, completion,
+                                   ScoreContext(suite_dir=scorer.suite_dir))
         finally:
             await scorer.aclose()  # as the runner does at the end of a run
 
