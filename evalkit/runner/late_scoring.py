@@ -34,7 +34,7 @@ async def score_late(suite: Suite, store: Store, run_id: str,
     if not late:
         return set()
     cases = {case.id: case for case in suite.cases}
-    ctx = ScoreContext(suite_dir=Path(suite.path).resolve().parent, verdicts=store)
+    ctx = ScoreContext(suite_dir=Path(suite.path).resolve().parent, judge_cache=store)
     flipped: set[tuple[str, int]] = set()
     for scorer in late:
         pending = await asyncio.to_thread(unscored_outputs, store, run_id, scorer.name)

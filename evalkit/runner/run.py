@@ -31,7 +31,7 @@ from ..store import Store
 from ..store.store import utcnow
 from ..suite import Suite
 from ..suite.gate_spec import policy_json
-from ..types import Call, Completion, Result, Score, VerdictCache, WorkerRef, sha256_hex
+from ..types import Call, Completion, JudgeCache, Result, Score, WorkerRef, sha256_hex
 from . import events, provenance
 from .batches import PARTIAL, run_in_batches
 from .distributed.placement import split_placement
@@ -131,9 +131,9 @@ def cache_key(fingerprint: str, call: Call, inputs: Any = None) -> str:
 
 
 async def _score(scorers: Sequence[Scorer], call: Call, completion: Completion,
-                 suite_dir: Path, verdicts: VerdictCache | None = None,
+                 suite_dir: Path, judge_cache: JudgeCache | None = None,
                  late: Collection[str] = ()) -> tuple[Score, ...]:
-    ctx = ScoreContext(suite_dir=suite_dir, sample=call.sample, verdicts=verdicts)
+    ctx = ScoreContext(suite_dir=suite_dir, sample=call.sample, judge_cache=judge_cache)
     scores = []
     for scorer in scorers:
         if scored_late(scorer) or scorer.name in late:  # scored at the end (late_scoring)

@@ -23,7 +23,7 @@ from typing import ClassVar, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from ..types import Case, Completion, Score, VerdictCache
+from ..types import Case, Completion, JudgeCache, Score
 
 
 class ScorerParams(BaseModel):
@@ -34,7 +34,7 @@ class ScorerParams(BaseModel):
 class ScoreContext:
     suite_dir: Path
     sample: int = 0
-    verdicts: VerdictCache | None = None  # the store, for scorers that cache verdicts (judge)
+    judge_cache: JudgeCache | None = None  # the store, for scorers that cache grades (judge)
 
 
 class Scorer:

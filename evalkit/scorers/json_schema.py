@@ -1,6 +1,6 @@
 """JSON-schema validity: the output holds JSON, the JSON fits the schema, fields have values.
 
-Three verdicts a reviewer can tell apart (`details.stage`): `not_json` (no parsable JSON
+Three outcomes a reviewer can tell apart (`details.stage`): `not_json` (no parsable JSON
 in the output), `schema` (JSON that breaks the schema; the explanation lists the failing
 paths) and `expected` (valid, but a field has the wrong value).
 

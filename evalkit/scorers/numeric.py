@@ -179,10 +179,10 @@ class NumericScorer(SyncScorer):
                          "not a number", details)
         target = min(expected, key=lambda t: abs(t - value))
         passed = self._close(value, target)
-        verdict = "matches" if passed else f"is not within {self._tolerance()} of"
+        relation = "matches" if passed else f"is not within {self._tolerance()} of"
         off = "" if passed else f" (off by {value - target:+g})"
         return Score(self.name, float(passed), passed, f"GSM8K {rule} took {extracted!r} = "
-                     f"{value:g}, which {verdict} the target {target:g}{off}",
+                     f"{value:g}, which {relation} the target {target:g}{off}",
                      {**details, "number": value, "target": target, "error": value - target})
 
 

@@ -185,7 +185,7 @@ class ToxicityScorer(BatchScorer):
         limits.update(self.params.thresholds)
         return limits
 
-    def verdict(self, labels: dict[str, float]) -> Score:
+    def score_labels(self, labels: dict[str, float]) -> Score:
         limits = self._limits(list(labels))
         unknown = sorted(set(limits) - set(labels))
         if unknown:
@@ -206,4 +206,4 @@ class ToxicityScorer(BatchScorer):
     def score_batch(self, items: Sequence[tuple[Case, Completion]],
                     ctx: ScoreContext) -> list[Score]:
         labels = self.predict([completion.text or "" for _, completion in items])
-        return [self.verdict(row) for row in labels]
+        return [self.score_labels(row) for row in labels]
