@@ -34,8 +34,8 @@ RUN = """INSERT INTO runs (run_id, suite, suite_hash, cases_hash, prompt_hash, m
     slices)
 VALUES (?, 'bench', 'h', 'c', 'p', ?, 'python', '{"backend": {}, "generation": {}}', ?, ?, 1, ?,
         'completed', current_timestamp, '{"evalkit_version": "0.1.0"}',
-        '[{"name": "exact", "type": "ExactScorer", "params": {}},
-          {"name": "rouge", "type": "RougeScorer", "params": {}}]', '["lang", "tier"]')"""
+        '[{"name": "exact", "type": "exact", "params": {}},
+          {"name": "rouge", "type": "rouge", "params": {}}]', '["lang", "tier"]')"""
 
 # An answer of 200-400 characters; every candidate answer differs from the baseline's (a
 # different model), a fifth of them substantially.

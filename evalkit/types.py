@@ -164,14 +164,14 @@ class RecordedOutputs(Protocol):
     def recorded_outputs(self, run_ref: str) -> Mapping[tuple[str, int], Completion]: ...
 
 
-class VerdictCache(Protocol):
-    """What a judging scorer needs from a store to cache its verdicts, without importing it.
+class JudgeCache(Protocol):
+    """What a judging scorer needs from a store to cache its grades, without importing it.
 
-    Verdicts are kept apart from the model's response cache: a judge's answer about an output
+    Grades are kept apart from the model's response cache: a judge's answer about an output
     is keyed by (judge identity, rubric hash, the judged case and output, repeat).
     """
 
-    def judge_verdicts(self, keys: Sequence[str]) -> Mapping[str, Mapping[str, Any]]: ...
+    def cached_judge_grades(self, keys: Sequence[str]) -> Mapping[str, Mapping[str, Any]]: ...
 
-    def put_judge_verdicts(self, entries: Sequence[tuple[str, str, Mapping[str, Any]]]) -> None:
-        """(key, judge identity, verdict) rows, written in one statement."""
+    def put_judge_grades(self, entries: Sequence[tuple[str, str, Mapping[str, Any]]]) -> None:
+        """(key, judge identity, grade) rows, written in one statement."""

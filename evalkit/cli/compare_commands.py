@@ -59,7 +59,7 @@ def compare_command(baseline, candidate, db, strict, suite_path, shown, details,
     Exit 1 when the answer is "no" (see --fail-on) or a gate fails, 0 otherwise, 2 on bad
     input."""
     from ..compare import compare, pair_runs
-    from ..gates import check_diff
+    from ..gates import evaluate_gates
     from ..store import Store
     from .compare_view import render_diff
     from .render import console, plain, safe
@@ -78,7 +78,7 @@ def compare_command(baseline, candidate, db, strict, suite_path, shown, details,
         for (suite, base_id, cand_id), policy in zip(found.pairs, policies):
             diff = compare(store, base_id, cand_id, policy=policy, worst=max(shown, 50),
                            allow_subset=allow_subset)
-            gates = check_diff(diff, strict=strict)
+            gates = evaluate_gates(diff=diff, strict=strict).report
             render_diff(out, diff, gates, shown, details)
             failed = failed or bool(gates.failed)
             items.append((diff, gates))

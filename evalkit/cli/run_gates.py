@@ -33,9 +33,8 @@ def resolve_baseline(store: Store, baseline: str, suites: Sequence) -> str:
 def gate_runs(store: Store, summaries: Sequence, suites: Sequence,
               baseline_run: str | None, *, allow_subset: bool | None = None,
               fail_on: str = "no") -> int:
-    from ..compare import compare, run_values
-    from ..compare.diff import today_utc
-    from ..gates import check_diff, check_run
+    from ..compare import compare
+    from ..gates import evaluate_gates
     from ..report.verdict import for_diff
     from ..suite.gate_spec import Policy
     from .compare_commands import answer_fails
@@ -51,16 +50,13 @@ def gate_runs(store: Store, summaries: Sequence, suites: Sequence,
         if baseline_run is not None:
             diff = compare(store, baseline_run, summary.run_id, policy=policy,
                            allow_subset=allow_subset)
-            report = check_diff(diff)
+            report = evaluate_gates(diff=diff).report
             render_diff(out, diff, report)
             verdict = for_diff(diff, report)
             print_verdict(out, verdict)
             failed = failed or answer_fails(verdict.answer, fail_on)
         else:
-            today = today_utc()
-            slices = store.run(summary.run_id).get("slices") or []
-            values = run_values(store, summary.run_id, slices, policy.active_waivers(today))
-            report = check_run(values, policy, today)
+            report = evaluate_gates(store, summary.run_id, policy=policy).report
             out.print(f"[bold]gates[/] of run {safe(summary.run_id)} ({safe(summary.suite)})")
             render_gates(out, report)
         failed = failed or not report.ok

@@ -38,6 +38,22 @@ def dict_changes(before: Any, after: Any, prefix: str = "") -> Iterator[tuple[st
         yield prefix.rstrip("."), before, after
 
 
+def _same_scorer_type(a: Any, b: Any) -> bool:
+    """Runs recorded the class name (`ExactScorer`) before they recorded the registry name
+    (`exact`): an old run and a new one with the same scorer are not a setup change."""
+    if a == b:
+        return True
+    from ..registry import UnknownPluginError, scorer_class
+
+    for old, new in ((a, b), (b, a)):
+        try:
+            if isinstance(new, str) and scorer_class(new).__name__ == old:
+                return True
+        except UnknownPluginError:
+            pass
+    return False
+
+
 def _scorer_rows(before: list, after: list) -> Iterator[tuple[str, Any, Any]]:
     old = {s.get("name"): s for s in before or []}
     new = {s.get("name"): s for s in after or []}
@@ -47,7 +63,7 @@ def _scorer_rows(before: list, after: list) -> Iterator[tuple[str, Any, Any]]:
             yield f"scorer {name}", "-" if a is None else a.get("type"), \
                 "-" if b is None else b.get("type")
             continue
-        if a.get("type") != b.get("type"):
+        if not _same_scorer_type(a.get("type"), b.get("type")):
             yield f"scorer {name} type", a.get("type"), b.get("type")
         for key, x, y in dict_changes(a.get("params") or {}, b.get("params") or {}):
             label = "judge" if key in JUDGE_KEYS else "scorer parameter"

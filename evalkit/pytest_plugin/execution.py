@@ -3,21 +3,31 @@
 The first item of a suite to run calls `SessionState.outcome(key)`: every selected case of
 that suite goes through `evalkit.runner.run_suite_async` at once (the runner's own
 concurrency), the run is stored in DuckDB like a CLI run, then its gates (and the
-comparison with the baseline) are checked. The result is a `SuiteOutcome`, plain JSON data,
-so that pytest-xdist workers can share it through a file (see xdist.py).
+comparison with the baseline) are checked. The result is a `SuiteOutcome` (outcome.py: typed
+records that round-trip through JSON, so pytest-xdist workers share it through a file).
 """
 from __future__ import annotations
 
-import json
 import threading
 import traceback
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .options import Settings, settings
+from .outcome import (
+    ExpiredWaiver,
+    Flip,
+    GateLine,
+    MetricLine,
+    Regression,
+    RunCounts,
+    SampleResult,
+    ScoreLine,
+    SuiteOutcome,
+)
 
 CASE_ROWS = """
 SELECT r.case_id, r.sample, r.passed, r.error, r.output, r.cached,
@@ -29,37 +39,6 @@ WHERE r.run_id = ?
 GROUP BY ALL
 ORDER BY r.case_id, r.sample
 """
-
-
-@dataclass
-class SuiteOutcome:
-    """What the items of one suite report: the stored run, per-case results, gates."""
-
-    suite: str
-    path: str
-    run_id: str | None = None
-    model: str | None = None
-    db: str | None = None
-    error: str | None = None  # the run could not be made: every item of the suite fails
-    cases: dict[str, list[dict]] = field(default_factory=dict)  # id -> samples
-    golden: dict[str, dict] = field(default_factory=dict)  # id -> {missing, expected, update}
-    golden_counts: dict[str, int] | None = None  # update mode: added / changed / unchanged
-    gates: list[list[dict]] = field(default_factory=list)  # per gate: its GateResults
-    waivers: list[dict] = field(default_factory=list)  # expired waivers (each fails)
-    baseline_run: str | None = None
-    baseline_error: str | None = None
-    regression: dict | None = None  # {"regressed": [...], "pass_to_fail": [...], ...}
-    pass_to_fail: list[list] = field(default_factory=list)  # [case id, sample] vs baseline
-    metrics: list[dict] = field(default_factory=list)  # overall rows for the summary
-    counts: dict[str, int] = field(default_factory=dict)  # cases, passed, errors, cached
-    stop: str | None = None  # "stopped after 40 of 300 cases: regressed" (batched runs)
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), default=str)
-
-    @classmethod
-    def from_json(cls, text: str) -> "SuiteOutcome":
-        return cls(**json.loads(text))
 
 
 @dataclass
@@ -159,17 +138,16 @@ def resolve_baseline(store, ref: str, suite_name: str) -> str:
     return resolve_run(store, ref, suite=suite_name, completed=True)
 
 
-def case_rows(store, run_id: str, suite) -> dict[str, list[dict]]:
+def case_rows(store, run_id: str, suite) -> dict[str, tuple[SampleResult, ...]]:
     order = {s.name: i for i, s in enumerate(suite.scorers)}
-    out: dict[str, list[dict]] = {}
+    out: dict[str, list[SampleResult]] = {}
     for case_id, sample, passed, error, output, cached, scores in store.query(CASE_ROWS, [run_id]):
         scores = sorted(scores or [], key=lambda s: order.get(s["scorer"], len(order)))
-        out.setdefault(case_id, []).append({
-            "sample": int(sample), "passed": bool(passed), "error": error, "output": output,
-            "cached": bool(cached),
-            "scores": [{"scorer": s["scorer"], "passed": s["passed"], "value": s["value"],
-                        "explanation": s["explanation"]} for s in scores]})
-    return out
+        out.setdefault(case_id, []).append(SampleResult(
+            int(sample), bool(passed), error, output, bool(cached),
+            tuple(ScoreLine(s["scorer"], s["passed"], s["value"], s["explanation"])
+                  for s in scores)))
+    return {case_id: tuple(samples) for case_id, samples in out.items()}
 
 
 def run_entry(entry: SuiteEntry, config: Settings) -> SuiteOutcome:
@@ -213,16 +191,17 @@ def _run(entry: SuiteEntry, config: Settings, outcome: SuiteOutcome) -> None:
             outcome.stop = summary.stop.get("text")
         outcome.cases = case_rows(store, summary.run_id, suite)
         samples = [s for rows in outcome.cases.values() for s in rows]
-        outcome.counts = {"cases": len(outcome.cases), "results": len(samples),
-                          "passed": sum(s["passed"] for s in samples),
-                          "errors": sum(s["error"] is not None for s in samples),
-                          "cached": sum(s["cached"] for s in samples)}
+        outcome.counts = RunCounts(cases=len(outcome.cases), results=len(samples),
+                                   passed=sum(s.passed for s in samples),
+                                   errors=sum(s.error is not None for s in samples),
+                                   cached=sum(s.cached for s in samples))
         if golden.golden_scorers(suite):
             outcome.golden = golden.check(suite, list(outcome.cases))
             if config.update_golden:
                 statuses = golden.update(suite, outcome.cases)
                 for case_id, status in statuses.items():
-                    outcome.golden.setdefault(case_id, {})["update"] = status
+                    outcome.golden[case_id] = replace(
+                        outcome.golden.get(case_id, golden.GoldenStatus()), update=status)
                 outcome.golden_counts = golden.counts(statuses.values())
         _judge(store, suite, outcome, config)
 
@@ -247,54 +226,47 @@ def _batch_plan(store, suite, config: Settings, outcome: SuiteOutcome):
 
 def _judge(store, suite, outcome: SuiteOutcome, config: Settings) -> None:
     """Gates (each on its own), expired waivers, the swap answer and summary rows."""
-    from ..compare import compare, run_values
+    from ..compare import compare
     from ..compare.diff import today_utc
-    from ..gates import check_diff, check_run
+    from ..gates import evaluate_gates
     from ..report.verdict import for_diff
     from ..suite.gate_spec import Policy
 
     policy, today = Policy.of(suite.spec), today_utc()
-    diff = None
     if outcome.baseline_run is not None:
         diff = compare(store, outcome.baseline_run, outcome.run_id, policy=policy, worst=0,
                        noise=None, today=today, allow_subset=config.allow_subset or None)
-        values = diff.candidate_values
+        checked = evaluate_gates(diff=diff)
     else:
-        values = run_values(store, outcome.run_id, list(suite.spec.slices),
-                            policy.active_waivers(today))
-    for gate in policy.gates:
-        alone = policy.model_copy(update={"gates": [gate], "waivers": []})
-        report = (check_diff(replace(diff, policy=alone)) if diff is not None
-                  else check_run(values, alone, today))
-        outcome.gates.append([asdict(r) for r in report.results])
-    outcome.waivers = [{"case": w.case, "expires": w.expires.isoformat(), "reason": w.reason}
+        checked = evaluate_gates(store, outcome.run_id, policy=policy, today=today)
+    outcome.gates = [tuple(GateLine(r.gate, r.status, r.reason) for r in report.results)
+                     for report in checked.each_gate()]
+    outcome.waivers = [ExpiredWaiver(w.case, w.expires.isoformat(), w.reason)
                        for w in policy.expired_waivers(today)]
-    overall = [v for v in values if v.slice_key is None and v.stat == "pass_rate"]
+    diff = checked.diff
     if diff is None:
-        outcome.metrics = [{"metric": v.metric, "n": v.n, "candidate": v.value}
-                           for v in overall]
+        outcome.metrics = [MetricLine(v.metric, v.n, v.value) for v in checked.values
+                           if v.slice_key is None and v.stat == "pass_rate"]
         return
     cases = diff.cases
     flipped = cases[cases["status"] == "pass_to_fail"]
-    outcome.pass_to_fail = [[str(c), int(s)] for c, s in zip(flipped["case_id"], flipped["sample"])]
+    outcome.pass_to_fail = [Flip(str(c), int(s))
+                            for c, s in zip(flipped["case_id"], flipped["sample"])]
     table = diff.metrics
     rows = table[table["slice_key"].isna() & (table["stat"] == "pass_rate")]
-    outcome.metrics = [{"metric": r["metric"], "n": int(r["n"]), "candidate": _num(r["candidate"]),
-                        "baseline": _num(r["baseline"]), "delta": _num(r["delta"]),
-                        "verdict": r["verdict"],
-                        "same_as": r["same_as"] if isinstance(r["same_as"], str) else None}
+    outcome.metrics = [MetricLine(r["metric"], int(r["n"]), _num(r["candidate"]),
+                                  _num(r["baseline"]), _num(r["delta"]), r["verdict"],
+                                  r["same_as"] if isinstance(r["same_as"], str) else None)
                        for r in rows.to_dict("records")]
     regressed = diff.regressions()
     regressed = regressed[regressed["same_as"].isna()]
-    verdict = for_diff(diff, check_diff(diff))
-    outcome.regression = {
-        "regressed": [_regressed_row(r) for r in regressed.to_dict("records")],
-        "fail_to_pass": int((cases["status"] == "fail_to_pass").sum()),
-        "compared": int(len(cases)),
-        "answer": verdict.answer, "reasons": list(verdict.reasons),
-        "fails": (config.fail_on == "no" and verdict.answer == "no")
-        or (config.fail_on == "inconclusive" and verdict.answer in ("no", "inconclusive")),
-    }
+    verdict = for_diff(diff, checked.report)
+    outcome.regression = Regression(
+        regressed=tuple(_regressed_row(r) for r in regressed.to_dict("records")),
+        fail_to_pass=int((cases["status"] == "fail_to_pass").sum()),
+        compared=int(len(cases)), answer=verdict.answer, reasons=tuple(verdict.reasons),
+        fails=(config.fail_on == "no" and verdict.answer == "no")
+        or (config.fail_on == "inconclusive" and verdict.answer in ("no", "inconclusive")))
 
 
 def _num(value) -> float | None:

@@ -84,16 +84,15 @@ class EvalkitHelper:
         .explanation). `target`: the expected answer(s); `params`: the scorer's parameters."""
         from pydantic import ValidationError
 
-        from ..registry import scorer_class
+        from ..runner.score_dispatch import score_one
         from ..scorers.base import ScoreContext
+        from ..scorers.factory import build_scorer
         from ..types import Case, Completion
 
-        cls = scorer_class(scorer)
         try:
-            checked = cls.Params.model_validate(params, context={"suite_dir": self.base_dir})
+            instance = build_scorer(scorer, params, self.base_dir)
         except ValidationError as exc:
             raise ValueError(f"scorer '{scorer}': invalid parameters\n{exc}") from None
-        instance = cls(scorer, checked, self.base_dir)
         case = Case(id="evalkit-fixture", vars=dict(vars or {}), target=target,
                     metadata=dict(metadata or {}))
         completion = Completion(text=output)
@@ -101,13 +100,11 @@ class EvalkitHelper:
 
         async def run():
             try:
-                if instance.batched:
-                    return await asyncio.to_thread(instance.score_many, [(case, completion)], ctx)
-                return [await instance.ascore(case, completion, ctx)]
+                return await score_one(instance, case, completion, ctx)
             finally:
                 await instance.aclose()
 
-        return self._run(run())[0]
+        return self._run(run())
 
     def close(self) -> None:
         if self._loop is None:

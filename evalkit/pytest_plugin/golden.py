@@ -15,9 +15,10 @@ suite loads, so a new suite can start with `--evalkit-update-golden`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 from ..scorers.golden_file import GoldenFile, create_empty, golden_scorers, load_golden
+from .outcome import GoldenStatus, MissingGolden, SampleResult
 
 ADDED, CHANGED, UNCHANGED = "added", "changed", "unchanged"
 
@@ -50,10 +51,10 @@ def create_missing_files(suite_path: Path) -> list[Path]:
     return created
 
 
-def check(suite, case_ids: Iterable[str]) -> dict[str, dict]:
-    """Per case: golden entries missing ({file, scorer}) and the first golden answer."""
+def check(suite, case_ids: Iterable[str]) -> dict[str, GoldenStatus]:
+    """Per case: golden entries missing (file, scorer) and the first golden answer."""
     scorers = golden_scorers(suite)
-    out: dict[str, dict] = {}
+    out: dict[str, GoldenStatus] = {}
     for case_id in case_ids:
         missing, expected = [], None
         for name, path in scorers:
@@ -61,16 +62,14 @@ def check(suite, case_ids: Iterable[str]) -> dict[str, dict]:
             if answers:
                 expected = expected if expected is not None else answers[0]
             else:
-                missing.append({"file": str(path), "scorer": name})
-        out[case_id] = {"missing": missing, "expected": expected}
+                missing.append(MissingGolden(str(path), name))
+        out[case_id] = GoldenStatus(tuple(missing), expected)
     return out
 
 
-def update(suite, cases: Mapping[str, list[dict]]) -> dict[str, str]:
-    """Write golden answers from the run's outputs; the status of each case (see module doc).
-
-    `cases`: case id -> the run's samples ({"sample", "output", "error", "scores": [...]}).
-    """
+def update(suite, cases: Mapping[str, Sequence[SampleResult]]) -> dict[str, str]:
+    """Write golden answers from the run's outputs (case id -> its samples); the status of
+    each case (see module doc)."""
     scorers = golden_scorers(suite)
     files: dict[Path, GoldenFile] = {}
     status: dict[str, str] = {}
@@ -79,17 +78,17 @@ def update(suite, cases: Mapping[str, list[dict]]) -> dict[str, str]:
         samples = cases.get(case.id)
         if not samples:
             continue
-        first = min(samples, key=lambda s: s["sample"])
-        if first.get("error") is not None or first.get("output") is None:
+        first = min(samples, key=lambda s: s.sample)
+        if first.error is not None or first.output is None:
             continue
         for path, names in _by_file(scorers).items():
             golden = files.setdefault(path, GoldenFile(path, Path(suite.path).parent))
             if not load_golden(path).get(case.id):
-                golden.updates[case.id], result = first["output"], ADDED
+                golden.updates[case.id], result = first.output, ADDED
                 golden.added.append(case.id)
-            elif any(score["scorer"] in names and score["passed"] is False
-                     for sample in samples for score in sample["scores"]):
-                golden.updates[case.id], result = first["output"], CHANGED
+            elif any(score.scorer in names and score.passed is False
+                     for sample in samples for score in sample.scores):
+                golden.updates[case.id], result = first.output, CHANGED
             else:
                 result = UNCHANGED
             if rank[result] >= rank.get(status.get(case.id, UNCHANGED), 0):

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import pytest
 
-from .execution import SessionState, SuiteEntry, SuiteOutcome
+from .execution import SessionState, SuiteEntry
 from .options import NO_MODEL
+from .outcome import GoldenStatus, Regression, SampleResult, SuiteOutcome
 
 MAX_TEXT = 4000  # characters of a prompt or output shown in a failure
 MAX_LIST = 20  # flipped cases listed
@@ -125,8 +126,9 @@ class EvalkitItem(pytest.Item):
         flips = outcome.pass_to_fail
         if not flips:
             return ""
-        samples = any(sample for _, sample in flips)
-        shown = [f"{case}#{sample}" if samples else str(case) for case, sample in flips[:MAX_LIST]]
+        samples = any(flip.sample for flip in flips)
+        shown = [f"{f.case_id}#{f.sample}" if samples else str(f.case_id)
+                 for f in flips[:MAX_LIST]]
         more = f" and {len(flips) - MAX_LIST} more" if len(flips) > MAX_LIST else ""
         return (f"\npass → fail against baseline {outcome.baseline_run} ({len(flips)}): "
                 + ", ".join(shown) + more)
@@ -152,71 +154,102 @@ class CaseItem(EvalkitItem):
         if not samples:
             raise EvalkitFailure("no result stored for this case",
                                  f"{self.header()}: no result in run {outcome.run_id}")
-        golden = outcome.golden.get(self.case.id, {})
-        failing = [s for s in samples if not s["passed"]]
-        missing = golden.get("missing") or []
-        status = golden.get("update")
-        if status in ("added", "changed") and self._only_golden_failed(failing):
-            self.user_properties.append(("evalkit_golden", status))
-            self.add_report_section("call", "evalkit", f"golden answer {status} from the output")
+        golden = outcome.golden.get(self.case.id, GoldenStatus())
+        failing = [s for s in samples if not s.passed]
+        if golden.update in ("added", "changed") and self._only_golden_failed(failing):
+            self.user_properties.append(("evalkit_golden", golden.update))
+            self.add_report_section("call", "evalkit",
+                                    f"golden answer {golden.update} from the output")
             return
-        if failing or (missing and status is None):
+        if failing or (golden.missing and golden.update is None):
             raise self._failure(outcome, samples, failing, golden)
 
-    def _only_golden_failed(self, failing: list[dict]) -> bool:
+    def _only_golden_failed(self, failing: list[SampleResult]) -> bool:
         from .golden import golden_scorers
 
         names = {name for name, _ in golden_scorers(self.entry.suite)}
-        return all(s["error"] is None and all(sc["passed"] is not False or sc["scorer"] in names
-                                              for sc in s["scores"]) for s in failing)
+        return all(s.error is None and all(sc.passed is not False or sc.scorer in names
+                                           for sc in s.scores) for s in failing)
 
-    def _failure(self, outcome: SuiteOutcome, samples: list[dict], failing: list[dict],
-                 golden: dict) -> EvalkitFailure:
-        from ..scorers.base import targets
-
-        case, suite = self.case, self.entry.suite
-        shown = failing or samples[:1]
+    def _failure(self, outcome: SuiteOutcome, samples: Sequence[SampleResult],
+                 failing: list[SampleResult], golden: GoldenStatus) -> EvalkitFailure:
+        case, shown = self.case, failing or list(samples[:1])
         parts = [f"{self.header()} failed  [run {outcome.run_id}, model {outcome.model}]",
-                 "input:", _block(_prompt_text(suite.requests.get(case.id)))]
-        if case.target is not None or golden.get("expected") is None:
-            parts += ["target:", _block(case.target)]
-        if golden.get("expected") is not None:
-            parts += ["golden answer:", _block(golden["expected"])]
-        missing = golden.get("missing") or []
-        message = (f"golden answer missing in {Path(missing[0]['file']).name}"
-                   if missing and golden.get("update") is None else "")
-        for sample in shown[:3]:
-            which = f" (sample {sample['sample']})" if len(samples) > 1 else ""
-            parts += [f"output{which}:", _block(sample["output"])]
-            if sample["error"]:
-                parts.append(f"error{which}: {sample['error']}")
-                message = message or f"error: {sample['error']}"
-            parts.append(f"scorers{which}:")
-            for score in sample["scores"]:
-                verdict = {True: "PASS", False: "FAIL", None: "----"}[score["passed"]]
-                parts.append(f"{INDENT}{verdict} {score['scorer']}: {score['explanation'] or ''}")
-                if score["passed"] is False and not message:
-                    message = f"{score['scorer']}: {score['explanation'] or 'failed'}"
-        if len(shown) > 3:
-            parts.append(f"... and {len(shown) - 3} more failing samples")
-        for entry in golden.get("missing") or []:
-            parts.append(f"golden answer missing: no entry for '{case.id}' in {entry['file']} "
-                         f"(scorer {entry['scorer']})")
-            if golden.get("update") is None:
-                parts.append("  hint: run pytest --evalkit-update-golden to record the "
-                             "current output")
-        if golden.get("update") in ("added", "changed"):
-            parts.append(f"golden answer {golden['update']} from the output; other scorers "
-                         "still fail")
-        expected, label = golden.get("expected"), "golden answer"
-        if expected is None and targets(case):
-            expected, label = targets(case)[0], "target"
-        output = shown[0]["output"]
-        if expected is not None and output is not None and str(expected) != output:
-            diff = difflib.unified_diff(str(expected).splitlines(), output.splitlines(),
-                                        f"expected ({label})", "output", lineterm="")
-            parts += [f"diff ({label} → output):", "\n".join(INDENT + line for line in diff)]
-        return EvalkitFailure(message or "failed", "\n".join(parts))
+                 "input:", _block(_prompt_text(self.entry.suite.requests.get(case.id)))]
+        parts += _expected_lines(case, golden)
+        parts += _sample_lines(shown, several=len(samples) > 1)
+        parts += _golden_lines(case.id, golden)
+        parts += _diff_lines(case, golden, shown[0].output)
+        return EvalkitFailure(_headline(golden, shown), "\n".join(parts))
+
+
+def _expected_lines(case, golden: GoldenStatus) -> list[str]:
+    """The case's target (unless only a golden answer is known) and its golden answer."""
+    lines = []
+    if case.target is not None or golden.expected is None:
+        lines += ["target:", _block(case.target)]
+    if golden.expected is not None:
+        lines += ["golden answer:", _block(golden.expected)]
+    return lines
+
+
+def _sample_lines(shown: list[SampleResult], several: bool) -> list[str]:
+    """Output, error and every scorer's explanation of the first three samples shown."""
+    lines = []
+    for sample in shown[:3]:
+        which = f" (sample {sample.sample})" if several else ""
+        lines += [f"output{which}:", _block(sample.output)]
+        if sample.error:
+            lines.append(f"error{which}: {sample.error}")
+        lines.append(f"scorers{which}:")
+        for score in sample.scores:
+            mark = {True: "PASS", False: "FAIL", None: "----"}[score.passed]
+            lines.append(f"{INDENT}{mark} {score.scorer}: {score.explanation or ''}")
+    if len(shown) > 3:
+        lines.append(f"... and {len(shown) - 3} more failing samples")
+    return lines
+
+
+def _golden_lines(case_id: str, golden: GoldenStatus) -> list[str]:
+    """Missing golden entries (with the update hint) and what an update did."""
+    lines = []
+    for missing in golden.missing:
+        lines.append(f"golden answer missing: no entry for '{case_id}' in {missing.file} "
+                     f"(scorer {missing.scorer})")
+        if golden.update is None:
+            lines.append("  hint: run pytest --evalkit-update-golden to record the "
+                         "current output")
+    if golden.update in ("added", "changed"):
+        lines.append(f"golden answer {golden.update} from the output; other scorers "
+                     "still fail")
+    return lines
+
+
+def _diff_lines(case, golden: GoldenStatus, output: str | None) -> list[str]:
+    """A unified diff from the golden answer (or the first target) to the output."""
+    from ..scorers.base import targets
+
+    expected, label = golden.expected, "golden answer"
+    if expected is None and targets(case):
+        expected, label = targets(case)[0], "target"
+    if expected is None or output is None or str(expected) == output:
+        return []
+    diff = difflib.unified_diff(str(expected).splitlines(), output.splitlines(),
+                                f"expected ({label})", "output", lineterm="")
+    return [f"diff ({label} → output):", "\n".join(INDENT + line for line in diff)]
+
+
+def _headline(golden: GoldenStatus, shown: list[SampleResult]) -> str:
+    """The one-line message: a missing golden entry, else the first error or failed score."""
+    if golden.missing and golden.update is None:
+        return f"golden answer missing in {Path(golden.missing[0].file).name}"
+    for sample in shown[:3]:
+        if sample.error:
+            return f"error: {sample.error}"
+        for score in sample.scores:
+            if score.passed is False:
+                return f"{score.scorer}: {score.explanation or 'failed'}"
+    return "failed"
 
 
 class GateItem(EvalkitItem):
@@ -228,24 +261,24 @@ class GateItem(EvalkitItem):
 
     def runtest(self) -> None:
         outcome = self.outcome()
-        results = outcome.gates[self.index] if self.index < len(outcome.gates) else []
-        failed = [r for r in results if r["status"] == "failed"]
-        skipped = [r for r in results if r["status"] == "skipped"]
+        results = outcome.gates[self.index] if self.index < len(outcome.gates) else ()
+        failed = [r for r in results if r.status == "failed"]
+        skipped = [r for r in results if r.status == "skipped"]
         if not failed and skipped and outcome.baseline_error:
-            failed = [{**r, "reason": outcome.baseline_error} for r in skipped]
+            failed = [replace(r, reason=outcome.baseline_error) for r in skipped]
         if failed:
             lines = [f"{self.header()} failed  [run {outcome.run_id}"
                      + (f" vs baseline {outcome.baseline_run}]" if outcome.baseline_run else "]")]
-            lines += [f"{INDENT}{r['gate']}: {r['reason']}" for r in failed]
-            lines += [f"{INDENT}passed: {r['gate']}: {r['reason']}"
-                      for r in results if r["status"] == "passed"]
+            lines += [f"{INDENT}{r.gate}: {r.reason}" for r in failed]
+            lines += [f"{INDENT}passed: {r.gate}: {r.reason}"
+                      for r in results if r.status == "passed"]
             text = "\n".join(lines) + self.flipped(outcome)
-            raise EvalkitFailure(f"{failed[0]['gate']}: {failed[0]['reason']}", text)
+            raise EvalkitFailure(f"{failed[0].gate}: {failed[0].reason}", text)
         if results and len(skipped) == len(results):
-            reason = skipped[0]["reason"].replace("--baseline NAME", "--evalkit-baseline REF")
-            pytest.skip(f"{skipped[0]['gate']}: {reason}")
+            reason = skipped[0].reason.replace("--baseline NAME", "--evalkit-baseline REF")
+            pytest.skip(f"{skipped[0].gate}: {reason}")
         self.add_report_section("call", "evalkit", "\n".join(
-            f"{r['gate']}: {r['status']} ({r['reason']})" for r in results))
+            f"{r.gate}: {r.status} ({r.reason})" for r in results))
 
 
 class WaiverItem(EvalkitItem):
@@ -254,7 +287,7 @@ class WaiverItem(EvalkitItem):
     def runtest(self) -> None:
         outcome = self.outcome()
         if outcome.waivers:
-            lines = [f"{INDENT}case {w['case']}: expired on {w['expires']} ({w['reason']})"
+            lines = [f"{INDENT}case {w.case}: expired on {w.expires} ({w.reason})"
                      for w in outcome.waivers]
             raise EvalkitFailure(f"{len(outcome.waivers)} waiver(s) expired",
                                  f"{self.header()}: expired waivers fail the gates\n"
@@ -270,11 +303,9 @@ class RegressionItem(EvalkitItem):
             raise EvalkitFailure(outcome.baseline_error,
                                  f"{self.header()}: no baseline to compare with\n"
                                  + _block(outcome.baseline_error))
-        regression = outcome.regression or {}
-        regressed = regression.get("regressed") or []
-        answer = regression.get("answer", "no" if regressed else "yes")
-        fails = regression.get("fails", bool(regressed))
-        why = "".join(f"\n{INDENT}- {reason}" for reason in regression.get("reasons") or [])
+        regression = outcome.regression or Regression((), 0, 0, "yes", (), False)
+        regressed, answer, fails = regression.regressed, regression.answer, regression.fails
+        why = "".join(f"\n{INDENT}- {reason}" for reason in regression.reasons)
         if fails and regressed:
             lines = [f"{self.header()}: run {outcome.run_id} regressed against baseline "
                      f"{outcome.baseline_run}"]
@@ -282,12 +313,12 @@ class RegressionItem(EvalkitItem):
             raise EvalkitFailure("regressed: " + regressed[0], "\n".join(lines)
                                  + f"\nsafe to swap: {answer}{why}" + self.flipped(outcome))
         if fails:
-            reasons = regression.get("reasons") or [answer]
+            reasons = regression.reasons or (answer,)
             raise EvalkitFailure(f"safe to swap: {answer} — {reasons[0]}",
                                  f"{self.header()}: run {outcome.run_id} against baseline "
                                  f"{outcome.baseline_run}: safe to swap: {answer}{why}"
                                  + self.flipped(outcome))
         self.add_report_section("call", "evalkit", (
             f"safe to swap: {answer} (against {outcome.baseline_run}); "
-            f"{len(outcome.pass_to_fail)} pass→fail, {regression.get('fail_to_pass', 0)} "
+            f"{len(outcome.pass_to_fail)} pass→fail, {regression.fail_to_pass} "
             "fail→pass" + why + self.flipped(outcome)))

@@ -44,11 +44,11 @@ def lines(state: SessionState) -> list[str]:
             continue
         counts = outcome.counts
         head = (f"{outcome.suite} · {outcome.model} · run {outcome.run_id}: "
-                f"{counts.get('passed', 0)}/{counts.get('results', 0)} passed")
-        if counts.get("errors"):
-            head += f", {counts['errors']} errors"
-        if counts.get("cached"):
-            head += f", {counts['cached']} cached"
+                f"{counts.passed}/{counts.results} passed")
+        if counts.errors:
+            head += f", {counts.errors} errors"
+        if counts.cached:
+            head += f", {counts.cached} cached"
         out.append(head)
         compare = outcome.baseline_run is not None
         if compare:
@@ -56,17 +56,16 @@ def lines(state: SessionState) -> list[str]:
         elif outcome.baseline_error:
             out.append(f"  baseline: {outcome.baseline_error.splitlines()[0]}")
         rows = outcome.metrics
-        width = max([len(r["metric"]) for r in rows] + [6])
+        width = max([len(r.metric) for r in rows] + [6])
         header = f"  {'metric':<{width}}  {'n':>5}  {'pass':>7}"
         if compare:
             header += f"  {'baseline':>8}  {'delta':>9}  verdict"
         out.append(header)
         for row in rows:
-            text = f"  {row['metric']:<{width}}  {row['n']:>5}  {_pct(row.get('candidate')):>7}"
+            text = f"  {row.metric:<{width}}  {row.n:>5}  {_pct(row.candidate):>7}"
             if compare:
-                verdict = (f"(as {row['same_as']})" if row.get("same_as")
-                           else row.get("verdict") or "")
-                text += f"  {_pct(row.get('baseline')):>8}  {_delta(row.get('delta')):>9}  {verdict}"
+                verdict = f"(as {row.same_as})" if row.same_as else row.verdict or ""
+                text += f"  {_pct(row.baseline):>8}  {_delta(row.delta):>9}  {verdict}"
             out.append(text)
     golden = [o.golden_counts for o in outcomes if o.golden_counts is not None]
     if golden:

@@ -69,7 +69,8 @@ def outcome_file(shared_dir: Path, key: str) -> Path:
 
 def shared_outcome(shared_dir: Path, entry, settings):
     """The suite's outcome: read when some worker has run it, else run it here."""
-    from .execution import SuiteOutcome, run_entry
+    from .execution import run_entry
+    from .outcome import SuiteOutcome
 
     path = outcome_file(shared_dir, entry.key)
     if not path.exists():
@@ -84,7 +85,7 @@ def shared_outcome(shared_dir: Path, entry, settings):
 
 
 def read_outcomes(shared_dir: Path) -> list:
-    from .execution import SuiteOutcome
+    from .outcome import SuiteOutcome
 
     return [SuiteOutcome.from_json(p.read_text(encoding="utf-8"))
             for p in sorted(shared_dir.glob("*.json"))]

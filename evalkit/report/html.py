@@ -29,6 +29,7 @@ from ..store import Store
 from ..suite.gate_spec import OVERALL_METRIC
 from . import cases as case_data
 from . import charts, clipping, decision_view, page_top, trend, word_diff
+from .distributions import distribution_section
 from .files import write_atomic
 from .formatting import (
     OPERATION_LABELS,
@@ -220,43 +221,6 @@ def _flip_view(record: dict, data: case_data.CaseData) -> dict:
                        for c in record.get("c", [])]}
 
 
-def _toxicity(store: Store, inp: ReportInput) -> dict | None:
-    runs = ([inp.baseline] if inp.baseline is not None else []) + [inp.run]
-    names = sorted({s["name"] for run in runs for s in run.get("scorers") or []
-                    if s.get("name") and (s["name"] == "toxicity"
-                                          or str(s.get("type", "")).lower().startswith("toxicity"))})
-    if not names:
-        return None
-    series, summary = [], []
-    for name in names:
-        for role, run in zip(("baseline", "candidate") if len(runs) == 2 else ("run",), runs):
-            values = [v for (v,) in store.query(
-                "SELECT value FROM scores WHERE run_id = ? AND scorer = ? AND value IS NOT NULL",
-                [run["run_id"], name])]
-            failed = store.query("SELECT count(*) FILTER (WHERE passed = false), count(*) "
-                                 "FROM scores WHERE run_id = ? AND scorer = ?",
-                                 [run["run_id"], name])[0]
-            series.append((name, role, values))
-            summary.append(_distribution(name, role, values, failed))
-    charts_by_name = []
-    for name in names:
-        data = [(role, values) for n, role, values in series if n == name and values]
-        chart = charts.histogram(data, f"{inp.redact(name)} score") if data else None
-        charts_by_name.append({"name": name, "chart": chart})
-    return {"charts": charts_by_name, "summary": summary}
-
-
-def _distribution(name: str, role: str, values: list[float], failed: tuple) -> dict:
-    import numpy as np
-
-    array = np.asarray(values, dtype=float)
-    return {"scorer": name, "run": role, "n": len(array),
-            "mean": float(array.mean()) if len(array) else None,
-            "p95": float(np.quantile(array, 0.95)) if len(array) else None,
-            "max": float(array.max()) if len(array) else None,
-            "failed": int(failed[0]), "scored": int(failed[1])}
-
-
 def _operations(store: Store, inp: ReportInput) -> dict:
     if inp.diff is not None:
         rows = _records(inp.diff.operations)
@@ -322,7 +286,7 @@ def suite_context(store: Store, inp: ReportInput, budget: int = clipping.PAGE_BU
         "trend": trend.report_section(store, inp),
         "parity": _parity(inp, redact),
         "flips": _flips(data) if inp.diff is not None else None,
-        "toxicity": _toxicity(store, inp),
+        "distributions": distribution_section(store, inp),
         "operations": operations,
         "gates": _gates(inp),
         "noise": _noise(inp),
@@ -357,7 +321,7 @@ def context(store: Store, report: ReportInput | ReportSet) -> dict:
                                     suites[0]["top"]["h"].metrics if len(suites) == 1 else (),
                                     report.verdict.reasons),
         # sections with no data are left out (and their links)
-        "shown": {"toxicity": any(s["toxicity"] for s in suites),
+        "shown": {"distributions": any(s["distributions"] for s in suites),
                   "slices": any(s["parity"] for s in suites),
                   "trend": any(s["trend"] for s in suites),
                   "gates": any(s["gates"]["results"] or s["gates"]["waivers"] for s in suites)},

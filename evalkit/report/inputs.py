@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..compare import compare, resolve, run_values
+from ..compare import compare, resolve
 from ..compare.diff import Diff, today_utc
-from ..gates import GateReport, check_diff, check_run
+from ..gates import GateReport, evaluate_gates
 from ..store import Store
 from ..suite.gate_spec import Policy
 from . import verdict as verdicts
@@ -56,20 +56,17 @@ def prepare(store: Store, candidate: str, baseline: str | None = None, *,
     if baseline is not None:
         today = diff.today if diff is not None else (today or today_utc())
         diff = diff or compare(store, baseline, candidate, policy=policy, worst=worst, today=today)
-        gates = gates or check_diff(diff, strict=strict)
+        gates = gates or evaluate_gates(diff=diff, strict=strict).report
         return ReportInput(run=diff.candidate, baseline=diff.baseline, diff=diff, gates=gates,
                            verdict=verdicts.for_diff(diff, gates),
                            values=diff.candidate_values, policy=diff.policy, today=today,
                            redact=redactor, db_path=str(store.path))
-    today = today or today_utc()
     run = store.run(resolve(store, candidate))
-    policy = policy if policy is not None else Policy.model_validate(run.get("gates") or {})
-    values = tuple(run_values(store, run["run_id"], run.get("slices") or [],
-                              policy.active_waivers(today)))
-    gates = check_run(values, policy, today)
-    return ReportInput(run=run, baseline=None, diff=None, gates=gates,
-                       verdict=verdicts.for_run(gates), values=values, policy=policy,
-                       today=today, redact=redactor, db_path=str(store.path))
+    checked = evaluate_gates(store, run["run_id"], policy=policy, today=today)
+    return ReportInput(run=run, baseline=None, diff=None, gates=checked.report,
+                       verdict=verdicts.for_run(checked.report), values=checked.values,
+                       policy=checked.policy, today=checked.today, redact=redactor,
+                       db_path=str(store.path))
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from ..errors import EvalkitError, UsageError
 from ..scorers.base import ScoreContext, Scorer
 from ..types import Call, Completion, Score, WorkerRef
 from .feed import CallQueue
+from .score_dispatch import score_many
 
 if TYPE_CHECKING:
     from .run import RunConfig
@@ -76,7 +77,7 @@ class Executor:
         """Late scores for `items` ((case, completion) pairs), in chunks as they finish."""
         try:
             scores: Sequence[Score] | BaseException = await asyncio.to_thread(
-                scorer.score_many, items, ctx)
+                score_many, scorer, items, ctx)
         except Exception as exc:  # late_scoring turns it into a failed score for each item
             scores = exc
         yield range(len(items)), scores

@@ -1,6 +1,6 @@
 """Batch scorers at the end of a run, and the scorers' end-of-run hook.
 
-Batch scorers (`Scorer.batched`, e.g. toxicity) are skipped while results stream in; once
+Batch scorers (`BatchScorer`, e.g. toxicity) are skipped while results stream in; once
 every result is stored they score every stored output of the run that still lacks their
 score: a resumed run fills in what an interrupted one missed. Their scores are written
 through the store, which also fails the results they fail. The executor decides where they
@@ -20,6 +20,7 @@ from ..store.late_scores import add_scores, unscored_outputs
 from ..suite import Suite
 from ..types import Score
 from .executors import Executor
+from .score_dispatch import scored_late
 
 
 async def score_late(suite: Suite, store: Store, run_id: str,
@@ -29,11 +30,11 @@ async def score_late(suite: Suite, store: Store, run_id: str,
     `pooled` scorers are included whatever the executor: a run interrupted on Ray and resumed
     locally still gets the scores its outputs lack."""
     executor = executor or Executor()
-    late = [s for s in suite.scorers if s.batched or s.pooled]
+    late = [s for s in suite.scorers if scored_late(s) or s.pooled]
     if not late:
         return set()
     cases = {case.id: case for case in suite.cases}
-    ctx = ScoreContext(suite_dir=Path(suite.path).resolve().parent, verdicts=store)
+    ctx = ScoreContext(suite_dir=Path(suite.path).resolve().parent, judge_cache=store)
     flipped: set[tuple[str, int]] = set()
     for scorer in late:
         pending = await asyncio.to_thread(unscored_outputs, store, run_id, scorer.name)

@@ -33,7 +33,7 @@ from ..store import Store
 from ..store.store import utcnow
 from ..suite import Suite
 from ..suite.gate_spec import policy_json
-from ..types import Call, Completion, Result, Score, VerdictCache, WorkerRef, sha256_hex
+from ..types import Call, Completion, JudgeCache, Result, Score, WorkerRef, sha256_hex
 from . import events, provenance
 from .batches import PARTIAL, run_in_batches
 from .distributed.placement import split_placement
@@ -41,6 +41,7 @@ from .executors import Executor, open_executor, until_first_failure
 from .feed import QUEUE_CALLS, CallQueue, call_chunks
 from .late_scoring import close_scorers, score_late
 from .progress import Progress
+from .score_dispatch import score_one, scored_late
 from .writer import ResultWriter
 
 
@@ -143,15 +144,15 @@ def cache_key(fingerprint: str, call: Call, inputs: Any = None) -> str:
 
 
 async def _score(scorers: Sequence[Scorer], call: Call, completion: Completion,
-                 suite_dir: Path, verdicts: VerdictCache | None = None,
+                 suite_dir: Path, judge_cache: JudgeCache | None = None,
                  late: Collection[str] = ()) -> tuple[Score, ...]:
-    ctx = ScoreContext(suite_dir=suite_dir, sample=call.sample, verdicts=verdicts)
+    ctx = ScoreContext(suite_dir=suite_dir, sample=call.sample, judge_cache=judge_cache)
     scores = []
     for scorer in scorers:
-        if scorer.batched or scorer.name in late:  # scored over the run at the end (late_scoring)
+        if scored_late(scorer) or scorer.name in late:  # scored at the end (late_scoring)
             continue
         try:
-            scores.append(await scorer.ascore(call.case, completion, ctx))
+            scores.append(await score_one(scorer, call.case, completion, ctx))
         except Exception as exc:  # a scorer bug fails this score, not the run
             scores.append(Score(scorer.name, None, False, f"scorer error: {type(exc).__name__}: {exc}"))
     return tuple(scores)

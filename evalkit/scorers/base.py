@@ -4,24 +4,26 @@ A scorer declares its parameters as a pydantic model (extra keys forbidden) that
 is validated when the suite loads, so a bad parameter is a file:line error, never
 a mid-run crash. `ctx.suite_dir` lets parameters name files relative to the suite.
 
-Three ways to be called:
-- `score` per result, on the event loop (cheap checks);
-- `score` per result in a worker thread (`cpu_heavy = True`: ROUGE, embeddings);
-- `score_batch` once at the end of the run over every output (`batched = True`: a
-  classifier such as toxicity that is far faster on batches). The runner stores those
-  scores afterwards and updates each result's pass/fail; a run that stops early gets them
-  when it is resumed.
+A scorer has one role, given by the class it derives from; the runner dispatches on it
+(runner/score_dispatch.py) and gives a failed call a failed score without asking it:
+- `SyncScorer.score` per result, on the event loop (cheap checks), or in a worker
+  thread with `cpu_heavy = True` (ROUGE, embeddings);
+- `AsyncScorer.ascore` per result, awaited (a call to a model: the LLM judge);
+- `BatchScorer.score_batch` once at the end of the run over every output (a classifier
+  such as toxicity that is far faster on batches). The runner stores those scores
+  afterwards and updates each result's pass/fail; a run that stops early gets them when
+  it is resumed.
+A plugin class that derives from `Scorer` itself and defines `score` is a sync scorer.
 """
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from ..types import Case, Completion, Score, VerdictCache
+from ..types import Case, Completion, JudgeCache, Score
 
 
 class ScorerParams(BaseModel):
@@ -32,62 +34,64 @@ class ScorerParams(BaseModel):
 class ScoreContext:
     suite_dir: Path
     sample: int = 0
-    verdicts: VerdictCache | None = None  # the store, for scorers that cache verdicts (judge)
+    judge_cache: JudgeCache | None = None  # the store, for scorers that cache grades (judge)
 
 
 class Scorer:
+    """What every scorer has: a name, checked parameters, provenance and an end-of-run hook.
+    Derive from SyncScorer, AsyncScorer or BatchScorer (below) for the scoring itself."""
+
     Params: ClassVar[type[ScorerParams]] = ScorerParams
     description: ClassVar[str] = ""
-    # CPU-heavy scorers run in a worker thread so they never block the event loop.
-    cpu_heavy: ClassVar[bool] = False
-    # Batch scorers are skipped per result; the runner calls `score_many` at the end.
-    batched: ClassVar[bool] = False
     # Scores through a model worth an actor pool (toxicity, embeddings): `--executor ray` scores
     # it late, over the stored outputs, on the cluster (GPUs where there are some).
     pooled: ClassVar[bool] = False
+    # How to read the values in the report's score distributions, e.g. "higher is more toxic".
+    value_hint: ClassVar[str] = ""
+    # The registry name it was built under (factory.build_scorer sets it); what runs record.
+    kind: str = ""
 
     def __init__(self, name: str, params: ScorerParams, suite_dir: Path):
         self.name = name
         self.params = params
         self.suite_dir = suite_dir
 
-    def score(self, case: Case, completion: Completion, ctx: ScoreContext) -> Score:
-        raise NotImplementedError
-
-    async def ascore(self, case: Case, completion: Completion, ctx: ScoreContext) -> Score:
-        if not completion.ok:
-            return Score(self.name, None, False, f"no output to score: {completion.error}")
-        if self.cpu_heavy:
-            return await asyncio.to_thread(self.score, case, completion, ctx)
-        return self.score(case, completion, ctx)
-
-    def score_batch(self, items: Sequence[tuple[Case, Completion]],
-                    ctx: ScoreContext) -> list[Score]:
-        """Scores for many successful completions at once (batched scorers override this)."""
-        return [self.score(case, completion, ctx) for case, completion in items]
-
-    def score_many(self, items: Sequence[tuple[Case, Completion]],
-                   ctx: ScoreContext) -> list[Score]:
-        """`score_batch` over the successful completions; failed calls get a failed score."""
-        scores: list[Score | None] = [
-            None if c.ok else Score(self.name, None, False, f"no output to score: {c.error}")
-            for _, c in items]
-        ok = [index for index, score in enumerate(scores) if score is None]
-        if ok:
-            for index, score in zip(ok, self.score_batch([items[i] for i in ok], ctx)):
-                scores[index] = score
-        return [s for s in scores if s is not None]
-
     async def aclose(self) -> None:
         """Called once when a run ends (even a failed one): flush buffers, close clients."""
 
     def describe(self) -> dict:
-        """Name, class and parameters (optional ones left unset are omitted) for provenance."""
+        """Name, registry name and parameters (optional ones left unset are omitted) for
+        provenance; a scorer made without the factory falls back to its class name."""
         params = self.params.model_dump(mode="json", by_alias=True)
         for name, field in type(self.params).model_fields.items():
             if field.default is None and getattr(self.params, name) is None:
                 params.pop(field.alias or name, None)
-        return {"name": self.name, "type": type(self).__name__, "params": params}
+        return {"name": self.name, "type": self.kind or type(self).__name__, "params": params}
+
+
+class SyncScorer(Scorer):
+    """Scores one successful completion with plain code."""
+
+    # CPU-heavy scorers run in a worker thread so they never block the event loop.
+    cpu_heavy: ClassVar[bool] = False
+
+    def score(self, case: Case, completion: Completion, ctx: ScoreContext) -> Score:
+        raise NotImplementedError
+
+
+class AsyncScorer(Scorer):
+    """Scores one successful completion by awaiting something (a model call)."""
+
+    async def ascore(self, case: Case, completion: Completion, ctx: ScoreContext) -> Score:
+        raise NotImplementedError
+
+
+class BatchScorer(Scorer):
+    """Scores many successful completions at once, late in the run (see module doc)."""
+
+    def score_batch(self, items: Sequence[tuple[Case, Completion]],
+                    ctx: ScoreContext) -> list[Score]:
+        raise NotImplementedError
 
 
 def targets(case: Case) -> list[str]:

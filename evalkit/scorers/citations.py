@@ -25,7 +25,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from ..types import Case, Completion, Score
-from .base import ScoreContext, Scorer, ScorerParams
+from .base import ScoreContext, ScorerParams, SyncScorer
 from .claims import CHECKS, conflicts, source_facts
 from .regex import compile_pattern
 from .sources import SourceError, citation_sentences, gold_ids, resolve, sources_of
@@ -89,7 +89,7 @@ def rouge_support(sentence: str, source_text: str) -> float:
     return rouge(sentence, source_text, "rougeL", tokenizer="unicode").precision
 
 
-class CitationScorer(Scorer):
+class CitationScorer(SyncScorer):
     """Citation precision, recall against gold ids, and per-sentence support by the sources."""
 
     Params = CitationParams

@@ -17,7 +17,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from ..errors import MissingExtraError
 from ..types import Case, Completion, Score
-from .base import ScoreContext, Scorer
+from .base import ScoreContext, SyncScorer
 from .files import suite_dir
 from .golden import ReferenceParams, references
 
@@ -84,7 +84,7 @@ class EmbeddingParams(ReferenceParams):
         return value
 
 
-class EmbeddingScorer(Scorer):
+class EmbeddingScorer(SyncScorer):
     """Cosine similarity of the output's and the best answer's sentence embeddings."""
 
     Params = EmbeddingParams

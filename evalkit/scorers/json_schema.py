@@ -1,6 +1,6 @@
 """JSON-schema validity: the output holds JSON, the JSON fits the schema, fields have values.
 
-Three verdicts a reviewer can tell apart (`details.stage`): `not_json` (no parsable JSON
+Three outcomes a reviewer can tell apart (`details.stage`): `not_json` (no parsable JSON
 in the output), `schema` (JSON that breaks the schema; the explanation lists the failing
 paths) and `expected` (valid, but a field has the wrong value).
 
@@ -26,7 +26,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..file_scope import FileScope
 from ..types import Case, Completion, Score
-from .base import ScoreContext, Scorer, ScorerParams
+from .base import ScoreContext, ScorerParams, SyncScorer
 from .files import read_json, suite_dir
 from .json_extract import Candidates, Found, json_candidates
 from .schema_formats import FormatPolicy
@@ -105,7 +105,7 @@ def compile_schema(value: str | dict | bool, base: Path,
         raise ValueError(f"{exc} (in {origin})") from None
 
 
-class JsonSchemaScorer(Scorer):
+class JsonSchemaScorer(SyncScorer):
     """The output contains JSON valid under a JSON Schema, with optional expected values."""
 
     Params = JsonSchemaParams

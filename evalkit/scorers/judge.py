@@ -1,4 +1,4 @@
-"""LLM-as-judge: a rubric, any backend as the judge, a score and a reason per verdict.
+"""LLM-as-judge: a rubric, any backend as the judge, a score and a reason per grade.
 
     - type: judge
       judge: {model: openai/gpt-4o-mini, args: {api_base: ...}}   # or a list of judges
@@ -7,10 +7,10 @@
       min_score: 4
       repeats: 1
 
-Every verdict records the judge's identity (model reference and fingerprint) and the
-rubric's SHA-256. Verdicts are cached in the store's `judge_cache` table, apart from the
+Every grade records the judge's identity (model reference and fingerprint) and the
+rubric's SHA-256. Grades are cached in the store's `judge_cache` table, apart from the
 model's response cache, keyed by judge, rubric, the judged messages and the repeat; an
-off-format verdict is never cached. With several judges or repeats the score is their
+off-format grade is never cached. With several judges or repeats the score is their
 mean, and their agreement on pass/fail is reported.
 """
 from __future__ import annotations
@@ -35,11 +35,11 @@ from ..backends.retry import RetryPolicy
 from ..errors import EvalkitError
 from ..redact import redact, register_options
 from ..types import Call, Case, Completion, Request, Score, sha256_hex
-from .base import ScoreContext, Scorer, ScorerParams
+from .base import AsyncScorer, ScoreContext, ScorerParams
 from .files import read_text, resolve, resolve_in
-from .judge_verdict import Verdict, agreement, judge_messages, parse_verdict, verdict_schema
+from .judge_grade import JudgeGrade, agreement, grade_schema, judge_messages, parse_grade
 
-FLUSH_EVERY = 200  # cached verdicts are written in bulk
+FLUSH_EVERY = 200  # cached grades are written in bulk
 # A server that does not know response_format answers 400 (or 422): ask it again without.
 REFUSED_SHAPE = ("the judge call failed: HTTP 400", "the judge call failed: HTTP 422")
 
@@ -82,7 +82,7 @@ def make_backend(spec: JudgeSpec) -> Backend:
 
 
 def judge_policy(retries: int, timeout_s: float) -> RetryPolicy:
-    """A judge call's retries: a verdict waits at most 8 s between attempts, and has no
+    """A judge call's retries: a grade waits at most 8 s between attempts, and has no
     deadline of its own beyond `retries` attempts of `timeout_s` (the run has one)."""
     return RetryPolicy(max_retries=retries, timeout_s=timeout_s, deadline_s=None, cap_s=8.0)
 
@@ -123,7 +123,7 @@ class JudgeParams(ScorerParams):
         return self
 
 
-class JudgeScorer(Scorer):
+class JudgeScorer(AsyncScorer):
     """A rubric graded by one or more LLM judges (any backend)."""
 
     Params = JudgeParams
@@ -139,14 +139,14 @@ class JudgeScorer(Scorer):
         self.min_score = params.min_score if params.min_score is not None else (lo + hi) / 2
         self._policy = judge_policy(params.retries, params.timeout_s)
         self._models: dict[int, Model] = {}
-        self.identities = []  # model reference @ fingerprint: recorded with every verdict
+        self.identities = []  # model reference @ fingerprint: recorded with every grade
         for index, spec in enumerate(self.judges):
             model = self._models[index] = Model(make_backend(spec), self._policy)
             self.identities.append(f"{spec.model}@{model.backend.fingerprint()[:16]}")
-        self.schema = verdict_schema(params.scale)
+        self.schema = grade_schema(params.scale)
         self._unstructured: set[int] = set()  # judges whose server refused the shape
         self._pending: list[tuple[str, str, dict]] = []
-        self._store = None  # the run's verdict cache, kept for the final flush
+        self._store = None  # the run's grade cache, kept for the final flush
 
     def describe(self) -> dict:
         data = super().describe()
@@ -170,14 +170,14 @@ class JudgeScorer(Scorer):
         return model
 
     def _shape_options(self, index: int, backend: Backend) -> dict[str, Any] | None:
-        """The options that hold this judge to the verdict's shape, or None (not asked for,
+        """The options that hold this judge to the grade's shape, or None (not asked for,
         the judge's own options set a response format, or the backend has no such thing)."""
         spec = self.judges[index]
         if not spec.structured or index in self._unstructured or "response_format" in spec.options:
             return None
         return backend.structured_output(self.schema)
 
-    async def _ask(self, index: int, repeat: int, request: Request, identity: str) -> Verdict:
+    async def _ask(self, index: int, repeat: int, request: Request, identity: str) -> JudgeGrade:
         spec = self.judges[index]
         options = dict(spec.options)
         if "seed" in options and repeat:
@@ -185,26 +185,24 @@ class JudgeScorer(Scorer):
         model = await self._model(index)
         shape = self._shape_options(index, model.backend)
         if shape:
-            verdict = await self._call(model, repeat, request, {**options, **shape}, identity)
-            if not (verdict.error or "").startswith(REFUSED_SHAPE):
-                return verdict
+            grade = await self._call(model, repeat, request, {**options, **shape}, identity)
+            if not (grade.error or "").startswith(REFUSED_SHAPE):
+                return grade
             self._unstructured.add(index)  # an older server: plain JSON-in-text from now on
         return await self._call(model, repeat, request, options, identity, constrained=False)
 
     async def _call(self, model: Model, repeat: int, request: Request, options: dict,
-                    identity: str, constrained: bool = True) -> Verdict:
+                    identity: str, constrained: bool = True) -> JudgeGrade:
         call = Call(Case(id=f"judge-{repeat}", vars={}), repeat, request, options)
         completion = await model.generate(call)  # retried and timed by the judge's policy
         problem = reply_problem(completion)  # a judge's reply is as untrusted as the model's
         if problem or not completion.ok:
-            return Verdict(identity, repeat, None, "",
+            return JudgeGrade(identity, repeat, None, "",
                            f"the judge call failed: {problem or completion.error}")
-        verdict = parse_verdict(completion.text, self.params.scale, identity, repeat)
-        return replace(verdict, constrained=constrained)
+        grade = parse_grade(completion.text, self.params.scale, identity, repeat)
+        return replace(grade, constrained=constrained)
 
     async def ascore(self, case: Case, completion: Completion, ctx: ScoreContext) -> Score:
-        if not completion.ok:
-            return Score(self.name, None, False, f"no output to score: {completion.error}")
         messages = judge_messages(self.rubric, case, completion, self.params.scale,
                                   self.params.input_var, self.params.include_target)
         request = Request(messages=messages)
@@ -216,32 +214,33 @@ class JudgeScorer(Scorer):
                                  *([self.schema] if spec.structured else []))
                 asks.append((index, repeat, identity, key))
         cached = {}
-        if ctx.verdicts is not None:
-            cached = await asyncio.to_thread(ctx.verdicts.judge_verdicts, [a[3] for a in asks])
+        if ctx.judge_cache is not None:
+            cached = await asyncio.to_thread(ctx.judge_cache.cached_judge_grades,
+                                             [a[3] for a in asks])
 
-        async def one(index: int, repeat: int, identity: str, key: str) -> Verdict:
+        async def one(index: int, repeat: int, identity: str, key: str) -> JudgeGrade:
             hit = cached.get(key)
             if hit is not None:
-                return Verdict(identity, repeat, hit["score"], hit.get("reason", ""), cached=True)
-            verdict = await self._ask(index, repeat, request, identity)
-            if verdict.error is None:
+                return JudgeGrade(identity, repeat, hit["score"], hit.get("reason", ""), cached=True)
+            grade = await self._ask(index, repeat, request, identity)
+            if grade.error is None:
                 self._pending.append((key, identity, {
-                    "score": verdict.score, "reason": verdict.reason,
+                    "score": grade.score, "reason": grade.reason,
                     "rubric_sha256": self.rubric_sha256}))
-            return verdict
+            return grade
 
-        verdicts = await asyncio.gather(*(one(*a) for a in asks))
-        self._store = ctx.verdicts
+        grades = await asyncio.gather(*(one(*a) for a in asks))
+        self._store = ctx.judge_cache
         if len(self._pending) >= FLUSH_EVERY:
             await self._flush()
-        return self._score(list(verdicts))
+        return self._score(list(grades))
 
-    def _score(self, verdicts: list[Verdict]) -> Score:
+    def _score(self, grades: list[JudgeGrade]) -> Score:
         lo, hi = self.params.scale
-        good = [v for v in verdicts if v.error is None]
+        good = [v for v in grades if v.error is None]
         details = {"rubric_sha256": self.rubric_sha256, "scale": [lo, hi],
-                   "min_score": self.min_score, "verdicts": [v.to_json() for v in verdicts]}
-        failed = [v for v in verdicts if v.error is not None]
+                   "min_score": self.min_score, "verdicts": [v.to_json() for v in grades]}
+        failed = [v for v in grades if v.error is not None]
         if not good:
             return Score(self.name, None, False, redact(failed[0].error), details)
         mean = sum(v.score for v in good) / len(good)
@@ -250,7 +249,7 @@ class JudgeScorer(Scorer):
         value = (mean - lo) / (hi - lo)
         passed = mean >= self.min_score and not failed
         first = good[0]
-        if len(verdicts) == 1:
+        if len(grades) == 1:
             why = (f"the judge ({first.judge.split('@')[0]}) gave {first.score:g} of {hi:g}"
                    f" ({'at least' if passed else 'below'} the pass mark {self.min_score:g}): "
                    f"{first.reason or '(no reason given)'}")
@@ -262,13 +261,13 @@ class JudgeScorer(Scorer):
                    f"({agree} of {len(passes)} verdicts {'pass' if passes[0] else 'fail'} like the "
                    f"first); first reason: {first.reason or '(none)'}")
         if failed:
-            why = f"{len(failed)} of {len(verdicts)} verdicts unusable ({failed[0].error}); " + why
+            why = f"{len(failed)} of {len(grades)} verdicts unusable ({failed[0].error}); " + why
         return Score(self.name, value, passed, redact(why), details)
 
     async def _flush(self) -> None:
         entries, self._pending = self._pending, []
         if entries and self._store is not None:
-            await asyncio.to_thread(self._store.put_judge_verdicts, entries)
+            await asyncio.to_thread(self._store.put_judge_grades, entries)
 
     async def aclose(self) -> None:
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ..types import Case, Completion, Score
-from .base import ScoreContext, Scorer
+from .base import ScoreContext, SyncScorer
 from .golden import ReferenceParams, references
 
 
@@ -18,7 +18,7 @@ class ExactParams(ReferenceParams):
     case_sensitive: bool = True
 
 
-class ExactScorer(Scorer):
+class ExactScorer(SyncScorer):
     """The output equals the target (any of them, when the target is a list)."""
 
     Params = ExactParams
@@ -52,7 +52,7 @@ class ContainsParams(ContainsAnyParams):
     all: bool = Field(False, description="require every value, not just one")
 
 
-class ContainsScorer(Scorer):
+class ContainsScorer(SyncScorer):
     """The output contains the target (or the given values)."""
 
     Params = ContainsParams

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from ..types import Case, Completion, Score
-from .base import ScoreContext, Scorer
+from .base import ScoreContext, SyncScorer
 from .golden import ReferenceParams, references
 from .squad import squad_normalize
 from .text import normalize, shorten
@@ -44,7 +44,7 @@ class NormalizedParams(ReferenceParams):
         return self
 
 
-class NormalizedScorer(Scorer):
+class NormalizedScorer(SyncScorer):
     """The normalised output equals (or contains) a normalised acceptable answer."""
 
     Params = NormalizedParams

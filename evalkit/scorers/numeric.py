@@ -25,7 +25,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..types import Case, Completion, Score
-from .base import ScoreContext, Scorer
+from .base import ScoreContext, SyncScorer
 from .golden import ReferenceParams, references
 from .numbers import Locale, Number, PercentAs, Reading, numbers, read_numbers
 from .text import shorten
@@ -84,7 +84,7 @@ class NumericParams(ReferenceParams):
         "number", description="'45%' reads as 45 (number) or 0.45 (fraction)")
 
 
-class NumericScorer(Scorer):
+class NumericScorer(SyncScorer):
     """The output's number is close to the target's."""
 
     Params = NumericParams
@@ -179,10 +179,10 @@ class NumericScorer(Scorer):
                          "not a number", details)
         target = min(expected, key=lambda t: abs(t - value))
         passed = self._close(value, target)
-        verdict = "matches" if passed else f"is not within {self._tolerance()} of"
+        relation = "matches" if passed else f"is not within {self._tolerance()} of"
         off = "" if passed else f" (off by {value - target:+g})"
         return Score(self.name, float(passed), passed, f"GSM8K {rule} took {extracted!r} = "
-                     f"{value:g}, which {verdict} the target {target:g}{off}",
+                     f"{value:g}, which {relation} the target {target:g}{off}",
                      {**details, "number": value, "target": target, "error": value - target})
 
 

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from ..types import Case, Completion, Score
-from .base import ScoreContext, Scorer, ScorerParams
+from .base import ScoreContext, ScorerParams, SyncScorer
 
 
 def _invalid(name: str, value) -> str | None:
@@ -41,7 +41,7 @@ class LatencyParams(ScorerParams):
     max_s: float | None = Field(None, gt=0, description="fail above this many seconds")
 
 
-class LatencyScorer(Scorer):
+class LatencyScorer(SyncScorer):
     """The call's latency in seconds (cached answers keep the latency of the original call)."""
 
     Params = LatencyParams
@@ -61,7 +61,7 @@ class CostParams(ScorerParams):
     max_usd: float | None = Field(None, ge=0, description="fail above this many US dollars")
 
 
-class CostScorer(Scorer):
+class CostScorer(SyncScorer):
     """The call's cost in US dollars, as the backend reports or prices it."""
 
     Params = CostParams
@@ -90,7 +90,7 @@ class LengthParams(ScorerParams):
         return self
 
 
-class LengthScorer(Scorer):
+class LengthScorer(SyncScorer):
     """The output's length in characters, words or tokens."""
 
     Params = LengthParams
@@ -112,7 +112,7 @@ class EmptyParams(ScorerParams):
     pass
 
 
-class EmptyScorer(Scorer):
+class EmptyScorer(SyncScorer):
     """Fails an empty (or whitespace-only) output. Value 1 when empty, so its mean is the
     empty-output rate."""
 

@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..types import Case, Completion, Score
-from .base import ScoreContext, Scorer
+from .base import ScoreContext, SyncScorer
 from .golden import ReferenceParams, references
 from .squad import squad_f1
 from .text import token_f1
@@ -38,7 +38,7 @@ class TokenF1Params(ReferenceParams):
         "squad: the SQuAD v1.1 script exactly (empty vs empty 0.0)")
 
 
-class TokenF1Scorer(Scorer):
+class TokenF1Scorer(SyncScorer):
     """Token F1 between the output and the best-matching answer."""
 
     Params = TokenF1Params
@@ -98,7 +98,7 @@ class RougeParams(ReferenceParams):
         "evalkit's tokens of any script (characters in Chinese, Japanese, Thai)")
 
 
-class RougeScorer(Scorer):
+class RougeScorer(SyncScorer):
     """ROUGE-1/2/L through rouge-score, with the best-matching answer."""
 
     Params = RougeParams

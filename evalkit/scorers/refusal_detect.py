@@ -116,11 +116,11 @@ class RefusalDetector:
         aside: Detection | None = None
         while queue:
             _, order, found, language, rule = heapq.heappop(queue)
-            verdict, resume = self._judge(lead, found, language, rule)
-            if verdict.refused:
-                return verdict
-            if verdict.partial and aside is None:
-                aside = verdict
+            detection, resume = self._judge(lead, found, language, rule)
+            if detection.refused:
+                return detection
+            if detection.partial and aside is None:
+                aside = detection
             again = rule.regex.search(lead, max(resume, found.start() + 1))
             if again:
                 heapq.heappush(queue, (again.start(), order, again, language, rule))
@@ -128,7 +128,7 @@ class RefusalDetector:
 
     def _judge(self, lead: str, found: re.Match, language: _Language,
                rule: _Rule) -> tuple[Detection, int]:
-        """The verdict on one match, and where to search again if it is set aside."""
+        """The detection of one match, and where to search again if it is set aside."""
         start, end = found.span()
         sentence_start = _sentence_start(lead, start)
         before = lead[sentence_start:start]

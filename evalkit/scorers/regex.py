@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from ..types import Case, Completion, Score
-from .base import ScoreContext, Scorer, ScorerParams
+from .base import ScoreContext, ScorerParams, SyncScorer
 from .text import shorten
 
 
@@ -45,7 +45,7 @@ class RegexParams(ScorerParams):
         return value
 
 
-class RegexScorer(Scorer):
+class RegexScorer(SyncScorer):
     """The output matches (or avoids) regular expressions."""
 
     Params = RegexParams

@@ -260,8 +260,8 @@ class Store:
                             "(SELECT unnest(?::VARCHAR[]))", [keys])
         return {key: Completion.from_json(json.loads(raw)) for key, raw in found}
 
-    def judge_verdicts(self, keys: Sequence[str]) -> dict[str, dict]:
-        """Cached LLM-judge verdicts for these keys (the VerdictCache protocol), one query."""
+    def cached_judge_grades(self, keys: Sequence[str]) -> dict[str, dict]:
+        """Cached LLM-judge grades for these keys (the JudgeCache protocol), one query."""
         keys = list(keys)
         if not keys:
             return {}
@@ -269,7 +269,7 @@ class Store:
                             "(SELECT unnest(?::VARCHAR[]))", [keys])
         return {key: json.loads(raw) for key, raw in found}
 
-    def put_judge_verdicts(self, entries: Sequence[tuple[str, str, Mapping[str, Any]]]) -> None:
+    def put_judge_grades(self, entries: Sequence[tuple[str, str, Mapping[str, Any]]]) -> None:
         """(key, judge identity, verdict) rows in one statement."""
         if entries:
             keys, judges, verdicts = zip(*[(k, j, redact(json.dumps(v, default=str)))

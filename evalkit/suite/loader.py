@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from ..errors import Location, Problem, ProblemList, SuiteError, UsageError, did_you_mean
 from ..registry import UnknownPluginError, scorer_class
 from ..scorers.base import Scorer
+from ..scorers.factory import SPEC_KEYS, build_scorer
 from ..types import Case, Request, sha256_hex
 from . import streaming
 from .cases import load_cases, needs_network
@@ -115,21 +116,18 @@ def _build_scorers(spec: SuiteSpec, doc: YamlDoc, problems: ProblemList) -> list
     suite_dir = Path(doc.path).parent
     for index, scorer_spec in enumerate(spec.scorers):
         path = ("scorers", index)
+        raw = doc.data["scorers"][index]
+        params_data = {k: v for k, v in raw.items() if k not in SPEC_KEYS}
         try:
-            cls = scorer_class(scorer_spec.type)
+            scorers.append(build_scorer(scorer_spec.type, params_data, suite_dir,
+                                        scorer_spec.name))
         except UnknownPluginError as exc:
             problems.add(Problem(f"unknown scorer type '{exc.name}'", doc.location(path + ("type",)),
                                  format_key_path(path + ("type",)), did_you_mean(exc.name, exc.known)))
-            continue
-        raw = doc.data["scorers"][index]
-        params_data = {k: v for k, v in raw.items() if k not in ("type", "name", "when")}
-        try:
-            params = cls.Params.model_validate(params_data, context={"suite_dir": suite_dir})
         except ValidationError as exc:
-            for problem in validation_problems(exc, cls.Params, doc, params_data, path):
+            params_model = scorer_class(scorer_spec.type).Params
+            for problem in validation_problems(exc, params_model, doc, params_data, path):
                 problems.add(problem)
-            continue
-        scorers.append(cls(scorer_spec.name or scorer_spec.type, params, suite_dir))
     return scorers
 
 

@@ -95,9 +95,9 @@ def test_a_judges_verdict_schema_becomes_guided_decoding(tmp_path, monkeypatch):
     import types
 
     from evalkit.backends.vllm import GUIDED_JSON, VLLMBackend, guided_params
-    from evalkit.scorers.judge_verdict import verdict_schema
+    from evalkit.scorers.judge_grade import grade_schema
 
-    schema = verdict_schema((1, 5))
+    schema = grade_schema((1, 5))
     shape = VLLMBackend.structured_output(None, schema)
     assert shape == {GUIDED_JSON: schema}
     call = Call(Case("c", {}), 0, Request(messages=(Message("user", "grade"),)),

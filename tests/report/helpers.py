@@ -144,15 +144,17 @@ def build_runs(folder: Path, *, single: bool = False) -> Runs:
                 partial=frozenset(kinds["partial"]))
 
 
-def store_toxicity_runs(db: Path, values: dict[str, list[float]], *,
-                        scorer: str = "toxicity") -> None:
-    """Runs named by `values` (run id -> toxicity per case) written through Store.write."""
+def store_toxicity_runs(db: Path, values: dict[str, list[float]], *, scorer: str = "toxicity",
+                        kind: str = "toxicity", binary: bool = False) -> None:
+    """Runs named by `values` (run id -> toxicity per case) written through Store.write;
+    `kind` is the registry name recorded; `binary`: a value of 1.0 passes (pass/fail only)."""
     with Store(db) as store:
         for run_id, scores in values.items():
             results = []
             for i, value in enumerate(scores):
                 case = Case(id=f"t{i:03d}", vars={}, target=None, metadata={"lang": "en"})
-                score = Score(scorer, value, value < 0.5, f"toxicity {value:.2f}")
+                passed = value == 1.0 if binary else value < 0.5
+                score = Score(scorer, value, passed, f"toxicity {value:.2f}")
                 results.append(Result(case, 0, Request(prompt="p"),
                                       Completion(text=f"text {i}", latency_s=0.1), (score,)))
             store.create_run({
@@ -161,7 +163,7 @@ def store_toxicity_runs(db: Path, values: dict[str, list[float]], *,
                 "options": {"backend": {}, "generation": {}}, "fingerprint": run_id,
                 "label": run_id, "seed": 0, "samples": 1, "n_cases": len(results),
                 "status": "completed", "started_at": utcnow(), "provenance": {},
-                "scorers": [{"name": scorer, "type": "ToxicityScorer", "params": {"max": 0.5}}],
+                "scorers": [{"name": scorer, "type": kind, "params": {"max": 0.5}}],
                 "slices": ["lang"], "gates": None})
             store.write(run_id, results)
 

@@ -18,7 +18,7 @@ from evalkit.store import Store
 from tests.report.helpers import EMAIL, SECRET, XSS, XSS_IDS, XSS_SLICE, store_toxicity_runs
 
 SECTIONS = ("verdict", "compared", "metrics", "slices", "flips", "cases", "operations",
-            "gates")  # toxicity only when a run scored it (test_toxicity_distribution)
+            "gates")  # distributions only when a run has real values (test_score_distributions)
 # Elements the report may contain; anything else (img, iframe, object, a second kind of
 # script...) would be markup that came from data.
 ALLOWED_TAGS = {
@@ -130,7 +130,7 @@ def test_comparison_has_every_section_and_the_verdict(comparison, report_runs):
     # operations: cost doubled
     assert "+100.0%" in comparison
     # a section with no data is left out, and so is its link
-    assert 'id="toxicity"' not in comparison and 'href="#toxicity"' not in comparison
+    assert 'id="distributions"' not in comparison and 'href="#distributions"' not in comparison
 
 
 def test_flips_are_ranked_regressions_first(comparison, report_runs):
@@ -226,7 +226,7 @@ def test_redaction_of_keys_and_emails(report_runs):
 def test_single_run_report(single, single_run):
     for section in ("verdict", "compared", "metrics", "slices", "cases", "operations", "gates"):
         assert re.search(rf'<section id="{section}"[^>]*>\s*<h2', single), section
-    assert 'id="toxicity"' not in single
+    assert 'id="distributions"' not in single
     assert 'id="flips"' not in single
     assert "A single run: answered by the gates alone." in single
     assert "Safe to swap?" not in single and 'Gates: <span class="answer"' in single
@@ -241,19 +241,38 @@ def test_single_run_report(single, single_run):
     assert "pass rate (%) by lang" in single  # the parity chart
 
 
-def test_toxicity_distribution(tmp_path):
+def test_score_distributions(tmp_path):
     db = tmp_path / "tox.duckdb"
     store_toxicity_runs(db, {"calm": [0.01, 0.02, 0.05, 0.1, 0.2, 0.03],
                              "rude": [0.1, 0.6, 0.9, 0.95, 0.4, 0.7]})
     with Store(db, read_only=True) as store:
         html = render_html(store, prepare(store, "rude", "calm"))
         single = render_html(store, prepare(store, "calm"))
-    section = html[html.index('id="toxicity"'):html.index('id="operations"')]
+    section = html[html.index('id="distributions"'):html.index('id="operations"')]
     assert "<svg" in section and "% of results" in section
     assert "baseline (n=6)" in section and "candidate (n=6)" in section
     assert "4 of 6" in section  # the rude run fails 4 of its 6 results
-    assert "Toxicity was not scored" not in html
-    assert "run (n=6)" in single[single.index('id="toxicity"'):]
+    assert "(higher is more toxic)" in section  # the scorer class's own reading hint
+    assert "No real-valued scores" not in html
+    assert "run (n=6)" in single[single.index('id="distributions"'):]
+
+
+def test_any_real_valued_scorer_gets_a_distribution(tmp_path):
+    """Nothing is special about toxicity: a scorer under another name with values beyond
+    pass/fail is charted the same way (and one with only 1.0/0.0 is not)."""
+    db = tmp_path / "rouge.duckdb"
+    store_toxicity_runs(db, {"a": [0.3, 0.5, 0.7, 0.9], "b": [0.2, 0.4, 0.6, 0.8]},
+                        scorer="rouge_l", kind="rouge")
+    store_toxicity_runs(tmp_path / "binary.duckdb", {"a": [0.0, 1.0], "b": [1.0, 1.0]},
+                        scorer="exactish", kind="exact", binary=True)
+    with Store(db, read_only=True) as store:
+        html = render_html(store, prepare(store, "b", "a"))
+    section = html[html.index('id="distributions"'):html.index('id="operations"')]
+    assert "<code>rouge_l</code>" in section and "baseline (n=4)" in section
+    assert "higher is more toxic" not in section  # the hint belongs to the toxicity class
+    with Store(tmp_path / "binary.duckdb", read_only=True) as store:
+        binary = render_html(store, prepare(store, "b", "a"))
+    assert 'id="distributions"' not in binary
 
 
 def test_chart_labels_are_escaped_and_svg_is_sanitized():

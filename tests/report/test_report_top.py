@@ -143,7 +143,7 @@ def test_the_evidence_follows_compact(top_runs):
     assert "[user]\n<del>Q</del> <del>k00</del>" in compared
     assert "[user]\n<ins>Question:</ins> <ins>k00. Answer briefly.</ins>" in compared
     # sections without data are left out, with their links
-    for section in ("toxicity", "trend"):
+    for section in ("distributions", "trend"):
         assert f'id="{section}"' not in html and f'href="#{section}"' not in html
     assert 'id="gates"' not in html  # the suite has no gates and no waivers
 

@@ -9,17 +9,16 @@ from typing import Any
 import pytest
 
 from evalkit.errors import SuiteError
-from evalkit.registry import scorer_class
+from evalkit.runner.score_dispatch import score_one
 from evalkit.scorers.base import ScoreContext, Scorer
+from evalkit.scorers.factory import build_scorer
 from evalkit.suite import load_suite
 from evalkit.types import Case, Completion, Score
 
 
 def make(kind: str, suite_dir: Path | str = ".", name: str | None = None, **params: Any) -> Scorer:
     """A scorer from its registered name and YAML-like params, validated as at load time."""
-    cls = scorer_class(kind)
-    validated = cls.Params.model_validate(params, context={"suite_dir": Path(suite_dir)})
-    return cls(name or kind, validated, Path(suite_dir))
+    return build_scorer(kind, params, Path(suite_dir), name)
 
 
 def case(target: Any = None, id: str = "c1", metadata: dict | None = None, **vars: Any) -> Case:
@@ -28,12 +27,13 @@ def case(target: Any = None, id: str = "c1", metadata: dict | None = None, **var
 
 def run_score(scorer: Scorer, output: str | None, target: Any = None, *, completion: Completion | None = None,
               the_case: Case | None = None, **vars: Any) -> Score:
-    """ascore, as the runner calls it (threads for cpu_heavy scorers)."""
+    """The score as the runner dispatches it (threads for cpu_heavy scorers)."""
     the_case = the_case or case(target, **vars)
     completion = completion or Completion(text=output)
     async def score_and_close() -> Score:
         try:
-            return await scorer.ascore(the_case, completion, ScoreContext(suite_dir=scorer.suite_dir))
+            return await score_one(scorer, the_case, completion,
+                                   ScoreContext(suite_dir=scorer.suite_dir))
         finally:
             await scorer.aclose()  # as the runner does at the end of a run
 

@@ -295,15 +295,14 @@ def test_a_missing_format_dependency_is_a_load_error_not_a_silent_pass(tmp_path)
         import sys
         sys.modules["rfc3339_validator"] = None  # as if the package were not installed
         from pathlib import Path
-        from evalkit.registry import scorer_class
-        cls = scorer_class("json_schema")
+        from evalkit.scorers.factory import build_scorer
         schema = {{"$schema": "{DRAFT7}", "format": "date-time"}}
-        ctx = {{"suite_dir": Path({str(tmp_path)!r})}}
+        suite_dir = Path({str(tmp_path)!r})
         try:
-            cls.Params.model_validate({{"schema": schema}}, context=ctx)
+            build_scorer("json_schema", {{"schema": schema}}, suite_dir)
         except Exception as exc:
             print("REFUSED:", exc)
-        cls.Params.model_validate({{"schema": schema, "formats": "annotate"}}, context=ctx)
+        build_scorer("json_schema", {{"schema": schema, "formats": "annotate"}}, suite_dir)
         print("ANNOTATE LOADS")
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from evalkit.runner import RunConfig, run_suite
-from evalkit.scorers.judge_verdict import judge_messages, parse_verdict
+from evalkit.scorers.judge_grade import judge_messages, parse_grade
 from evalkit.store import Store
 from evalkit.suite import load_suite
 from evalkit.types import Completion
@@ -34,7 +34,7 @@ def grade(messages):
     ('{"rating": "3/5", "explanation": "ok"}', 3, "ok"),
 ])
 def test_verdicts_parse_in_several_forms(text, score, reason):
-    verdict = parse_verdict(text, (1, 5), "j", 0)
+    verdict = parse_grade(text, (1, 5), "j", 0)
     assert verdict.error is None and verdict.score == score and verdict.reason == reason
 
 
@@ -45,7 +45,7 @@ def test_verdicts_parse_in_several_forms(text, score, reason):
     ('{"score": true}', "no score"),
 ])
 def test_off_format_verdicts_are_clear_failures(text, message):
-    verdict = parse_verdict(text, (1, 5), "j", 0)
+    verdict = parse_grade(text, (1, 5), "j", 0)
     assert verdict.score is None and message in verdict.error
 
 
@@ -238,9 +238,9 @@ def test_a_judge_call_is_retried_by_its_model(server):
 
 def _verdict_format(scale=(1, 5)) -> str:
     from evalkit.backends.openai_compat import json_schema_format
-    from evalkit.scorers.judge_verdict import verdict_schema
+    from evalkit.scorers.judge_grade import grade_schema
 
-    return json.dumps(json_schema_format(verdict_schema(scale)), sort_keys=True)
+    return json.dumps(json_schema_format(grade_schema(scale)), sort_keys=True)
 
 
 def test_the_judge_asks_for_the_verdicts_json_shape(tmp_path, server, judge_suite):
@@ -290,18 +290,18 @@ def test_structured_false_sends_no_response_format(tmp_path, server, judge_suite
     ((0.5, 2.5), {"type": "number"}),
 ])
 def test_verdict_schema_follows_the_scale(scale, score):
-    from evalkit.scorers.judge_verdict import verdict_schema
+    from evalkit.scorers.judge_grade import grade_schema
 
-    schema = verdict_schema(scale)
+    schema = grade_schema(scale)
     assert schema["properties"]["score"] == score
     assert schema["additionalProperties"] is False
 
 
 def test_llamacpp_bounds_the_strings_of_a_schema():
     from evalkit.backends.llamacpp import STRING_BOUND, bounded_strings
-    from evalkit.scorers.judge_verdict import verdict_schema
+    from evalkit.scorers.judge_grade import grade_schema
 
-    schema = verdict_schema((1, 5))
+    schema = grade_schema((1, 5))
     bounded = bounded_strings(schema)
     assert bounded["properties"]["reason"] == {"type": "string", "maxLength": STRING_BOUND}
     assert bounded["properties"]["score"] == schema["properties"]["score"]

@@ -43,7 +43,7 @@ def test_qa_smoke_defaults_and_scorer(qa_smoke):
     assert scorer.name == "exact"
     assert scorer.params.strip is True and scorer.params.case_sensitive is True
     assert suite.describe_scorers() == [
-        {"name": "exact", "type": "ExactScorer",
+        {"name": "exact", "type": "exact",
          "params": {"strip": True, "case_sensitive": True}}]
 
 

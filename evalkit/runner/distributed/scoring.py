@@ -18,6 +18,7 @@ from typing import Any, AsyncIterator, Mapping, Sequence
 from ...scorers.base import ScoreContext, Scorer
 from ...types import Score
 from ..executors import ScoreChunk
+from ..score_dispatch import score_many
 from .connection import kill
 from .dispatch import MAX_LOSSES
 
@@ -29,7 +30,7 @@ class ScorerWorker:
     process (the scorers keep them in module-level caches), so one pool serves them all."""
 
     def score(self, scorer: Scorer, items: Sequence) -> list[Score]:
-        return scorer.score_many(items, ScoreContext(suite_dir=scorer.suite_dir))
+        return score_many(scorer, items, ScoreContext(suite_dir=scorer.suite_dir))
 
 
 class ScorerPool:

@@ -1,9 +1,9 @@
-"""An LLM judge's verdict: the prompt it is given, its answer parsed, and judges' agreement.
+"""An LLM judge's grade: the prompt it is given, its answer parsed, and judges' agreement.
 
 The judge is asked for JSON `{"score": N, "reason": "..."}` on a numeric scale. Parsing is
 forgiving about form (a fenced block, prose around the JSON, `Score: 4` lines, a score given
 as a string) but never guesses: an answer with no score, or a score off the scale, is an
-off-format verdict with the judge's words quoted.
+off-format grade with the judge's words quoted.
 """
 from __future__ import annotations
 
@@ -26,14 +26,14 @@ FORMAT = ('Answer with a JSON object only, no other text: {{"score": <a number f
 
 
 @dataclass(frozen=True)
-class Verdict:
+class JudgeGrade:
     judge: str  # the judge's identity: model reference and fingerprint
     repeat: int
     score: float | None  # on the judge's scale; None when the answer was off-format
     reason: str
     error: str | None = None  # why the answer could not be used
     cached: bool = False
-    constrained: bool = False  # the backend was made to answer in the verdict's JSON shape
+    constrained: bool = False  # the backend was made to answer in the grade's JSON shape
 
     def to_json(self) -> dict[str, Any]:
         return {"judge": self.judge, "repeat": self.repeat, "score": self.score,
@@ -44,8 +44,8 @@ class Verdict:
 MAX_ENUM_SCORES = 21  # an integer scale up to this many points is sent as an enum
 
 
-def verdict_schema(scale: tuple[float, float]) -> dict[str, Any]:
-    """The JSON schema of a verdict, `{score, reason}`, for backends that can be held to one.
+def grade_schema(scale: tuple[float, float]) -> dict[str, Any]:
+    """The JSON schema of a grade, `{score, reason}`, for backends that can be held to one.
 
     Kept inside the subset every structured-output API enforces (OpenAI's strict mode, vLLM's
     and llama.cpp's grammars): all properties required, no others, no numeric or length
@@ -97,8 +97,8 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def parse_verdict(text: str | None, scale: tuple[float, float], judge: str, repeat: int) -> Verdict:
-    """The judge's answer as a Verdict; off-format answers carry an error in words."""
+def parse_grade(text: str | None, scale: tuple[float, float], judge: str, repeat: int) -> JudgeGrade:
+    """The judge's answer as a JudgeGrade; off-format answers carry an error in words."""
     raw = text or ""
     score, reason = None, ""
     found = find_json(raw)
@@ -113,16 +113,16 @@ def parse_verdict(text: str | None, scale: tuple[float, float], judge: str, repe
             why = _REASON_LINE.search(raw)
             reason = why.group(1).strip() if why else raw.strip()
     if score is None:
-        return Verdict(judge, repeat, None, "", f"the judge answered off-format (no score; "
+        return JudgeGrade(judge, repeat, None, "", f"the judge answered off-format (no score; "
                        f'expected {{"score": ..., "reason": ...}}): {shorten(raw, 160)}')
     lo, hi = scale
     if not lo <= score <= hi:
-        return Verdict(judge, repeat, None, reason, f"the judge's score {score:g} is outside the "
+        return JudgeGrade(judge, repeat, None, reason, f"the judge's score {score:g} is outside the "
                        f"scale {lo:g}–{hi:g}: {shorten(raw, 160)}")
-    return Verdict(judge, repeat, score, reason.strip())
+    return JudgeGrade(judge, repeat, score, reason.strip())
 
 
 def agreement(passes: Sequence[bool]) -> float:
-    """The share of pairs of verdicts that agree on pass/fail (1.0 for a single verdict)."""
+    """The share of pairs of grades that agree on pass/fail (1.0 for a single grade)."""
     pairs = list(combinations(passes, 2))
     return 1.0 if not pairs else sum(a == b for a, b in pairs) / len(pairs)
