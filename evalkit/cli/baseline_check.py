@@ -17,13 +17,13 @@ def failed_gates(store, run_id: str) -> list:
     from ..suite.gate_spec import Policy
 
     run = store.run(run_id)
-    if run["status"] != "completed":  # set_baseline refuses it, saying why
+    if run.status != "completed":  # set_baseline refuses it, saying why
         return []
-    policy = Policy.model_validate(run.get("gates") or {})
+    policy = Policy.model_validate(run.gates or {})
     if not policy.gates:
         return []
     today = today_utc()
-    values = run_values(store, run_id, run.get("slices") or [], policy.active_waivers(today))
+    values = run_values(store, run_id, run.slices or [], policy.active_waivers(today))
     return check_run(values, policy, today).failed
 
 

@@ -22,7 +22,7 @@ def resolve_baseline(store: Store, baseline: str, suites: Sequence) -> str:
     from ..compare.baselines import resolve
 
     run_id = resolve(store, baseline)
-    suite_name = store.run(run_id)["suite"]
+    suite_name = store.run(run_id).suite
     others = sorted({s.name for s in suites if s.name != suite_name})
     if others:
         raise UsageError(f"--baseline {baseline} is a run of suite '{suite_name}'; it cannot "
@@ -58,7 +58,7 @@ def gate_runs(store: Store, summaries: Sequence, suites: Sequence,
             failed = failed or answer_fails(verdict.answer, fail_on)
         else:
             today = today_utc()
-            slices = store.run(summary.run_id).get("slices") or []
+            slices = store.run(summary.run_id).slices or []
             values = run_values(store, summary.run_id, slices, policy.active_waivers(today))
             report = check_run(values, policy, today)
             out.print(f"[bold]gates[/] of run {safe(summary.run_id)} ({safe(summary.suite)})")

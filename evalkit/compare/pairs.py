@@ -39,7 +39,7 @@ def runs_by_suite(store: Store, ref: str) -> dict[str, str]:
         if labelled:
             return {suite: run_id for suite, run_id in labelled}
     run_id = resolve(store, ref)
-    return {store.run(run_id)["suite"]: run_id}
+    return {store.run(run_id).suite: run_id}
 
 
 def pair_runs(store: Store, baseline: str, candidate: str) -> RunPairs:

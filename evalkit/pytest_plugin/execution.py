@@ -19,17 +19,6 @@ import pytest
 
 from .options import Settings, settings
 
-CASE_ROWS = """
-SELECT r.case_id, r.sample, r.passed, r.error, r.output, r.cached,
-       list(struct_pack(scorer := s.scorer, passed := s.passed, value := s.value,
-                        explanation := s.explanation)) FILTER (WHERE s.scorer IS NOT NULL)
-FROM results r LEFT JOIN scores s
-  ON s.run_id = r.run_id AND s.case_id = r.case_id AND s.sample = r.sample
-WHERE r.run_id = ?
-GROUP BY ALL
-ORDER BY r.case_id, r.sample
-"""
-
 
 @dataclass
 class SuiteOutcome:
@@ -156,20 +145,18 @@ def resolve_baseline(store, ref: str, suite_name: str) -> str:
     suite), `baseline:NAME`, a run id or prefix. Runs of another suite are refused."""
     from ..compare.baselines import EXPLICIT, current, resolve
     from ..errors import UsageError
+    from ..store.reads import latest_completed_with_label
 
     run_id = None
     if not ref.startswith(EXPLICIT):
         named = current(store, ref)
-        if named is not None and store.run(named)["suite"] == suite_name:
+        if named is not None and store.run(named).suite == suite_name:
             run_id = named
         else:
-            rows = store.query("SELECT run_id FROM runs WHERE label = ? AND suite = ? AND "
-                               "status = 'completed' ORDER BY started_at DESC LIMIT 1",
-                               [ref, suite_name])
-            run_id = rows[0][0] if rows else named
+            run_id = latest_completed_with_label(store, ref, suite_name) or named
     if run_id is None:
         run_id = resolve(store, ref)
-    found = store.run(run_id)["suite"]
+    found = store.run(run_id).suite
     if found != suite_name:
         raise UsageError(f"baseline '{ref}' is a run of suite '{found}' ({run_id}); suite "
                          f"'{suite_name}' has no baseline or label '{ref}'")
@@ -177,15 +164,19 @@ def resolve_baseline(store, ref: str, suite_name: str) -> str:
 
 
 def case_rows(store, run_id: str, suite) -> dict[str, list[dict]]:
+    """Case id -> its samples as JSON data (SuiteOutcome travels between xdist workers),
+    scores in the suite's scorer order."""
+    from ..store.reads import case_results
+
     order = {s.name: i for i, s in enumerate(suite.scorers)}
     out: dict[str, list[dict]] = {}
-    for case_id, sample, passed, error, output, cached, scores in store.query(CASE_ROWS, [run_id]):
-        scores = sorted(scores or [], key=lambda s: order.get(s["scorer"], len(order)))
-        out.setdefault(case_id, []).append({
-            "sample": int(sample), "passed": bool(passed), "error": error, "output": output,
-            "cached": bool(cached),
-            "scores": [{"scorer": s["scorer"], "passed": s["passed"], "value": s["value"],
-                        "explanation": s["explanation"]} for s in scores]})
+    for r in case_results(store, run_id):
+        scores = sorted(r.scores, key=lambda s: order.get(s.scorer, len(order)))
+        out.setdefault(r.case_id, []).append({
+            "sample": r.sample, "passed": r.passed, "error": r.error, "output": r.output,
+            "cached": r.cached,
+            "scores": [{"scorer": s.scorer, "passed": s.passed, "value": s.value,
+                        "explanation": s.explanation} for s in scores]})
     return out
 
 

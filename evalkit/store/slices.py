@@ -13,6 +13,11 @@ from .store import Store
 OVERALL = "(all scorers)"  # the result's own pass flag: every scorer passed
 
 
+def json_path(key: str) -> str:
+    """The JSON path of one metadata key (quoted: a key may hold dots or quotes)."""
+    return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _path(key: str) -> str:
     return '$."' + key.replace('"', '\\"') + '"'
 

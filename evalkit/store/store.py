@@ -18,6 +18,7 @@ from ..errors import StoreError, StoreLockedError, UsageError
 from ..redact import redact
 from ..types import Completion, Result
 from . import rows
+from .records import RunRecord
 from .schema import CACHE_COLUMNS, MIGRATIONS, RESULT_COLUMNS, SCORE_COLUMNS
 
 DEFAULT_DB = "reports/evalkit.duckdb"
@@ -48,6 +49,17 @@ def rows_at_fault(exc: BaseException) -> bool:
 
     return isinstance(exc, (duckdb.DataError, duckdb.IntegrityError,
                             duckdb.InvalidInputException))
+
+
+def storage_at_fault(exc: BaseException) -> bool:
+    """True when DuckDB could not read or write the database file (damaged, cut short, a full
+    disk) rather than a bug of ours. DuckDB not imported yet: it cannot have raised."""
+    import sys
+
+    duckdb = sys.modules.get("duckdb")
+    return duckdb is not None and isinstance(exc, (duckdb.IOException,
+                                                   duckdb.SerializationException,
+                                                   duckdb.FatalException))
 
 
 def utcnow() -> datetime:
@@ -152,7 +164,9 @@ class Store:
             return self.con.execute(sql, params or []).df()
 
     # -- runs ----------------------------------------------------------------------
-    def create_run(self, run: Mapping[str, Any]) -> None:
+    def create_run(self, run: RunRecord | Mapping[str, Any]) -> None:
+        if isinstance(run, RunRecord):
+            run = run.to_dict()
         names = list(run)
         values = [json.dumps(v, default=str) if isinstance(v, (dict, list)) else v
                   for v in run.values()]
@@ -175,18 +189,14 @@ class Store:
             self.con.execute("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ?",
                              [run_id])
 
-    def run(self, run_id: str) -> dict[str, Any]:
+    def run(self, run_id: str) -> RunRecord:
         with self._lock:
             cursor = self.con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id])
             row = cursor.fetchone()
             names = [d[0] for d in cursor.description]
         if row is None:
             raise UsageError(f"no run '{run_id}' in {self.path}")
-        data = dict(zip(names, row))
-        for key in ("options", "provenance", "scorers", "slices", "gates", "stop"):
-            if isinstance(data.get(key), str):
-                data[key] = json.loads(data[key])
-        return data
+        return RunRecord.from_row(names, row)
 
     def resumable_run(self, resume_key: str) -> str | None:
         """The latest unfinished run with the same suite, model, options and label (a run
@@ -279,16 +289,11 @@ class Store:
 
     def recorded_outputs(self, run_ref: str) -> dict[tuple[str, int], Completion]:
         run_id = self.resolve_run(run_ref)
-        out = {}
-        for case_id, sample, text, error, latency, t_in, t_out, cost, model_id, context, cites in self._query(
-                "SELECT case_id, sample, output, error, latency_s, tokens_in, tokens_out, cost_usd, "
-                "model_id, context, citations FROM results WHERE run_id = ?", [run_id]):
-            out[(case_id, sample)] = Completion(
-                text=text, error=error, latency_s=latency, tokens_in=t_in, tokens_out=t_out,
-                cost_usd=cost, model_id=model_id,
-                context=tuple(json.loads(context)) if context else None,
-                citations=tuple(json.loads(cites)) if cites else None)
-        return out
+        from .reads import COMPLETION_COLUMNS, completion_of
+
+        return {(row[0], row[1]): completion_of(row[2:]) for row in self._query(
+            f"SELECT case_id, sample, {COMPLETION_COLUMNS} FROM results WHERE run_id = ?",
+            [run_id])}
 
     # -- tables for people and notebooks --------------------------------------------
     def runs(self, limit: int | None = None):

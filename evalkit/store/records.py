@@ -1,0 +1,73 @@
+"""Typed records the store hands to the layers above it (frozen dataclasses, not row dicts).
+
+A run is read by attribute (`run.suite`, `run.label`), so an IDE and mypy see every use; the
+JSON columns come back decoded. `to_dict()` is the runs row as a plain dict, for JSON output
+and for writing a run again (merge).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any, Mapping, Sequence
+
+# Columns of `runs` stored as JSON text and decoded on the way out.
+RUN_JSON_COLUMNS = ("options", "provenance", "scorers", "slices", "gates", "shard",
+                    "merged_from", "stop")
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One row of `runs` (store/schema.py), JSON columns decoded."""
+    run_id: str
+    suite: str
+    suite_hash: str
+    model_ref: str
+    backend: str
+    status: str  # running | completed | interrupted | failed | partial
+    started_at: datetime
+    suite_path: str | None = None
+    cases_hash: str | None = None
+    prompt_hash: str | None = None
+    options: Any = None  # {"backend": ..., "generation": ...}
+    fingerprint: str | None = None
+    label: str | None = None
+    seed: int | None = None
+    samples: int | None = None
+    n_cases: int | None = None
+    finished_at: datetime | None = None
+    provenance: Any = None
+    scorers: Any = None  # [{"name": ..., ...}] as the runner recorded them
+    slices: Any = None  # metadata keys the suite groups results by
+    resume_key: str | None = None
+    error: str | None = None
+    gates: Any = None  # the suite's gate policy at run time
+    shard: Any = None  # {index, count, cases_hash, n_cases} on a shard run
+    merged_from: Any = None  # the shard runs a merged run was folded from
+    stop: Any = None  # where a batched run stopped dispatch and why
+
+    @classmethod
+    def from_row(cls, names: Sequence[str], row: Sequence[Any]) -> "RunRecord":
+        data = dict(zip(names, row))
+        for key in RUN_JSON_COLUMNS:
+            if isinstance(data.get(key), str):
+                data[key] = json.loads(data[key])
+        known = {f.name for f in fields(cls)}  # a newer schema's extra columns are ignored
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def replace(self, **changes: Any) -> "RunRecord":
+        from dataclasses import replace
+
+        return replace(self, **changes)
+
+    @property
+    def samples_or_one(self) -> int:
+        return int(self.samples or 1)
+
+
+def run_from_mapping(data: Mapping[str, Any]) -> RunRecord:
+    """A RunRecord from a runs row held as a dict (JSON columns decoded or not)."""
+    return RunRecord.from_row(list(data), list(data.values()))
