@@ -11,10 +11,9 @@ on which outputs were picked.
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 
 from ..suite.human_spec import HumanRubric
 from ..types import Score
@@ -56,20 +55,6 @@ class Adjudication:
     reviewer: str
     decided_at: datetime | None = None
     expires: date | None = None
-
-
-@contextmanager
-def transaction(store: Store) -> Iterator[Any]:
-    """The store's connection inside one transaction (rolled back on any error)."""
-    with store._lock:
-        con = store.con
-        con.execute("BEGIN")
-        try:
-            yield con
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
 
 
 def missing_outputs(store: Store, outputs: Iterable[tuple[str, str, int]]) -> list[tuple]:
@@ -133,7 +118,7 @@ def put_ratings(store: Store, ratings: Sequence[Rating], rubrics: dict[str, Huma
     new = pd.DataFrame([(*key, r.score, _storable(r.comment), r.rated_at, r.review_id, r.blind)
                         for key, r in latest.items()], columns=list(RATING_COLUMNS))
     new["rated_at"] = pd.to_datetime(new["rated_at"])
-    with transaction(store) as con:
+    with store.transaction() as con:
         con.register("_ek_new_ratings", new)
         try:
             con.execute("DELETE FROM human_ratings h USING _ek_new_ratings n WHERE "
@@ -182,7 +167,7 @@ def put_adjudications(store: Store, decisions: Sequence[Adjudication]) -> None:
                        columns=list(ADJUDICATION_COLUMNS))
     new["decided_at"] = pd.to_datetime(new["decided_at"])
     new["expires"] = pd.to_datetime(new["expires"])
-    with transaction(store) as con:
+    with store.transaction() as con:
         con.register("_ek_new_decisions", new)
         try:
             con.execute("DELETE FROM adjudications a USING _ek_new_decisions n WHERE "

@@ -36,9 +36,7 @@ def add_scores(store: Store, run_id: str, scored: Sequence[tuple[str, int, Score
              json.dumps(dict(s.details), ensure_ascii=False, default=str) if s.details else None)
             for case_id, sample, s in scored]
     failing = [[case_id, sample] for case_id, sample, s in scored if s.passed is False]
-    with store._lock:
-        con = store.con
-        con.execute("BEGIN")
+    with store.transaction() as con:
         try:
             con.register("_late_scores", columns(rows, SCORE_COLUMNS))
             con.execute(f"INSERT OR REPLACE INTO scores ({', '.join(SCORE_COLUMNS)}) "
@@ -52,10 +50,6 @@ def add_scores(store: Store, run_id: str, scored: Sequence[tuple[str, int, Score
                     "case_id, unnest($samples::INTEGER[]) AS sample) f WHERE results.run_id = $run "
                     "AND results.case_id = f.case_id AND results.sample = f.sample AND "
                     "results.passed RETURNING results.case_id, results.sample", keys).fetchall()}
-            con.execute("COMMIT")
             return flipped
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         finally:
             con.unregister("_late_scores")

@@ -239,17 +239,11 @@ def _write(target: Store, plans: list[list[ShardRun]], caches: list[str]) -> lis
     """Every merged run and the folded caches, in one transaction."""
     outcomes = []
     own = _own_catalog(target)
-    with target._lock:
-        target.con.execute("BEGIN")
-        try:
-            for shards in plans:
-                outcomes.append(_write_one(target, shards, own))
-            for catalog in caches:
-                _fold_cache(target, catalog)
-            target.con.execute("COMMIT")
-        except Exception:
-            target.con.execute("ROLLBACK")
-            raise
+    with target.transaction():
+        for shards in plans:
+            outcomes.append(_write_one(target, shards, own))
+        for catalog in caches:
+            _fold_cache(target, catalog)
     return outcomes
 
 
@@ -276,7 +270,7 @@ def _write_one(target: Store, shards: list[ShardRun], own: str) -> Merged:
                  if n in _columns(target, shards[0].catalog, table)]
         picked = ", ".join(f'"{n}"' for n in names if n != "run_id")
         for shard in shards:
-            target.con.execute(
+            target.query(
                 f'INSERT INTO {table} (run_id, {picked}) SELECT ?, {picked} '
                 f'FROM "{shard.catalog}".{table} WHERE run_id = ?', [run_id, shard.run.run_id])
     return outcome
@@ -288,5 +282,5 @@ def _fold_cache(target: Store, catalog: str) -> None:
         names = _columns(target, catalog, table)
         if names:
             picked = ", ".join(f'"{n}"' for n in names)
-            target.con.execute(f'INSERT OR IGNORE INTO {table} ({picked}) '
+            target.query(f'INSERT OR IGNORE INTO {table} ({picked}) '
                                f'SELECT {picked} FROM "{catalog}".{table}')

@@ -10,9 +10,10 @@ import json
 import os
 import re
 import threading
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import StoreError, StoreLockedError, UsageError
 from ..redact import redact
@@ -116,6 +117,23 @@ class Store:
         except Exception:
             if exc_type is None:
                 raise  # else the error already on its way is the one to report
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """The connection inside one transaction, under the store's lock; rolled back when
+        the body raises (after a failed COMMIT, a disk full, there may be none left to roll
+        back: the error to report is the first one)."""
+        with self._lock:
+            self.con.execute("BEGIN")
+            try:
+                yield self.con
+                self.con.execute("COMMIT")
+            except BaseException:
+                try:
+                    self.con.execute("ROLLBACK")
+                except Exception:
+                    pass
+                raise
 
     def _migrate(self) -> None:
         with self._lock:
@@ -222,20 +240,10 @@ class Store:
         batches = [("results", RESULT_COLUMNS, rows.result_rows(run_id, results), "INSERT"),
                    ("scores", SCORE_COLUMNS, rows.all_score_rows(run_id, results), "INSERT"),
                    ("cache", CACHE_COLUMNS, rows.cache_rows(cache_entries), "INSERT OR REPLACE")]
-        with self._lock:
-            con = self.con
-            con.execute("BEGIN")
-            try:
-                for table, names, batch, verb in batches:
-                    if batch:
-                        self._insert(table, names, batch, verb)
-                con.execute("COMMIT")
-            except Exception:
-                try:  # after a failed COMMIT (disk full) there may be no transaction left:
-                    con.execute("ROLLBACK")  # the error to report is the first one
-                except Exception:
-                    pass
-                raise
+        with self.transaction():
+            for table, names, batch, verb in batches:
+                if batch:
+                    self._insert(table, names, batch, verb)
 
     def _insert(self, table: str, names: Sequence[str], batch: list[tuple], verb: str) -> None:
         """One INSERT of a batch of rows: NumPy arrays for big batches, lists for the others."""
