@@ -119,8 +119,7 @@ def put_ratings(store: Store, ratings: Sequence[Rating], rubrics: dict[str, Huma
                         for key, r in latest.items()], columns=list(RATING_COLUMNS))
     new["rated_at"] = pd.to_datetime(new["rated_at"])
     with store.transaction() as con:
-        con.register("_ek_new_ratings", new)
-        try:
+        with store.registered("_ek_new_ratings", new):
             con.execute("DELETE FROM human_ratings h USING _ek_new_ratings n WHERE "
                         "h.run_id = n.run_id AND h.case_id = n.case_id AND h.sample = n.sample "
                         "AND h.rubric = n.rubric AND h.reviewer = n.reviewer")
@@ -129,8 +128,6 @@ def put_ratings(store: Store, ratings: Sequence[Rating], rubrics: dict[str, Huma
             rows = con.execute(f"SELECT {KEY}, reviewer, score, coalesce(comment, '') FROM "
                                f"human_ratings JOIN (SELECT DISTINCT {KEY} FROM _ek_new_ratings)"
                                f" USING ({KEY}) ORDER BY {KEY}, reviewer").fetchall()
-        finally:
-            con.unregister("_ek_new_ratings")
         grouped: dict[tuple, list] = {}
         for run_id, case_id, sample, rubric, reviewer, score, comment in rows:
             grouped.setdefault((run_id, case_id, sample, rubric), []).append(
@@ -140,12 +137,9 @@ def put_ratings(store: Store, ratings: Sequence[Rating], rubrics: dict[str, Huma
             score = human_score(rubrics[rubric], given)
             scores.append((run_id, case_id, sample, score.scorer, score.value, score.passed,
                            score.explanation, json.dumps(score.details, ensure_ascii=False)))
-        con.register("_ek_human_scores", columns(scores, SCORE_COLUMNS))
-        try:
+        with store.registered("_ek_human_scores", columns(scores, SCORE_COLUMNS)):
             con.execute(f"INSERT OR REPLACE INTO scores ({', '.join(SCORE_COLUMNS)}) "
                         "SELECT * FROM _ek_human_scores")
-        finally:
-            con.unregister("_ek_human_scores")
     return len({key[:3] for key in grouped})
 
 
@@ -167,18 +161,14 @@ def put_adjudications(store: Store, decisions: Sequence[Adjudication]) -> None:
                        columns=list(ADJUDICATION_COLUMNS))
     new["decided_at"] = pd.to_datetime(new["decided_at"])
     new["expires"] = pd.to_datetime(new["expires"])
-    with store.transaction() as con:
-        con.register("_ek_new_decisions", new)
-        try:
-            con.execute("DELETE FROM adjudications a USING _ek_new_decisions n WHERE "
-                        "a.baseline_run = n.baseline_run AND a.candidate_run = n.candidate_run "
-                        "AND a.case_id = n.case_id AND a.sample = n.sample "
-                        "AND a.reviewer = n.reviewer")
-            con.execute(f"INSERT INTO adjudications ({', '.join(ADJUDICATION_COLUMNS)}) SELECT "
-                        f"{', '.join(ADJUDICATION_COLUMNS[:-1])}, expires::DATE "
-                        "FROM _ek_new_decisions")
-        finally:
-            con.unregister("_ek_new_decisions")
+    with store.transaction(), store.registered("_ek_new_decisions", new) as con:
+        con.execute("DELETE FROM adjudications a USING _ek_new_decisions n WHERE "
+                    "a.baseline_run = n.baseline_run AND a.candidate_run = n.candidate_run "
+                    "AND a.case_id = n.case_id AND a.sample = n.sample "
+                    "AND a.reviewer = n.reviewer")
+        con.execute(f"INSERT INTO adjudications ({', '.join(ADJUDICATION_COLUMNS)}) SELECT "
+                    f"{', '.join(ADJUDICATION_COLUMNS[:-1])}, expires::DATE "
+                    "FROM _ek_new_decisions")
 
 
 def mark_golden_applied(store: Store, decisions: Sequence[Adjudication]) -> None:

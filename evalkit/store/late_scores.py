@@ -36,20 +36,16 @@ def add_scores(store: Store, run_id: str, scored: Sequence[tuple[str, int, Score
              json.dumps(dict(s.details), ensure_ascii=False, default=str) if s.details else None)
             for case_id, sample, s in scored]
     failing = [[case_id, sample] for case_id, sample, s in scored if s.passed is False]
-    with store.transaction() as con:
-        try:
-            con.register("_late_scores", columns(rows, SCORE_COLUMNS))
-            con.execute(f"INSERT OR REPLACE INTO scores ({', '.join(SCORE_COLUMNS)}) "
-                        "SELECT * FROM _late_scores")
-            flipped: set[tuple[str, int]] = set()
-            if failing:
-                keys = {"run": run_id, "ids": [k[0] for k in failing],
-                        "samples": [k[1] for k in failing]}
-                flipped = {(c, s) for c, s in con.execute(
-                    "UPDATE results SET passed = false FROM (SELECT unnest($ids::VARCHAR[]) AS "
-                    "case_id, unnest($samples::INTEGER[]) AS sample) f WHERE results.run_id = $run "
-                    "AND results.case_id = f.case_id AND results.sample = f.sample AND "
-                    "results.passed RETURNING results.case_id, results.sample", keys).fetchall()}
-            return flipped
-        finally:
-            con.unregister("_late_scores")
+    with store.transaction(), store.registered("_late_scores",
+                                               columns(rows, SCORE_COLUMNS)) as con:
+        con.execute(f"INSERT OR REPLACE INTO scores ({', '.join(SCORE_COLUMNS)}) "
+                    "SELECT * FROM _late_scores")
+        if not failing:
+            return set()
+        keys = {"run": run_id, "ids": [k[0] for k in failing],
+                "samples": [k[1] for k in failing]}
+        return {(c, s) for c, s in con.execute(
+            "UPDATE results SET passed = false FROM (SELECT unnest($ids::VARCHAR[]) AS "
+            "case_id, unnest($samples::INTEGER[]) AS sample) f WHERE results.run_id = $run "
+            "AND results.case_id = f.case_id AND results.sample = f.sample AND "
+            "results.passed RETURNING results.case_id, results.sample", keys).fetchall()}

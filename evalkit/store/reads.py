@@ -150,7 +150,7 @@ def case_counts(store: Store, run_id: str, slices: list[str]) -> dict:
     """Distinct cases of a run: {(None, None): all, (key, value): per slice value}."""
     from .slices import json_path
 
-    counts = {(None, None): store.query("SELECT count(DISTINCT case_id) FROM results "
+    counts: dict[tuple[str | None, str | None], int] = {(None, None): store.query("SELECT count(DISTINCT case_id) FROM results "
                                         "WHERE run_id = ?", [run_id])[0][0]}
     for key in slices:
         for value, n in store.query("SELECT json_extract_string(metadata, ?) v, "

@@ -16,35 +16,39 @@ RUN_JSON_COLUMNS = ("options", "provenance", "scorers", "slices", "gates", "shar
                     "merged_from", "stop")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunRecord:
-    """One row of `runs` (store/schema.py), JSON columns decoded."""
+    """One row of `runs` (store/schema.py), JSON columns decoded, fields grouped by what
+    they say (keyword-only, so required and optional fields can sit together)."""
     run_id: str
-    suite: str
-    suite_hash: str
-    model_ref: str
-    backend: str
+    label: str | None = None
     status: str  # running | completed | interrupted | failed | partial
     started_at: datetime
+    finished_at: datetime | None = None
+    error: str | None = None
+    stop: Any = None  # where a batched run stopped dispatch and why
+    # the suite: its file, contents and what it declares
+    suite: str
     suite_path: str | None = None
+    suite_hash: str
     cases_hash: str | None = None
     prompt_hash: str | None = None
-    options: Any = None  # {"backend": ..., "generation": ...}
-    fingerprint: str | None = None
-    label: str | None = None
-    seed: int | None = None
-    samples: int | None = None
     n_cases: int | None = None
-    finished_at: datetime | None = None
-    provenance: Any = None
+    samples: int | None = None
     scorers: Any = None  # [{"name": ..., ...}] as the runner recorded them
     slices: Any = None  # metadata keys the suite groups results by
-    resume_key: str | None = None
-    error: str | None = None
     gates: Any = None  # the suite's gate policy at run time
+    # the model and how it was called
+    model_ref: str
+    backend: str
+    fingerprint: str | None = None
+    options: Any = None  # {"backend": ..., "generation": ...}
+    seed: int | None = None
+    resume_key: str | None = None  # same suite, model, options and label: resumed
+    provenance: Any = None  # evalkit version, git commit, packages
+    # sharded runs (evalkit run --shard, evalkit merge)
     shard: Any = None  # {index, count, cases_hash, n_cases} on a shard run
     merged_from: Any = None  # the shard runs a merged run was folded from
-    stop: Any = None  # where a batched run stopped dispatch and why
 
     @classmethod
     def from_row(cls, names: Sequence[str], row: Sequence[Any]) -> "RunRecord":

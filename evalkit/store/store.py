@@ -135,6 +135,17 @@ class Store:
                     pass
                 raise
 
+    @contextmanager
+    def registered(self, name: str, data: Any) -> Iterator[Any]:
+        """`data` (a DataFrame or a dict of NumPy columns) readable as table `name` by the
+        statements in the body; unregistered after, whatever happens."""
+        with self._lock:
+            self.con.register(name, data)
+            try:
+                yield self.con
+            finally:
+                self.con.unregister(name)
+
     def _migrate(self) -> None:
         with self._lock:
             self.con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER "
@@ -249,11 +260,8 @@ class Store:
         """One INSERT of a batch of rows: NumPy arrays for big batches, lists for the others."""
         listed = ", ".join(names)
         if len(batch) >= rows.NUMPY_ROWS:
-            self.con.register("_ek_batch", rows.columns(batch, names))
-            try:
-                self.con.execute(f"{verb} INTO {table} ({listed}) SELECT * FROM _ek_batch")
-            finally:
-                self.con.unregister("_ek_batch")
+            with self.registered("_ek_batch", rows.columns(batch, names)) as con:
+                con.execute(f"{verb} INTO {table} ({listed}) SELECT * FROM _ek_batch")
             return
         types = self._types.get(table)
         if types is None:
