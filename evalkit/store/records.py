@@ -7,9 +7,9 @@ and for writing a run again (merge).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 # Columns of `runs` stored as JSON text and decoded on the way out.
 RUN_JSON_COLUMNS = ("options", "provenance", "scorers", "slices", "gates", "shard",
@@ -63,15 +63,4 @@ class RunRecord:
         return asdict(self)
 
     def replace(self, **changes: Any) -> "RunRecord":
-        from dataclasses import replace
-
         return replace(self, **changes)
-
-    @property
-    def samples_or_one(self) -> int:
-        return int(self.samples or 1)
-
-
-def run_from_mapping(data: Mapping[str, Any]) -> RunRecord:
-    """A RunRecord from a runs row held as a dict (JSON columns decoded or not)."""
-    return RunRecord.from_row(list(data), list(data.values()))
