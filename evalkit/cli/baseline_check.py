@@ -15,9 +15,9 @@ def failed_gates(store, run_id: str) -> list:
     from ..suite.gate_spec import Policy
 
     run = store.run(run_id)
-    if run["status"] != "completed":  # set_baseline refuses it, saying why
+    if run.status != "completed":  # set_baseline refuses it, saying why
         return []
-    if not Policy.model_validate(run.get("gates") or {}).gates:
+    if not Policy.model_validate(run.gates or {}).gates:
         return []  # nothing to check: skip reading the run's metrics
     return evaluate_gates(store, run_id).report.failed
 

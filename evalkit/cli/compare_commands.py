@@ -110,7 +110,7 @@ def suite_policies(store, suite_path: str | None, candidates: list[str]) -> list
     (the run's own, stored when it ran)."""
     if not suite_path:
         return [None] * len(candidates)
-    suites = [store.run(c)["suite"] for c in candidates]
+    suites = [store.run(c).suite for c in candidates]
     from ..suite import load_suite
     from ..suite.gate_spec import Policy
 
@@ -187,7 +187,7 @@ def baseline_show(name, db, as_json) -> int:
 
         return baseline_json(name, db)
     from ..compare import baselines
-    from ..store import Store
+    from ..store import Store, reads
     from .changelog_command import show_history
     from .render import console, percent, safe
 
@@ -195,11 +195,10 @@ def baseline_show(name, db, as_json) -> int:
     with Store(db, read_only=True) as store:
         run_id = baselines.require(store, name)
         run = store.run(run_id)
-        (pass_rate,), = store.query("SELECT avg(CASE WHEN passed THEN 1.0 ELSE 0.0 END) "
-                                    "FROM results WHERE run_id = ?", [run_id])
-        label = f" (label {safe(run['label'])})" if run.get("label") else ""
-        out.print(f"baseline {safe(name)} → run {safe(run_id)}{label}: {safe(run['suite'])} × "
-                  f"{safe(run['model_ref'])}, started {str(run['started_at'])[:19]} UTC, "
+        pass_rate = reads.pass_rate(store, run_id)
+        label = f" (label {safe(run.label)})" if run.label else ""
+        out.print(f"baseline {safe(name)} → run {safe(run_id)}{label}: {safe(run.suite)} × "
+                  f"{safe(run.model_ref)}, started {str(run.started_at)[:19]} UTC, "
                   f"pass {percent(pass_rate)}")
         show_history(out, store, name)
     return EXIT_OK
@@ -208,14 +207,13 @@ def baseline_show(name, db, as_json) -> int:
 def baseline_view(name: str, db: str):
     """(run id, run row, history events, pass rate) of baseline NAME."""
     from ..compare import baselines
-    from ..store import Store
+    from ..store import Store, reads
 
     with Store(db, read_only=True) as store:
         run_id = baselines.require(store, name)
         run = store.run(run_id)
         events = baselines.history(store, name)
-        (pass_rate,), = store.query("SELECT avg(CASE WHEN passed THEN 1.0 ELSE 0.0 END) "
-                                    "FROM results WHERE run_id = ?", [run_id])
+        pass_rate = reads.pass_rate(store, run_id)
     return run_id, run, events, pass_rate
 
 

@@ -17,10 +17,10 @@ def _verdict(verdict) -> dict:
 
 def comparison(item) -> dict:
     diff = item.diff
-    return {"suite": item.run["suite"], "baseline_run": diff.baseline_id,
+    return {"suite": item.run.suite, "baseline_run": diff.baseline_id,
             "candidate_run": diff.candidate_id,
-            "baseline_label": diff.baseline.get("label"),
-            "candidate_label": diff.candidate.get("label"),
+            "baseline_label": diff.baseline.label,
+            "candidate_label": diff.candidate.label,
             **_verdict(item.verdict),
             "cases": diff.counts(),
             "metrics": records(diff.metrics, METRIC_FIELDS),

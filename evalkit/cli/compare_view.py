@@ -30,8 +30,8 @@ def _missing(value) -> bool:
 
 
 def run_title(run: dict) -> str:
-    label = f" (label {safe(run['label'])})" if run.get("label") else ""
-    return f"{safe(run['run_id'])}{label} {safe(run['model_ref'])}"
+    label = f" (label {safe(run.label)})" if run.label else ""
+    return f"{safe(run.run_id)}{label} {safe(run.model_ref)}"
 
 
 def value_text(value, stat: str) -> str:
@@ -98,10 +98,10 @@ def metric_rows(diff, metrics=None) -> list[list[str]]:
 
 
 def render_header(out, diff) -> None:
-    out.print(f"[bold]compare {safe(diff.baseline['suite'])}[/]: baseline {run_title(diff.baseline)}"
+    out.print(f"[bold]compare {safe(diff.baseline.suite)}[/]: baseline {run_title(diff.baseline)}"
               f"  →  candidate {run_title(diff.candidate)}")
     cover = diff.coverage
-    samples = (int(diff.baseline.get("samples") or 1), int(diff.candidate.get("samples") or 1))
+    samples = (int(diff.baseline.samples or 1), int(diff.candidate.samples or 1))
     if cover is not None:
         one_side = ""
         if cover.baseline_only or cover.candidate_only:

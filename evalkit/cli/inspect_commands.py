@@ -7,22 +7,12 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_OK, EXIT_USAGE, SuiteError, UsageError, output_error
-from ..store import Store
+from ..store import Store, reads
 from ..store.slices import counterfactual_disagreement, slice_gaps
 from .parity import print_parity
 from .render import console, number, percent, plain, safe, table
 
 FAILING_SHOWN = 20
-# Every alias with AS: DuckDB 1.1 reads a bare `cost` as a keyword.
-RUN_TOTALS = ("SELECT count(*) AS n, count(error) AS errors, sum(CASE WHEN passed THEN 1 ELSE 0 "
-              "END) AS passed, sum(CASE WHEN cached THEN 1 ELSE 0 END) AS cached, "
-              "sum(cost_usd) AS cost, quantile_cont(latency_s, 0.5) AS p50, "
-              "quantile_cont(latency_s, 0.95) AS p95, sum(tokens_in) AS tin, "
-              "sum(tokens_out) AS tout FROM results WHERE run_id = ?")
-FAILING = ("SELECT case_id, sample, output, error, target FROM results "
-           "WHERE run_id = ? AND NOT passed ORDER BY case_id, sample")
-EXPLANATIONS = ("SELECT case_id, sample, scorer, explanation FROM scores "
-                "WHERE run_id = ? AND passed IS NOT TRUE")
 
 
 def list_runs(db: str, limit: int) -> int:
@@ -42,10 +32,10 @@ def list_runs(db: str, limit: int) -> int:
 
 def shard_lines(run: dict) -> list[str]:
     """What `show` says of a shard run, or of a run merged from shards."""
-    shard = run.get("shard")
+    shard = run.shard
     if isinstance(shard, str):
         shard = json.loads(shard)
-    merged = run.get("merged_from")
+    merged = run.merged_from
     if isinstance(merged, str):
         merged = json.loads(merged)
     if shard:
@@ -63,32 +53,32 @@ def run_view(store: Store, ref: str):
     totals, failing cases, slice totals by key, failing scorers' explanations)."""
     run_id = store.resolve_run(ref)
     run = store.run(run_id)
-    return (run_id, run, store.scorer_summary(run_id), store.df(RUN_TOTALS, [run_id]).iloc[0],
-            store.df(FAILING, [run_id]),
-            {key: store.slice_totals(run_id, key) for key in run.get("slices") or []},
-            store.df(EXPLANATIONS, [run_id]))
+    return (run_id, run, store.scorer_summary(run_id), reads.run_totals(store, run_id),
+            reads.failing_cases(store, run_id),
+            {key: store.slice_totals(run_id, key) for key in run.slices or []},
+            reads.failing_explanations(store, run_id))
 
 
 def show_run(db: str, ref: str, show_all: bool) -> int:
     out = console()
     with Store(db, read_only=True) as store:
         run_id, run, scorers, totals, failing, slices, explanations = run_view(store, ref)
-        gaps = {key: slice_gaps(store, run_id, key) for key in run.get("slices") or []}
+        gaps = {key: slice_gaps(store, run_id, key) for key in run.slices or []}
         flips = counterfactual_disagreement(store, run_id)
-    prov = run.get("provenance") or {}
+    prov = run.provenance or {}
     git = prov.get("git") or {}
-    out.print(f"[bold]run {safe(run_id)}[/]  {safe(run['suite'])} × {safe(run['model_ref'])}"
-              + (f"  label {safe(run['label'])}" if run["label"] else "") + f"  ({safe(run['status'])})")
-    out.print(f"  started {str(run['started_at'])[:19]} UTC · evalkit {safe(prov.get('evalkit_version'))}"
+    out.print(f"[bold]run {safe(run_id)}[/]  {safe(run.suite)} × {safe(run.model_ref)}"
+              + (f"  label {safe(run.label)}" if run.label else "") + f"  ({safe(run.status)})")
+    out.print(f"  started {str(run.started_at)[:19]} UTC · evalkit {safe(prov.get('evalkit_version'))}"
               + (f" · git {git.get('commit', '')[:10]}{' (dirty)' if git.get('dirty') else ''}" if git else "")
-              + f" · suite hash {run['suite_hash'][:12]} · fingerprint {str(run['fingerprint'])[:12]}")
-    out.print(f"  options {safe(json.dumps(run.get('options'), sort_keys=True), 400)}")
+              + f" · suite hash {run.suite_hash[:12]} · fingerprint {str(run.fingerprint)[:12]}")
+    out.print(f"  options {safe(json.dumps(run.options, sort_keys=True), 400)}")
     for line in shard_lines(run):
         out.print(f"  {safe(line)}")
-    if isinstance(run.get("stop"), dict):  # dispatched in batches (--sequential, a budget cap)
+    if isinstance(run.stop, dict):  # dispatched in batches (--sequential, a budget cap)
         from .run_batches import stop_line
 
-        out.print(f"  {safe(stop_line(run['stop']), 400)}")
+        out.print(f"  {safe(stop_line(run.stop), 400)}")
     n = int(totals.n)
     out.print(f"  {n} results · {int(totals.passed or 0)} passed ({percent((totals.passed or 0) / n if n else None)})"
               f" · {int(totals.errors)} errors · {int(totals.cached or 0)} cached · latency p50 "
@@ -136,20 +126,6 @@ def validate_suites(paths) -> int:
     return EXIT_USAGE if failed else EXIT_OK
 
 
-EXPORT_SQL = """
-SELECT r.*, s.scores
-FROM results r
-LEFT JOIN (
-    SELECT case_id, sample,
-           to_json(list({'scorer': scorer, 'value': value, 'passed': passed,
-                         'explanation': explanation} ORDER BY scorer)) AS scores
-    FROM scores WHERE run_id = $run GROUP BY case_id, sample
-) s USING (case_id, sample)
-WHERE r.run_id = $run
-ORDER BY case_id, sample
-"""
-
-
 def export_run(db: str, ref: str, fmt: str, output: str | None) -> int:
     if output == "-":  # stdout: DuckDB's COPY writes a file, so write one and stream it
         from .stdout_file import through_stdout
@@ -167,14 +143,10 @@ def _export(db: str, ref: str, fmt: str, output: str | None, *, to_stdout: bool 
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise output_error(target, exc) from None
-        copy_format = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER",
-                       "jsonl": "FORMAT json"}[fmt]
-        escaped = str(target).replace("'", "''")
         try:
-            store.con.execute(f"COPY ({EXPORT_SQL}) TO '{escaped}' ({copy_format})", {"run": run_id})
+            count = reads.export(store, run_id, target, fmt)
         except Exception as exc:
             raise UsageError(f"cannot write {target}: {exc}") from None
-        count = store.con.execute("SELECT count(*) FROM results WHERE run_id = ?", [run_id]).fetchone()[0]
     console(stderr=to_stdout).print(f"wrote {count} rows of run {run_id} to "
                                     f"{'stdout' if to_stdout else safe(target)}")
     return EXIT_OK

@@ -29,15 +29,15 @@ def show_json(db: str, ref: str, show_all: bool) -> int:
         why.setdefault((r.case_id, r.sample), []).append(
             {"scorer": r.scorer, "explanation": untrusted(r.explanation)})
     n, passed = int(totals.n), int(totals.passed or 0)
-    prov = run.get("provenance") or {}
+    prov = run.provenance or {}
     shown = failing if show_all else failing.head(FAILING_SHOWN)
     emit("show", {
-        "run": {"run_id": run_id, "suite": run["suite"], "model": run["model_ref"],
-                "label": run.get("label"), "status": run["status"],
-                "started_at": run.get("started_at"), "finished_at": run.get("finished_at"),
+        "run": {"run_id": run_id, "suite": run.suite, "model": run.model_ref,
+                "label": run.label, "status": run.status,
+                "started_at": run.started_at, "finished_at": run.finished_at,
                 "evalkit_version": prov.get("evalkit_version"),
-                "suite_hash": run.get("suite_hash"), "fingerprint": run.get("fingerprint"),
-                "options": run.get("options")},
+                "suite_hash": run.suite_hash, "fingerprint": run.fingerprint,
+                "options": run.options},
         "totals": {"results": n, "passed": passed, "pass_rate": passed / n if n else None,
                    "errors": int(totals.errors), "cached": int(totals.cached or 0),
                    "latency_p50_s": totals.p50, "latency_p95_s": totals.p95,
@@ -91,8 +91,8 @@ def baseline_json(name: str, db: str) -> int:
     run_id, run, events, pass_rate = baseline_view(name, db)
     emit("baseline", {
         "name": name,
-        "run": {"run_id": run_id, "label": run.get("label"), "suite": run["suite"],
-                "model": run["model_ref"], "started_at": run.get("started_at"),
+        "run": {"run_id": run_id, "label": run.label, "suite": run.suite,
+                "model": run.model_ref, "started_at": run.started_at,
                 "pass_rate": pass_rate},
         "history": [{"seq": e.seq, "action": e.action, "run_id": e.run_id, "set_at": e.set_at,
                      "note": untrusted(e.note)} for e in events],

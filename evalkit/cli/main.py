@@ -7,7 +7,6 @@ see --fail-on) · 2 usage or suite error · 3 runtime error
 from __future__ import annotations
 
 import os
-import sys
 
 import click
 
@@ -279,9 +278,9 @@ cli.add_command(review_group)
 def _storage_failure(exc: BaseException) -> str | None:
     """A one-line message when DuckDB could not read or write the database file (damaged, cut
     short, a full disk) rather than a bug of ours; None otherwise."""
-    duckdb = sys.modules.get("duckdb")
-    if duckdb is None or not isinstance(exc, (duckdb.IOException, duckdb.SerializationException,
-                                              duckdb.FatalException)):
+    from ..store.store import storage_at_fault
+
+    if not storage_at_fault(exc):
         return None
     from .render import plain
 

@@ -32,7 +32,7 @@ def plan_command(suite_ref, baseline, target, power, assume_flips, db) -> int:
     slice), and how many cases a change of --mde needs, at --power, from the suite's stored
     noise (A/A reruns, else the discordance between its recent runs) or a stated one."""
     from ..compare.plan import plan_suite
-    from ..store import Store
+    from ..store import Store, reads
     from ..suite.gate_spec import Policy
 
     suite_name, policy, slices, current, samples = _suite_facts(suite_ref)
@@ -46,17 +46,16 @@ def plan_command(suite_ref, baseline, target, power, assume_flips, db) -> int:
                          "suite file and --assume-flips RATE")
     with Store(db, read_only=True) as store:
         if suite_name is None:  # a name: facts from its newest run
-            latest = store.query("SELECT run_id FROM runs WHERE suite = ? ORDER BY started_at "
-                                 "DESC LIMIT 1", [suite_ref])
-            if not latest:
+            latest = reads.latest_run_of_suite(store, suite_ref)
+            if latest is None:
                 raise UsageError(f"no suite file or stored run named '{suite_ref}' (in {db}); "
                                  "give the suite's YAML file or a suite name that has runs")
-            run = store.run(latest[0][0])
-            suite_name, slices = suite_ref, list(run.get("slices") or [])
-            policy = Policy.model_validate(run.get("gates") or {})
-            samples = int(run.get("samples") or 1)
+            run = store.run(latest)
+            suite_name, slices = suite_ref, list(run.slices or [])
+            policy = Policy.model_validate(run.gates or {})
+            samples = int(run.samples or 1)
             if assume_flips is not None:
-                current = _stored_counts(store, run["run_id"], slices)
+                current = reads.case_counts(store, run.run_id, slices)
         plan = plan_suite(store, suite_name, policy, slices, target=target, power=power,
                           baseline=baseline, assume_flips=assume_flips, current=current,
                           samples=samples)
@@ -82,19 +81,6 @@ def _suite_facts(ref: str):
             if value is not None:
                 counts[(key, str(value))] += 1
     return suite.name, Policy.of(suite.spec), slices, dict(counts), int(suite.spec.samples)
-
-
-def _stored_counts(store, run_id: str, slices: list[str]) -> dict:
-    from ..compare.align import json_path
-
-    counts = {(None, None): store.query("SELECT count(DISTINCT case_id) FROM results "
-                                        "WHERE run_id = ?", [run_id])[0][0]}
-    for key in slices:
-        for value, n in store.query("SELECT json_extract_string(metadata, ?) v, "
-                                    "count(DISTINCT case_id) FROM results WHERE run_id = ? "
-                                    "AND v IS NOT NULL GROUP BY v", [json_path(key), run_id]):
-            counts[(key, value)] = n
-    return counts
 
 
 def render_plan(plan) -> None:

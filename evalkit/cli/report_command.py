@@ -45,10 +45,10 @@ def redactor(emails: bool, patterns) -> object:
 def default_path(report, suffix: str) -> Path:
     inp = report.items[0]
     run = inp.run
-    suite = run["suite"] if len(report.items) == 1 else "suites"
-    name = (f"{suite}-{(inp.baseline.get('label') or inp.baseline['run_id'])}-vs-"
+    suite = run.suite if len(report.items) == 1 else "suites"
+    name = (f"{suite}-{(inp.baseline.label or inp.baseline.run_id)}-vs-"
             if inp.baseline else f"{suite}-")
-    name += run.get("label") or run["run_id"]
+    name += run.label or run.run_id
     safe_name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
     return Path("reports") / f"{safe_name}{suffix}"
 

@@ -82,15 +82,15 @@ def export_command(runs, output, n, stratify, blind, seed, suite_path, db, redac
     with Store(db, read_only=True) as store:
         cand = store.run(resolve(store, runs[0]))
         base = store.run(resolve(store, runs[1])) if len(runs) == 2 else None
-        if base is not None and base["suite"] != cand["suite"]:
-            raise UsageError(f"run {base['run_id']} is of suite '{base['suite']}' and run "
-                             f"{cand['run_id']} of '{cand['suite']}': review runs of one suite")
-        rubrics = suite_rubrics(suite_path or cand.get("suite_path"))
+        if base is not None and base.suite != cand.suite:
+            raise UsageError(f"run {base.run_id} is of suite '{base.suite}' and run "
+                             f"{cand.run_id} of '{cand.suite}': review runs of one suite")
+        rubrics = suite_rubrics(suite_path or cand.suite_path)
         needs_rubrics(rubrics, base is not None)
         items = pick(collect(store, cand, base), n, stratify, seed)
     how = (f"{len(items)} outputs" + (f", a sample of {n}" if n else "")
            + (f", stratified by {stratify}" if stratify else ""))
-    page = ReviewPage(cand["suite"], cand, base, rubrics, tuple(items), blind, seed, how)
+    page = ReviewPage(cand.suite, cand, base, rubrics, tuple(items), blind, seed, how)
     path = write_atomic(output, render_review(page, redactor(redact_emails, redact_patterns)))
     click.echo(f"review page: {plain(path)} ({len(items)} outputs, "
                f"{len(rubrics)} rubric{'s' if len(rubrics) != 1 else ''}"

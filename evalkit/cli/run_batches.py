@@ -64,5 +64,5 @@ def plan_factory(batching: dict, store, baseline_run: str | None):
 def stop_line(record: dict) -> str:
     from ..compare.stopping import Stop
 
-    stop = Stop.of({"stop": record})
+    stop = Stop.of(record)
     return stop.summary() if stop is not None else ""

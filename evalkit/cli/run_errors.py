@@ -8,8 +8,6 @@ from collections.abc import Mapping
 from .render import plain
 
 SHOWN = 3
-# Retry counts differ from case to case; the cause does not.
-GROUP_KEY = (r"regexp_replace(left(error, 300), ' ?\(gave up after \d+ attempts?\)', '')")
 
 _HINTS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.I), h) for p, h in (
     (r"cannot connect|connection refused|connect call failed|name or service not known|"
@@ -37,10 +35,10 @@ _HINTS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.I), h) for 
 
 def dominant_errors(store, run_id: str, limit: int = SHOWN) -> tuple[list[tuple[str, int]], int]:
     """The most frequent error causes of a run as (error, count), and how many kinds there are."""
-    rows = store.query(f"SELECT {GROUP_KEY} AS cause, count(*) AS n FROM results WHERE "
-                       "run_id = ? AND error IS NOT NULL GROUP BY cause ORDER BY n DESC, cause",
-                       [run_id])
-    return [(cause, int(n)) for cause, n in rows[:limit]], len(rows)
+    from ..store.reads import error_causes
+
+    rows = error_causes(store, run_id)
+    return rows[:limit], len(rows)
 
 
 def hint(error: str, model_args: Mapping[str, object]) -> str:

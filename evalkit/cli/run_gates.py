@@ -22,7 +22,7 @@ def resolve_baseline(store: Store, baseline: str, suites: Sequence) -> str:
     from ..store.run_refs import resolve_run
 
     run_id = resolve_run(store, baseline)
-    suite_name = store.run(run_id)["suite"]
+    suite_name = store.run(run_id).suite
     others = sorted({s.name for s in suites if s.name != suite_name})
     if others:
         raise UsageError(f"--baseline {baseline} is a run of suite '{suite_name}'; it cannot "

@@ -32,8 +32,8 @@ def set_baseline(store: Store, name: str, run_ref: str, note: str | None = None,
         raise UsageError(f"baseline name '{name}' must be letters, digits, '.', '_' or '-'")
     run_id = resolve(store, run_ref)
     run = store.run(run_id)
-    if run["status"] != "completed":
-        raise UsageError(f"run {run_id} is {run['status']}, not completed; a baseline must be "
+    if run.status != "completed":
+        raise UsageError(f"run {run_id} is {run.status}, not completed; a baseline must be "
                          "a finished run (resume it first)")
     summary = summarize(current(store, name), run_id) if summarize else None
     _append(store, name, "set", run_id, note, by, summary)

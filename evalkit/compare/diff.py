@@ -10,7 +10,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from ..errors import UsageError
-from ..store import Store, analytics
+from ..store import RunRecord, Store, analytics
 from ..store.run_refs import resolve_run
 from ..suite.gate_spec import OVERALL_METRIC, Policy
 from .adjudicated import flip_marks, with_adjudicated_waivers
@@ -30,8 +30,8 @@ NOISE_COLUMNS = ["metric", "stat", "n", "delta", "ci_low", "ci_high", "pass_to_f
 
 @dataclass(frozen=True)
 class Diff:
-    baseline: dict  # the two runs' rows (provenance, options, scorers, gates...)
-    candidate: dict
+    baseline: RunRecord  # the two runs (provenance, options, scorers, gates...)
+    candidate: RunRecord
     policy: Policy  # the candidate's gates, waivers and compare settings (or the ones given)
     today: date  # the day waivers were checked against
     metrics: Any  # metric × slice: n (cases), samples, baseline, candidate, delta, CI, flips, p,
@@ -59,11 +59,11 @@ class Diff:
 
     @property
     def baseline_id(self) -> str:
-        return self.baseline["run_id"]
+        return self.baseline.run_id
 
     @property
     def candidate_id(self) -> str:
-        return self.candidate["run_id"]
+        return self.candidate.run_id
 
     def counts(self) -> dict[str, int]:
         """How many (case, sample) pairs fall in each status."""
@@ -107,20 +107,20 @@ def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | Non
     if base_id == cand_id:
         raise UsageError(f"baseline and candidate are the same run ({base_id})")
     base, cand = store.run(base_id), store.run(cand_id)
-    if base["suite"] != cand["suite"]:
-        raise UsageError(f"run {base_id} is of suite '{base['suite']}' and run {cand_id} of "
-                         f"suite '{cand['suite']}': only runs of the same suite compare")
-    policy = policy if policy is not None else Policy.model_validate(cand.get("gates") or {})
-    stop = Stop.of(cand)
+    if base.suite != cand.suite:
+        raise UsageError(f"run {base_id} is of suite '{base.suite}' and run {cand_id} of "
+                         f"suite '{cand.suite}': only runs of the same suite compare")
+    policy = policy if policy is not None else Policy.model_validate(cand.gates or {})
+    stop = Stop.of(cand.stop)
     if allow_subset is None and stop is not None and stop.stopped:
         allow_subset = True  # stopped on purpose: compare the cases that ran (with the caveat)
     if allow_subset is not None:
         policy = policy.model_copy(update={"compare": policy.compare.model_copy(
             update={"allow_subset": allow_subset})})
     today = today or today_utc()
-    policy = with_adjudicated_waivers(store, policy, cand["suite"], today)
+    policy = with_adjudicated_waivers(store, policy, cand.suite, today)
     waivers = policy.active_waivers(today)
-    slice_keys = list(cand.get("slices") or [])
+    slice_keys = list(cand.slices or [])
     alignment = Alignment(store, base_id, cand_id, waivers=waivers, slice_keys=slice_keys)
     try:
         metrics = metric_table(alignment, policy, resamples, timings)
@@ -132,8 +132,8 @@ def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | Non
     finally:
         alignment.drop()
     rates = repeats = pd.DataFrame()
-    k = min(int(base.get("samples") or 1), int(cand.get("samples") or 1))
-    if max(int(base.get("samples") or 1), int(cand.get("samples") or 1)) > 1:
+    k = min(int(base.samples or 1), int(cand.samples or 1))
+    if max(int(base.samples or 1), int(cand.samples or 1)) > 1:
         rates = case_rates(store, base_id, cand_id)
         repeats = summary(rates, k)
     noise_id = _noise_run(store, noise, base_id, cand_id)
@@ -147,7 +147,7 @@ def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | Non
         case_rates=rates, repeats=repeats, noise=noise_table, noise_run=noise_id,
         candidate_values=tuple(run_values(store, cand_id, slice_keys, waivers)), timings=timings,
         coverage=covered, stop=stop, slice_search=found,
-        adjudications=flip_marks(store, cand["suite"], cases))
+        adjudications=flip_marks(store, cand.suite, cases))
 
 
 def _noise_run(store: Store, noise: str | None, base_id: str, cand_id: str) -> str | None:

@@ -15,6 +15,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from ..store.records import RunRecord
+
 MODEL, SETUP, ENVIRONMENT, STATUS = "model", "setup", "environment", "status"
 JUDGE_KEYS = ("model", "judge", "judge_model")  # scorer params naming the model that judges
 
@@ -70,7 +72,7 @@ def _scorer_rows(before: list, after: list) -> Iterator[tuple[str, Any, Any]]:
             yield f"{label} {name}.{key}", x, y
 
 
-def manifest_rows(base: dict, cand: dict) -> list[dict]:
+def manifest_rows(base: RunRecord, cand: RunRecord) -> list[dict]:
     rows: list[dict] = []
 
     def add(item: str, a: Any, b: Any, part: str) -> None:
@@ -79,29 +81,29 @@ def manifest_rows(base: dict, cand: dict) -> list[dict]:
                          "candidate": "-" if b is None else _short(b), "part": part,
                          "strict": part == SETUP})
 
-    add("model", _model_name(base["model_ref"], base["backend"]),
-        _model_name(cand["model_ref"], cand["backend"]), MODEL)
-    add("model fingerprint", (base.get("fingerprint") or "")[:16],
-        (cand.get("fingerprint") or "")[:16], MODEL)
-    opts_a, opts_b = base.get("options") or {}, cand.get("options") or {}
+    add("model", _model_name(base.model_ref, base.backend),
+        _model_name(cand.model_ref, cand.backend), MODEL)
+    add("model fingerprint", (base.fingerprint or "")[:16],
+        (cand.fingerprint or "")[:16], MODEL)
+    opts_a, opts_b = base.options or {}, cand.options or {}
     for key, a, b in dict_changes(opts_a.get("backend") or {}, opts_b.get("backend") or {}):
         add(f"backend option {key}", a, b, MODEL)
-    add("backend", base["backend"], cand["backend"], SETUP)
-    add("prompt template", (base.get("prompt_hash") or "")[:12], (cand.get("prompt_hash") or "")[:12],
+    add("backend", base.backend, cand.backend, SETUP)
+    add("prompt template", (base.prompt_hash or "")[:12], (cand.prompt_hash or "")[:12],
         SETUP)
     given = set(opts_a.get("overrides") or ()) | set(opts_b.get("overrides") or ())
     for key, a, b in dict_changes(opts_a.get("generation") or {}, opts_b.get("generation") or {}):
         add(f"option {key}" + (" (-O)" if key in given else ""), a, b, SETUP)
     for key, a, b in dict_changes(opts_a.get("vars") or {}, opts_b.get("vars") or {}):
         add(f"suite var {key}", a, b, SETUP)
-    add("suite file", base["suite_hash"][:12], cand["suite_hash"][:12], SETUP)
-    add("cases (dataset hash)", (base.get("cases_hash") or "")[:12],
-        (cand.get("cases_hash") or "")[:12], SETUP)
-    for item, a, b in _scorer_rows(base.get("scorers"), cand.get("scorers")):
+    add("suite file", base.suite_hash[:12], cand.suite_hash[:12], SETUP)
+    add("cases (dataset hash)", (base.cases_hash or "")[:12],
+        (cand.cases_hash or "")[:12], SETUP)
+    for item, a, b in _scorer_rows(base.scorers, cand.scorers):
         add(item, a, b, SETUP)
     for key in ("samples", "seed", "slices", "gates"):
-        add(key, base.get(key), cand.get(key), SETUP)
-    prov_a, prov_b = base.get("provenance") or {}, cand.get("provenance") or {}
+        add(key, getattr(base, key), getattr(cand, key), SETUP)
+    prov_a, prov_b = base.provenance or {}, cand.provenance or {}
     add("evalkit version", prov_a.get("evalkit_version"), prov_b.get("evalkit_version"), SETUP)
     git_a, git_b = prov_a.get("git") or {}, prov_b.get("git") or {}
     add("git commit", _commit(git_a), _commit(git_b), ENVIRONMENT)
@@ -110,9 +112,9 @@ def manifest_rows(base: dict, cand: dict) -> list[dict]:
     for key, a, b in dict_changes(prov_a.get("packages") or {}, prov_b.get("packages") or {}):
         if key != "evalkit":
             add(f"package {key}", a, b, ENVIRONMENT)
-    if base["status"] != "completed" or cand["status"] != "completed":
-        rows.append({"item": "run status", "baseline": base["status"],
-                     "candidate": cand["status"], "part": STATUS, "strict": False})
+    if base.status != "completed" or cand.status != "completed":
+        rows.append({"item": "run status", "baseline": base.status,
+                     "candidate": cand.status, "part": STATUS, "strict": False})
     return rows
 
 

@@ -25,8 +25,8 @@ class Stop:
     spent: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, run: Mapping[str, Any]) -> Stop | None:
-        record = run.get("stop")
+    def of(cls, record: Any) -> Stop | None:
+        """From a run's `stop` record (RunRecord.stop); None when it has none."""
         if not isinstance(record, Mapping):
             return None
         return cls(bool(record.get("stopped")), record.get("reason"), record.get("decision"),

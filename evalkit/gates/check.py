@@ -52,8 +52,8 @@ def evaluate_gates(store: Store | None = None, run_id: str | None = None, *,
     if store is None or run_id is None:
         raise TypeError("evaluate_gates needs a diff, or a store and a run id")
     run = store.run(run_id)
-    policy = policy if policy is not None else Policy.model_validate(run.get("gates") or {})
+    policy = policy if policy is not None else Policy.model_validate(run.gates or {})
     today = today or today_utc()
-    values = tuple(run_values(store, run_id, run.get("slices") or [],
+    values = tuple(run_values(store, run_id, run.slices or [],
                               policy.active_waivers(today)))
     return GateCheck(check_run(values, policy, today), values, policy, today)

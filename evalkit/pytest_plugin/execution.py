@@ -29,17 +29,6 @@ from .outcome import (
     SuiteOutcome,
 )
 
-CASE_ROWS = """
-SELECT r.case_id, r.sample, r.passed, r.error, r.output, r.cached,
-       list(struct_pack(scorer := s.scorer, passed := s.passed, value := s.value,
-                        explanation := s.explanation)) FILTER (WHERE s.scorer IS NOT NULL)
-FROM results r LEFT JOIN scores s
-  ON s.run_id = r.run_id AND s.case_id = r.case_id AND s.sample = r.sample
-WHERE r.run_id = ?
-GROUP BY ALL
-ORDER BY r.case_id, r.sample
-"""
-
 
 @dataclass
 class SuiteEntry:
@@ -139,14 +128,16 @@ def resolve_baseline(store, ref: str, suite_name: str) -> str:
 
 
 def case_rows(store, run_id: str, suite) -> dict[str, tuple[SampleResult, ...]]:
+    """Case id -> its samples, scores in the suite's scorer order."""
+    from ..store.reads import case_results
+
     order = {s.name: i for i, s in enumerate(suite.scorers)}
     out: dict[str, list[SampleResult]] = {}
-    for case_id, sample, passed, error, output, cached, scores in store.query(CASE_ROWS, [run_id]):
-        scores = sorted(scores or [], key=lambda s: order.get(s["scorer"], len(order)))
-        out.setdefault(case_id, []).append(SampleResult(
-            int(sample), bool(passed), error, output, bool(cached),
-            tuple(ScoreLine(s["scorer"], s["passed"], s["value"], s["explanation"])
-                  for s in scores)))
+    for r in case_results(store, run_id):
+        scores = sorted(r.scores, key=lambda s: order.get(s.scorer, len(order)))
+        out.setdefault(r.case_id, []).append(SampleResult(
+            r.sample, r.passed, r.error, r.output, r.cached,
+            tuple(ScoreLine(s.scorer, s.passed, s.value, s.explanation) for s in scores)))
     return {case_id: tuple(samples) for case_id, samples in out.items()}
 
 

@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..compare.align import json_path
-from ..store import Store
+from ..store import Store, report_reads
 from .clipping import PAGE_BUDGET, Texts, clip, fit_texts
 
 # Transitions, in the order the report ranks them: regressions first.
@@ -29,36 +28,6 @@ STATUS_LABELS = {
     "passed": "passed", "failed": "failed", "error": "error",
 }
 
-RESULTS = """
-WITH rb AS (SELECT * FROM results WHERE run_id = $base),
-     rc AS (SELECT * FROM results WHERE run_id = $cand)
-SELECT coalesce(rb.case_id, rc.case_id) AS case_id, coalesce(rb.sample, rc.sample) AS sample,
-       rb.case_id IS NOT NULL, rc.case_id IS NOT NULL, rb.passed, rc.passed, rb.output, rc.output, rb.error, rc.error,
-       coalesce(rc.target, rb.target)::VARCHAR AS target,
-       rb.latency_s, rc.latency_s, rb.tokens_out, rc.tokens_out, rb.cost_usd, rc.cost_usd
-       {slices}
-FROM rb FULL JOIN rc ON rb.case_id = rc.case_id AND rb.sample = rc.sample
-"""
-
-SINGLE = """
-SELECT case_id, sample, passed, output, error, target::VARCHAR AS target, latency_s,
-       tokens_out, cost_usd {slices}
-FROM results WHERE run_id = $cand
-"""
-
-SCORES_PAIRED = """
-WITH sb AS (SELECT * FROM scores WHERE run_id = $base),
-     sc AS (SELECT * FROM scores WHERE run_id = $cand)
-SELECT coalesce(sb.case_id, sc.case_id), coalesce(sb.sample, sc.sample),
-       coalesce(sb.scorer, sc.scorer), sb.case_id IS NOT NULL, sc.case_id IS NOT NULL,
-       sb.value, sc.value, sb.passed, sc.passed, sb.explanation, sc.explanation
-FROM sb FULL JOIN sc ON sb.case_id = sc.case_id AND sb.sample = sc.sample
-                    AND sb.scorer = sc.scorer
-"""
-
-SCORES_SINGLE = """
-SELECT case_id, sample, scorer, value, passed, explanation FROM scores WHERE run_id = $cand
-"""
 
 
 @dataclass
@@ -124,12 +93,6 @@ def _flag(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
-def _slice_columns(keys: Sequence[str], metadata: str) -> tuple[str, dict[str, str]]:
-    """Columns with each slice key's value (parameters $k0, $k1... hold the JSON paths)."""
-    columns = "".join(f", json_extract_string({metadata}, $k{i})" for i in range(len(keys)))
-    return columns, {f"k{i}": json_path(key) for i, key in enumerate(keys)}
-
-
 def score_status(present: tuple[bool, bool], passed: tuple[Any, Any]) -> str:
     """The per-scorer transition, as compare/align.py classifies it."""
     if not present[0]:
@@ -151,8 +114,8 @@ def _scores(store: Store, base: str | None, cand: str, texts: Texts,
     explanations per run (indices into `texts`)]."""
     found: dict[tuple[str, int], tuple[list, float]] = {}
     compare = base is not None
-    rows = (store.query(SCORES_PAIRED, {"base": base, "cand": cand}) if compare
-            else store.query(SCORES_SINGLE, {"cand": cand}))
+    rows = (report_reads.paired_scores(store, base, cand) if compare
+            else report_reads.single_scores(store, cand))
     for case_id, sample, scorer, *rest in rows:
         if compare:
             in_base, in_cand, bv, cv, bp, cp, be, ce = rest
@@ -198,12 +161,12 @@ def build(store: Store, inp, budget: int = PAGE_BUDGET) -> CaseData:
     characters of JSON at most (see PAGE_BUDGET)."""
     redact = inp.redact
     compare = inp.diff is not None
-    cand = inp.run["run_id"]
-    base = inp.baseline["run_id"] if compare else None
-    keys = list(inp.run.get("slices") or [])
+    cand = inp.run.run_id
+    base = inp.baseline.run_id if compare else None
+    keys = list(inp.run.slices or [])
     scorer_index: dict[str, int] = {}
     for run in ([inp.baseline] if compare else []) + [inp.run]:  # the suite's order first
-        for scorer in run.get("scorers") or []:
+        for scorer in run.scorers or []:
             if scorer.get("name"):
                 scorer_index.setdefault(scorer["name"], len(scorer_index))
     texts = Texts(redact)
@@ -213,13 +176,11 @@ def build(store: Store, inp, budget: int = PAGE_BUDGET) -> CaseData:
         table = inp.diff.cases
         waived = dict(zip(zip(table["case_id"], table["sample"].astype(int)),
                           table["waived"].astype(bool)))
-        columns, paths = _slice_columns(keys, "coalesce(rc.metadata, rb.metadata)")
-        rows = store.query(RESULTS.format(slices=columns), {"base": base, "cand": cand, **paths})
+        rows = report_reads.paired_results(store, base, cand, keys)
     else:
         waived_ids = {w.case for w in inp.policy.active_waivers(inp.today)
                       if not w.metric}
-        columns, paths = _slice_columns(keys, "metadata")
-        rows = store.query(SINGLE.format(slices=columns), {"cand": cand, **paths})
+        rows = report_reads.single_results(store, cand, keys)
     records, counts = [], {}
     slice_values: dict[str, set] = {key: set() for key in keys}
     for row in rows:
@@ -263,7 +224,7 @@ def build(store: Store, inp, budget: int = PAGE_BUDGET) -> CaseData:
     meta = {
         "mode": "compare" if compare else "run",
         "runs": ["baseline", "candidate"] if compare else ["run"],
-        "suites": [redact(inp.run["suite"])],
+        "suites": [redact(inp.run.suite)],
         "scorers": [redact(s) for s in scorers],
         "slices": [redact(k) for k in keys],
         "sliceValues": [sorted(slice_values[k]) for k in keys],

@@ -19,7 +19,7 @@ from ..compare.manifest import MODEL, SETUP
 from ..compare.verdicts import PRIMARY, records
 from ..errors import UsageError
 from ..gates.evaluate import delta_text, where
-from ..store import Store
+from ..store import Store, reads, report_reads
 from .formatting import missing
 from .headline import finite, for_input, metric_name
 from .inputs import prepare
@@ -32,11 +32,10 @@ ACTIONS = {"set": "promoted", "rollback": "rolled back"}
 
 def _brief(store: Store, run_id: str) -> dict:
     run = store.run(run_id)
-    (rate, n), = store.query("SELECT avg(CASE WHEN passed THEN 1.0 ELSE 0.0 END), count(*) "
-                             "FROM results WHERE run_id = ?", [run_id])
-    return {"run_id": run_id, "label": run.get("label"), "model": run.get("model_ref"),
-            "suite": run.get("suite"), "pass_rate": finite(rate), "results": int(n),
-            "started_at": str(run.get("started_at"))[:19]}
+    rate, n = reads.pass_rate_and_count(store, run_id)
+    return {"run_id": run_id, "label": run.label, "model": run.model_ref,
+            "suite": run.suite, "pass_rate": finite(rate), "results": int(n),
+            "started_at": str(run.started_at)[:19]}
 
 
 def summarize(store: Store, previous: str | None, run_id: str, *,
@@ -131,8 +130,7 @@ def entries(store: Store, name: str) -> list[Entry]:
     events = baselines.history(store, name)
     if not events:
         raise UsageError(f"no baseline '{name}'" + baselines.known_text(store))
-    labels = dict(store.query("SELECT run_id, label FROM runs WHERE run_id IN "
-                              "(SELECT run_id FROM baselines WHERE name = ?)", [name]))
+    labels = report_reads.baseline_run_labels(store, name)
     stack: list[tuple[int, str]] = []  # (seq of the promotion, run)
     undone: set[int] = set()
     found = []

@@ -17,7 +17,7 @@ def _plain(value):
 
 
 def announce(diff, verdict) -> None:
-    suite = diff.candidate["suite"]
+    suite = diff.candidate.suite
     log.info("compared %s → %s (suite %s): safe to swap: %s", diff.baseline_id,
              diff.candidate_id, suite, verdict.answer)
     if not hooks.wants("comparison_made"):

@@ -15,9 +15,9 @@ def plan_for(store, inp: ReportInput) -> Plan | None:
     there is none to plan from."""
     run = inp.baseline or inp.run
     try:
-        return plan_suite(store, run["suite"], inp.policy, list(run.get("slices") or []),
+        return plan_suite(store, run.suite, inp.policy, list(run.slices or []),
                           target=TARGET_MDE, power=POWER,
-                          baseline=run["run_id"] if inp.baseline else None)
+                          baseline=run.run_id if inp.baseline else None)
     except EvalkitError:
         return None
 

@@ -19,13 +19,13 @@ def distribution_section(store: Store, inp: ReportInput) -> dict | None:
     """Charts and summary rows of the suite's real-valued scorers; None when it has none."""
     runs = ([("baseline", inp.baseline), ("candidate", inp.run)] if inp.baseline is not None
             else [("run", inp.run)])
-    names = valued_scorers(store, [run["run_id"] for _, run in runs])
+    names = valued_scorers(store, [run.run_id for _, run in runs])
     if not names:
         return None
     hints = _hints(run for _, run in runs)
     items, summary = [], []
     for name in names:
-        found = [(role, score_values(store, run["run_id"], name)) for role, run in runs]
+        found = [(role, score_values(store, run.run_id, name)) for role, run in runs]
         summary += [_summary(name, role, values) for role, values in found]
         data = [(role, list(values.values)) for role, values in found if values.values]
         items.append({"name": name, "hint": hints.get(name, ""),
@@ -38,7 +38,7 @@ def _hints(runs) -> dict[str, str]:
     """Scorer name -> its class's `value_hint`, through the registry name the run recorded."""
     hints = {}
     for run in runs:
-        for scorer in run.get("scorers") or []:
+        for scorer in run.scorers or []:
             try:
                 hint = getattr(scorer_class(str(scorer.get("type"))), "value_hint", "")
             except UnknownPluginError:  # an older run recorded the class name

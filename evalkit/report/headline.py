@@ -212,7 +212,7 @@ def for_input(inp, operations: list[dict], metric_rows: list[dict]) -> Headline:
         primary = [r for r in records(inp.diff.metrics) if r["family"] == PRIMARY
                    and missing(r.get("slice_key")) and missing(r.get("same_as"))]
         metrics = tuple(plain_change(r, alpha, margin) for r in primary)
-        samples = max(int(inp.run.get("samples") or 1), int(inp.baseline.get("samples") or 1))
+        samples = max(int(inp.run.samples or 1), int(inp.baseline.samples or 1))
         counts = tally(inp.diff.cases, samples)
         worst = inp.diff.worst
         if worst is not None and len(worst):

@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from ..compare.operations import operations as run_operations
 from ..gates.evaluate import SKIPPED, where
-from ..store import Store
+from ..store import RunRecord, Store
 from ..suite.gate_spec import OVERALL_METRIC
 from . import cases as case_data
 from . import charts, clipping, decision_view, page_top, trend, word_diff
@@ -100,23 +100,23 @@ def content_security_policy(script: str) -> str:
 
 
 # -- sections -------------------------------------------------------------------------
-def _provenance(run: dict, redact) -> list[tuple[str, Any]]:
-    prov = run.get("provenance") or {}
+def _provenance(run: RunRecord, redact) -> list[tuple[str, Any]]:
+    prov = run.provenance or {}
     git = prov.get("git") or {}
     commit = git.get("commit")
     if commit:
         commit = commit[:12] + (" (dirty)" if git.get("dirty") else "")
-    options = run.get("options") or {}
+    options = run.options or {}
     generation = options.get("generation") or {}
     return [
-        ("run id", run.get("run_id")), ("suite", run.get("suite")),
-        ("model", run.get("model_ref")), ("label", run.get("label")),
-        ("backend", run.get("backend")),
-        ("fingerprint", (run.get("fingerprint") or "")[:16] or None),
-        ("started at (UTC)", _time(run.get("started_at"))),
-        ("finished at (UTC)", _time(run.get("finished_at"))),
-        ("status", run.get("status")), ("cases", run.get("n_cases")),
-        ("samples", run.get("samples")), ("seed", run.get("seed")),
+        ("run id", run.run_id), ("suite", run.suite),
+        ("model", run.model_ref), ("label", run.label),
+        ("backend", run.backend),
+        ("fingerprint", (run.fingerprint or "")[:16] or None),
+        ("started at (UTC)", _time(run.started_at)),
+        ("finished at (UTC)", _time(run.finished_at)),
+        ("status", run.status), ("cases", run.n_cases),
+        ("samples", run.samples), ("seed", run.seed),
         ("generation options", ", ".join(f"{k}={v}" for k, v in sorted(generation.items()))
          or None),
         ("evalkit version", prov.get("evalkit_version")), ("git commit", commit),
@@ -154,7 +154,7 @@ def _metric_rows(inp: ReportInput) -> list[dict]:
 
 def _parity(inp: ReportInput, redact) -> list[dict]:
     """Per slice key: pass rate (`passed`) per value, both runs, the gap, and a chart."""
-    keys = list(inp.run.get("slices") or [])
+    keys = list(inp.run.slices or [])
     found = []
     for key in keys:
         if inp.diff is not None:
@@ -225,7 +225,7 @@ def _operations(store: Store, inp: ReportInput) -> dict:
     if inp.diff is not None:
         rows = _records(inp.diff.operations)
     else:
-        run_id = inp.run["run_id"]
+        run_id = inp.run.run_id
         rows = _records(run_operations(store, run_id, run_id))
         for row in rows:
             row["baseline"] = row["delta"] = row["change"] = None
@@ -276,7 +276,7 @@ def suite_context(store: Store, inp: ReportInput, budget: int = clipping.PAGE_BU
         else [("run", inp.run)]
     operations, metrics = _operations(store, inp), _metric_rows(inp)
     return {
-        "inp": inp, "name": inp.run["suite"], "title": inp.title, "verdict": inp.verdict,
+        "inp": inp, "name": inp.run.suite, "title": inp.title, "verdict": inp.verdict,
         "compare": inp.diff is not None, "alpha": inp.policy.compare.alpha,
         "runs": [{"role": role, "run": run, "rows": _provenance(run, redact)} for role, run in runs],
         "manifest": _records(inp.diff.manifest) if inp.diff is not None else [],

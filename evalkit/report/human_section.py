@@ -11,7 +11,7 @@ from .inputs import ReportInput
 
 
 def human_review(store: Store, inp: ReportInput) -> dict[str, Any] | None:
-    run_ids = [inp.run["run_id"]] + ([inp.baseline["run_id"]] if inp.baseline else [])
+    run_ids = [inp.run.run_id] + ([inp.baseline.run_id] if inp.baseline else [])
     rubrics = rubric_agreement(store, run_ids)
     marks = getattr(inp.diff, "adjudications", None) if inp.diff is not None else None
     rows = [] if marks is None or marks.empty else [
@@ -19,8 +19,8 @@ def human_review(store: Store, inp: ReportInput) -> dict[str, Any] | None:
          "reviewer": r.reviewer, "reason": r.reason or "",
          "expires": None if r.expires is None or r.expires != r.expires else str(r.expires)[:10],
          "golden_applied": bool(r.golden_applied),
-         "same_runs": (r.baseline_run, r.candidate_run) == (inp.baseline["run_id"],
-                                                             inp.run["run_id"])}
+         "same_runs": (r.baseline_run, r.candidate_run) == (inp.baseline.run_id,
+                                                             inp.run.run_id)}
         for r in marks.itertuples(index=False)]
     if not rubrics and not rows:
         return None

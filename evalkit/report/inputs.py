@@ -11,7 +11,7 @@ from datetime import date
 from ..compare import compare, resolve
 from ..compare.diff import Diff, today_utc
 from ..gates import GateReport, evaluate_gates
-from ..store import Store
+from ..store import RunRecord, Store
 from ..suite.gate_spec import Policy
 from . import verdict as verdicts
 from .redaction import Redactor
@@ -19,8 +19,8 @@ from .redaction import Redactor
 
 @dataclass(frozen=True)
 class ReportInput:
-    run: dict  # the candidate (or single) run's row
-    baseline: dict | None  # the baseline run's row; None for a single-run report
+    run: RunRecord  # the candidate (or single) run
+    baseline: RunRecord | None  # the baseline run; None for a single-run report
     diff: Diff | None
     gates: GateReport
     verdict: verdicts.SwapVerdict
@@ -38,12 +38,12 @@ class ReportInput:
     def title(self) -> str:
         run = self.run
         if self.baseline is None:
-            return f"{run['suite']}: {_name(run)}"
-        return f"{run['suite']}: {_name(self.baseline)} → {_name(run)}"
+            return f"{run.suite}: {_name(run)}"
+        return f"{run.suite}: {_name(self.baseline)} → {_name(run)}"
 
 
-def _name(run: dict) -> str:
-    return run.get("label") or f"{run['model_ref']} ({run['run_id'][:8]})"
+def _name(run: RunRecord) -> str:
+    return run.label or f"{run.model_ref} ({run.run_id[:8]})"
 
 
 def prepare(store: Store, candidate: str, baseline: str | None = None, *,
@@ -62,7 +62,7 @@ def prepare(store: Store, candidate: str, baseline: str | None = None, *,
                            values=diff.candidate_values, policy=diff.policy, today=today,
                            redact=redactor, db_path=str(store.path))
     run = store.run(resolve(store, candidate))
-    checked = evaluate_gates(store, run["run_id"], policy=policy, today=today)
+    checked = evaluate_gates(store, run.run_id, policy=policy, today=today)
     return ReportInput(run=run, baseline=None, diff=None, gates=checked.report,
                        verdict=verdicts.for_run(checked.report), values=checked.values,
                        policy=checked.policy, today=checked.today, redact=redactor,
@@ -82,7 +82,7 @@ class ReportSet:
     def of(cls, items, unpaired=()) -> "ReportSet":
         """The suites' reports under one answer (verdict.combine)."""
         items, unpaired = tuple(items), tuple(unpaired)
-        answer = verdicts.combine([(i.run["suite"], i.verdict) for i in items], unpaired)
+        answer = verdicts.combine([(i.run.suite, i.verdict) for i in items], unpaired)
         return cls(items, answer, unpaired, items[0].redact, items[0].db_path)
 
     @property

@@ -10,8 +10,8 @@ import re
 from xml.etree import ElementTree as ET
 
 from ..gates.evaluate import where
+from ..store.reads import case_results
 from .inputs import ReportInput, as_set
-from .outcomes import outcomes
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -37,12 +37,12 @@ def render_junit(store, report) -> str:
 
 def _suite(store, inp: ReportInput, root) -> dict[str, int]:
     r = inp.redact
-    suite_name = _clean(r(inp.run["suite"]))
+    suite_name = _clean(r(inp.run.suite))
     suite = ET.SubElement(root, "testsuite", name=suite_name)
     props = ET.SubElement(suite, "properties")
-    for name, value in (("verdict", inp.verdict.answer), ("candidate_run", inp.run["run_id"]),
-                        ("candidate_model", inp.run["model_ref"]),
-                        ("baseline_run", inp.baseline["run_id"] if inp.baseline else ""),
+    for name, value in (("verdict", inp.verdict.answer), ("candidate_run", inp.run.run_id),
+                        ("candidate_model", inp.run.model_ref),
+                        ("baseline_run", inp.baseline.run_id if inp.baseline else ""),
                         ("database", inp.db_path)):
         ET.SubElement(props, "property", name=name, value=_clean(r(value)))
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -51,7 +51,7 @@ def _suite(store, inp: ReportInput, root) -> dict[str, int]:
         transitions = {(c, int(s)): t for c, s, t in inp.diff.cases[
             ["case_id", "sample", "status"]].itertuples(index=False)}
     time_total = 0.0
-    for outcome in outcomes(store, inp.run["run_id"]):
+    for outcome in case_results(store, inp.run.run_id):
         name = outcome.case_id + (f" #{outcome.sample}" if outcome.sample else "")
         case = ET.SubElement(suite, "testcase", classname=f"{suite_name}.cases",
                              name=_clean(r(name)), time=f"{outcome.latency_s or 0.0:.3f}")

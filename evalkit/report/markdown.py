@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 
 from ..gates.evaluate import delta_text, metric_label, where
+from ..store.reads import case_results
 from . import decision_view
 from .formatting import fmt_change, fmt_num, fmt_pct
 from .inputs import ReportInput, as_set
-from .outcomes import outcomes
 
 GITHUB_LIMIT = 65_536
 _ICON = {"yes": "✅", "no": "❌", "inconclusive": "⚠️"}
@@ -87,7 +87,7 @@ def render_markdown(store, report, limit: int = GITHUB_LIMIT) -> str:
     for inp in report.items:
         if several:
             budget.add("")
-            budget.add(f"### {_ICON[inp.verdict.answer]} {md_text(r(inp.run['suite']))}: "
+            budget.add(f"### {_ICON[inp.verdict.answer]} {md_text(r(inp.run.suite))}: "
                        f"{inp.verdict.word}")
             if inp.diff is not None:
                 budget.add("")
@@ -139,8 +139,8 @@ def _runs(inp: ReportInput) -> list[str]:
     rows = ["| | run | model | label | started (UTC) |", "|-|-|-|-|-|"]
     pairs = [("baseline", inp.baseline), ("candidate", inp.run)] if inp.baseline else [("run", inp.run)]
     for role, run in pairs:
-        rows.append(f"| {role} | {md_text(run['run_id'])} | {md_text(r(run['model_ref']))} | "
-                    f"{md_text(r(run.get('label') or '–'))} | {str(run['started_at'])[:19]} |")
+        rows.append(f"| {role} | {md_text(run.run_id)} | {md_text(r(run.model_ref))} | "
+                    f"{md_text(r(run.label or '–'))} | {str(run.started_at)[:19]} |")
     if inp.diff is not None and len(inp.diff.manifest):
         rows.append("")
         rows.append("Also changed: " + ", ".join(
@@ -205,7 +205,7 @@ def _flips(store, inp: ReportInput) -> list[str]:
     if flipped.empty:
         return ["_No case changed between pass and fail._"]
     # a flip is a case both runs have, so the candidate holds its outcome
-    found = {(o.case_id, o.sample): o for o in outcomes(store, inp.run["run_id"])}
+    found = {(o.case_id, o.sample): o for o in case_results(store, inp.run.run_id)}
     rows = ["| | case | candidate output | why |", "|-|-|-|-|"]
     for case in sorted(flipped.to_dict("records"), key=lambda c: (
             c["status"] != "pass_to_fail", c["case_id"], c["sample"])):
@@ -215,7 +215,7 @@ def _flips(store, inp: ReportInput) -> list[str]:
 
 
 def _failing(store, inp: ReportInput) -> list[str]:
-    failing = [o for o in outcomes(store, inp.run["run_id"]) if not o.passed]
+    failing = [o for o in case_results(store, inp.run.run_id) if not o.passed]
     if not failing:
         return ["_Every case passed._"]
     return ["| case | output | why |", "|-|-|-|"] + [

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from ..store import Store
+from ..store.report_reads import first_changed_prompt
 from . import word_diff
 from .headline import Headline, for_input
 
@@ -42,27 +43,18 @@ def prompt_text(raw) -> str:
     return str(data.get("prompt") or "")
 
 
-PROMPTS = """
-SELECT rb.case_id, rb.prompt, rc.prompt, count(*) OVER () AS differing
-FROM results rb JOIN results rc ON rc.run_id = $cand AND rc.case_id = rb.case_id
-     AND rc.sample = rb.sample
-WHERE rb.run_id = $base AND rb.prompt::VARCHAR IS DISTINCT FROM rc.prompt::VARCHAR
-ORDER BY rb.case_id, rb.sample LIMIT 1
-"""
-
-
 def prompt_diff(store: Store, inp) -> dict | None:
     """When the prompt template changed: the rendered prompt of the first case whose prompt
     differs, baseline vs candidate, as a word diff (and how many cases differ)."""
     if inp.diff is None:
         return None
     base, cand = inp.baseline, inp.run
-    if (base.get("prompt_hash") or "") == (cand.get("prompt_hash") or ""):
+    if (base.prompt_hash or "") == (cand.prompt_hash or ""):
         return None
-    found = store.query(PROMPTS, {"base": base["run_id"], "cand": cand["run_id"]})
-    if not found:
+    found = first_changed_prompt(store, base.run_id, cand.run_id)
+    if found is None:
         return None
-    case_id, before, after, differing = found[0]
+    case_id, before, after, differing = found
     redact = inp.redact
     left, right = word_diff.side_by_side(redact(prompt_text(before)[:PROMPT_CHARS]),
                                          redact(prompt_text(after)[:PROMPT_CHARS]))

@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..errors import UsageError
-from ..store import Store
+from ..store import Store, report_reads
 from ..store.human import (
     DECISIONS,
     Adjudication,
@@ -69,8 +69,7 @@ class ImportSummary:
 
 def _resolve_cases(store: Store, run_ids: set[str]) -> dict[tuple[str, str], str]:
     """(run id, case ref) -> the stored case id."""
-    found = store.query("SELECT DISTINCT run_id, case_id FROM results WHERE run_id IN "
-                        "(SELECT unnest(?::VARCHAR[]))", [sorted(run_ids)])
+    found = report_reads.case_ids_of_runs(store, sorted(run_ids))
     return {(run_id, case_ref(case_id)): case_id for run_id, case_id in found}
 
 
@@ -98,8 +97,7 @@ def import_reviews(store: Store, paths: list[Path], *, apply: bool = False,
     runs = {r.run_id for _, review in reviews for r in review.ratings} | {
         run for _, review in reviews for d in review.adjudications
         for run in (d.candidate_run, d.baseline_run)}
-    known = {run for (run,) in store.query("SELECT run_id FROM runs WHERE run_id IN "
-                                           "(SELECT unnest(?::VARCHAR[]))", [sorted(runs)])}
+    known = report_reads.known_runs(store, sorted(runs))
     cases = _resolve_cases(store, runs)
     for path, review in reviews:
         mine = {}
@@ -121,7 +119,7 @@ def import_reviews(store: Store, paths: list[Path], *, apply: bool = False,
         for index, d in enumerate(review.adjudications):
             case_id = _case(path, f"adjudications.{index}", known, cases, d.candidate_run,
                             d.case_ref)
-            suite = store.run(d.candidate_run)["suite"]
+            suite = store.run(d.candidate_run).suite
             expires = today + timedelta(days=waiver_days) if d.decision == "acceptable" else None
             decisions.append(Adjudication(suite, case_id, d.sample, d.baseline_run,
                                           d.candidate_run, d.decision, d.reason, reviewer,
@@ -167,7 +165,7 @@ def _apply_golden(store: Store, wrong: list[Adjudication], summary: ImportSummar
 
     by_suite: dict[str, list[Adjudication]] = defaultdict(list)
     for d in wrong:
-        by_suite[store.run(d.candidate_run).get("suite_path") or ""].append(d)
+        by_suite[store.run(d.candidate_run).suite_path or ""].append(d)
     written = []
     for path, group in by_suite.items():
         source = suite_path or path
@@ -181,9 +179,7 @@ def _apply_golden(store: Store, wrong: list[Adjudication], summary: ImportSummar
             summary.golden_impossible += [d.case_id for d in group]
             continue
         for d in group:
-            (output, error), = store.query("SELECT output, error FROM results WHERE run_id = ? "
-                                           "AND case_id = ? AND sample = ?",
-                                           [d.candidate_run, d.case_id, d.sample])
+            output, error = report_reads.output_of(store, d.candidate_run, d.case_id, d.sample)
             if error is not None or output is None:
                 raise UsageError(f"flip {d.case_id}: the candidate's call failed ({error}); "
                                  "there is no output to make the golden answer")

@@ -18,21 +18,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from ..compare.align import json_path
 from ..errors import UsageError
-from ..store import Store
+from ..store import RunRecord, Store, report_reads
 
 STRATA = ("flips", "slice", "judge-uncertain")
 MAX_ITEMS = 2000  # outputs on one page (each card is live DOM; people rate samples anyway)
 
-ITEMS = """
-SELECT c.case_id, c.sample, c.prompt::VARCHAR, c.target::VARCHAR, c.output, c.error, c.passed,
-       b.case_id IS NOT NULL AS paired, b.output, b.error, b.passed,
-       json_extract_string(c.metadata, $slice_path) AS slice_value
-FROM results c LEFT JOIN results b ON b.run_id = $base AND b.case_id = c.case_id
-                                   AND b.sample = c.sample
-WHERE c.run_id = $cand ORDER BY c.case_id, c.sample
-"""
 
 
 @dataclass(frozen=True)
@@ -92,8 +83,7 @@ def judge_uncertainty(store: Store, run_id: str) -> dict[tuple[str, int], float]
     """Per output, how unsure the run's LLM judges were: 0 when none gave a usable verdict,
     else the smallest distance of a mean score from its pass mark as a share of the scale,
     halved by the judges' disagreement."""
-    rows = store.query("SELECT case_id, sample, details FROM scores WHERE run_id = ? AND "
-                       "json_extract(details, '$.rubric_sha256') IS NOT NULL", [run_id])
+    rows = report_reads.judge_details(store, run_id)
     out: dict[tuple[str, int], float] = {}
     for case_id, sample, details in rows:
         data = json.loads(details)
@@ -110,26 +100,24 @@ def judge_uncertainty(store: Store, run_id: str) -> dict[tuple[str, int], float]
 
 def _scores(store: Store, run_id: str) -> dict[tuple[str, int], list[tuple[str, bool | None, str]]]:
     found: dict[tuple[str, int], list] = defaultdict(list)
-    for case_id, sample, scorer, passed, why in store.query(
-            "SELECT case_id, sample, scorer, passed, coalesce(explanation, '') FROM scores "
-            "WHERE run_id = ? AND scorer NOT LIKE 'human:%' ORDER BY scorer", [run_id]):
+    for case_id, sample, scorer, passed, why in report_reads.machine_scores(store, run_id):
         found[(case_id, int(sample))].append((scorer, passed, why))
     return found
 
 
-def collect(store: Store, cand: dict, base: dict | None) -> list[ReviewItem]:
+def collect(store: Store, cand: RunRecord, base: RunRecord | None) -> list[ReviewItem]:
     """Every (case, sample) of the candidate run, with the baseline's output when given."""
-    slices = list(cand.get("slices") or [])
-    rows = store.query(ITEMS, {"cand": cand["run_id"], "base": base["run_id"] if base else "",
-                               "slice_path": json_path(slices[0]) if slices else "$.__none__"})
-    unsure = judge_uncertainty(store, cand["run_id"])
-    scores = _scores(store, cand["run_id"])
+    slices = list(cand.slices or [])
+    rows = report_reads.review_rows(store, cand.run_id, base.run_id if base else None,
+                                    slices[0] if slices else None)
+    unsure = judge_uncertainty(store, cand.run_id)
+    scores = _scores(store, cand.run_id)
     items = []
     for (case_id, sample, prompt, target, output, error, passed, paired, b_output, b_error,
          b_passed, slice_value) in rows:
-        outputs = [Output(cand["run_id"], "candidate", output, error)]
+        outputs = [Output(cand.run_id, "candidate", output, error)]
         if base is not None and paired:
-            outputs.append(Output(base["run_id"], "baseline", b_output, b_error))
+            outputs.append(Output(base.run_id, "baseline", b_output, b_error))
         key = (case_id, int(sample))
         items.append(ReviewItem(case_id, int(sample),
                                 _status(paired, b_passed, passed, error, base is not None),

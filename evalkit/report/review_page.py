@@ -19,6 +19,7 @@ from typing import Sequence
 
 from markupsafe import Markup
 
+from ..store import RunRecord
 from ..store.human import DECISIONS
 from ..suite.human_spec import HumanRubric
 from ..types import sha256_hex
@@ -34,8 +35,8 @@ REVIEW_FORMAT = 1  # the version of the exported JSON
 @dataclass(frozen=True)
 class ReviewPage:
     suite: str
-    candidate: dict  # runs rows
-    baseline: dict | None
+    candidate: RunRecord
+    baseline: RunRecord | None
     rubrics: tuple[HumanRubric, ...]
     items: tuple[ReviewItem, ...]
     blind: bool = False
@@ -50,18 +51,18 @@ def case_ref(case_id: str) -> str:
 
 def review_id(page: ReviewPage) -> str:
     """Names the page in local storage and in every exported file."""
-    return sha256_hex("review", page.candidate["run_id"],
-                      page.baseline["run_id"] if page.baseline else None,
+    return sha256_hex("review", page.candidate.run_id,
+                      page.baseline.run_id if page.baseline else None,
                       [r.public() for r in page.rubrics],
                       [(i.case_id, i.sample) for i in page.items], page.blind, page.seed)[:16]
 
 
-def _run_view(run: dict | None, blind: bool) -> dict | None:
+def _run_view(run: RunRecord | None, blind: bool) -> dict | None:
     if run is None:
         return None
     if blind:
-        return {"run_id": run["run_id"]}
-    return {"run_id": run["run_id"], "label": run.get("label"), "model": run.get("model_ref")}
+        return {"run_id": run.run_id}
+    return {"run_id": run.run_id, "label": run.label, "model": run.model_ref}
 
 
 def _text(redact: Redactor, value: str | None) -> str | None:

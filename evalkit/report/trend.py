@@ -29,18 +29,13 @@ from statistics import NormalDist
 from ..compare import baselines
 from ..compare.run_metrics import run_values
 from ..errors import UsageError
-from ..store import Store
+from ..store import Store, report_reads
 from ..suite.gate_spec import OVERALL_METRIC, Policy
 from .headline import finite
 
 Z95 = 1.959963984540054
 MAX_RUNS = 200
 
-RUNS = """
-SELECT run_id, label, model_ref, started_at, slices, gates, samples FROM runs
-WHERE suite = ? AND status = 'completed' AND shard IS NULL
-ORDER BY started_at, run_id
-"""
 
 
 def wilson(successes: float, n: int, z: float = Z95) -> tuple[float, float]:
@@ -102,9 +97,9 @@ class TrendPoint:
 
 
 def _runs(store: Store, suite: str, label_glob: str | None, baseline: str | None) -> list:
-    rows = store.query(RUNS, [suite])
-    if not rows and not store.query("SELECT 1 FROM runs WHERE suite = ?", [suite]):
-        known = [s for (s,) in store.query("SELECT DISTINCT suite FROM runs ORDER BY 1 LIMIT 10")]
+    rows = report_reads.completed_runs_of_suite(store, suite)
+    if not rows and not report_reads.suite_has_runs(store, suite):
+        known = report_reads.suite_names(store, 10)
         raise UsageError(f"no runs of suite '{suite}'"
                          + (f" (suites: {', '.join(known)})" if known else " (no runs stored)"))
     if label_glob:
@@ -173,18 +168,13 @@ def _day(started):
 
 def primary_metrics(store: Store, suite: str) -> tuple[str, ...]:
     """The suite's primary metrics (`compare.primary`, as its latest run stored them)."""
-    found = store.query("SELECT gates FROM runs WHERE suite = ? AND status = 'completed' "
-                        "ORDER BY started_at DESC LIMIT 1", [suite])
-    policy = Policy.model_validate(_json(found[0][0]) or {} if found else {})
+    policy = Policy.model_validate(_json(report_reads.latest_gates(store, suite)) or {})
     return tuple(policy.compare.primary)
 
 
 def known_metrics(store: Store, suite: str) -> list[str]:
     """`passed` and the scorers the suite's runs stored."""
-    names = [n for (n,) in store.query(
-        "SELECT DISTINCT s.scorer FROM scores s JOIN runs r USING (run_id) WHERE r.suite = ? "
-        "ORDER BY 1", [suite])]
-    return [OVERALL_METRIC, *names]
+    return [OVERALL_METRIC, *report_reads.scorers_of_suite(store, suite)]
 
 
 def chart(found: list[TrendPoint], metrics: tuple[str, ...], fmt: str = "svg"):
@@ -242,14 +232,14 @@ def report_section(store: Store, inp) -> dict | None:
     """The report's trend: `passed` and the slice gaps over the suite's runs up to the
     candidate (the last REPORT_RUNS), or None when there are fewer than REPORT_MIN_RUNS."""
     run = inp.run
-    rows = [r for r in store.query(RUNS, [run["suite"]])
-            if r[3] <= run["started_at"] or r[0] == run["run_id"]][-REPORT_RUNS:]
+    rows = [r for r in report_reads.completed_runs_of_suite(store, run.suite)
+            if r[3] <= run.started_at or r[0] == run.run_id][-REPORT_RUNS:]
     if len(rows) < REPORT_MIN_RUNS:  # counted before anything is measured
         return None
     found = measure(store, rows, (OVERALL_METRIC,))
-    marked = {run["run_id"]: "candidate" if inp.baseline is not None else "this run"}
+    marked = {run.run_id: "candidate" if inp.baseline is not None else "this run"}
     if inp.baseline is not None:
-        marked[inp.baseline["run_id"]] = "baseline"
+        marked[inp.baseline.run_id] = "baseline"
     keys = sorted({g.key for p in found for g in p.gaps})
     return {"chart": chart(found, (OVERALL_METRIC,), "svg-inline"), "keys": keys,
             "rows": [{"point": p, "rate": p.rates[OVERALL_METRIC], "role": marked.get(p.run_id),

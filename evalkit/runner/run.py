@@ -259,7 +259,7 @@ def _start_run(store: Store, suite: Suite, ref: ModelRef, backend: Backend, fing
     run_id = config.resume or (store.resumable_run(resume_key) if config.auto_resume else None)
     if run_id is not None:
         existing = store.run(run_id)
-        if existing["resume_key"] != resume_key:
+        if existing.resume_key != resume_key:
             raise UsageError(f"run {run_id} was made with a different suite, model (or model "
                              "version), options or label; it cannot be resumed with these")
         store.mark_resumed(run_id)

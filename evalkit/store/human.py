@@ -11,10 +11,9 @@ on which outputs were picked.
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 
 from ..suite.human_spec import HumanRubric
 from ..types import Score
@@ -56,20 +55,6 @@ class Adjudication:
     reviewer: str
     decided_at: datetime | None = None
     expires: date | None = None
-
-
-@contextmanager
-def transaction(store: Store) -> Iterator[Any]:
-    """The store's connection inside one transaction (rolled back on any error)."""
-    with store._lock:
-        con = store.con
-        con.execute("BEGIN")
-        try:
-            yield con
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
 
 
 def missing_outputs(store: Store, outputs: Iterable[tuple[str, str, int]]) -> list[tuple]:
@@ -133,9 +118,8 @@ def put_ratings(store: Store, ratings: Sequence[Rating], rubrics: dict[str, Huma
     new = pd.DataFrame([(*key, r.score, _storable(r.comment), r.rated_at, r.review_id, r.blind)
                         for key, r in latest.items()], columns=list(RATING_COLUMNS))
     new["rated_at"] = pd.to_datetime(new["rated_at"])
-    with transaction(store) as con:
-        con.register("_ek_new_ratings", new)
-        try:
+    with store.transaction() as con:
+        with store.registered("_ek_new_ratings", new):
             con.execute("DELETE FROM human_ratings h USING _ek_new_ratings n WHERE "
                         "h.run_id = n.run_id AND h.case_id = n.case_id AND h.sample = n.sample "
                         "AND h.rubric = n.rubric AND h.reviewer = n.reviewer")
@@ -144,8 +128,6 @@ def put_ratings(store: Store, ratings: Sequence[Rating], rubrics: dict[str, Huma
             rows = con.execute(f"SELECT {KEY}, reviewer, score, coalesce(comment, '') FROM "
                                f"human_ratings JOIN (SELECT DISTINCT {KEY} FROM _ek_new_ratings)"
                                f" USING ({KEY}) ORDER BY {KEY}, reviewer").fetchall()
-        finally:
-            con.unregister("_ek_new_ratings")
         grouped: dict[tuple, list] = {}
         for run_id, case_id, sample, rubric, reviewer, score, comment in rows:
             grouped.setdefault((run_id, case_id, sample, rubric), []).append(
@@ -155,12 +137,9 @@ def put_ratings(store: Store, ratings: Sequence[Rating], rubrics: dict[str, Huma
             score = human_score(rubrics[rubric], given)
             scores.append((run_id, case_id, sample, score.scorer, score.value, score.passed,
                            score.explanation, json.dumps(score.details, ensure_ascii=False)))
-        con.register("_ek_human_scores", columns(scores, SCORE_COLUMNS))
-        try:
+        with store.registered("_ek_human_scores", columns(scores, SCORE_COLUMNS)):
             con.execute(f"INSERT OR REPLACE INTO scores ({', '.join(SCORE_COLUMNS)}) "
                         "SELECT * FROM _ek_human_scores")
-        finally:
-            con.unregister("_ek_human_scores")
     return len({key[:3] for key in grouped})
 
 
@@ -182,18 +161,14 @@ def put_adjudications(store: Store, decisions: Sequence[Adjudication]) -> None:
                        columns=list(ADJUDICATION_COLUMNS))
     new["decided_at"] = pd.to_datetime(new["decided_at"])
     new["expires"] = pd.to_datetime(new["expires"])
-    with transaction(store) as con:
-        con.register("_ek_new_decisions", new)
-        try:
-            con.execute("DELETE FROM adjudications a USING _ek_new_decisions n WHERE "
-                        "a.baseline_run = n.baseline_run AND a.candidate_run = n.candidate_run "
-                        "AND a.case_id = n.case_id AND a.sample = n.sample "
-                        "AND a.reviewer = n.reviewer")
-            con.execute(f"INSERT INTO adjudications ({', '.join(ADJUDICATION_COLUMNS)}) SELECT "
-                        f"{', '.join(ADJUDICATION_COLUMNS[:-1])}, expires::DATE "
-                        "FROM _ek_new_decisions")
-        finally:
-            con.unregister("_ek_new_decisions")
+    with store.transaction(), store.registered("_ek_new_decisions", new) as con:
+        con.execute("DELETE FROM adjudications a USING _ek_new_decisions n WHERE "
+                    "a.baseline_run = n.baseline_run AND a.candidate_run = n.candidate_run "
+                    "AND a.case_id = n.case_id AND a.sample = n.sample "
+                    "AND a.reviewer = n.reviewer")
+        con.execute(f"INSERT INTO adjudications ({', '.join(ADJUDICATION_COLUMNS)}) SELECT "
+                    f"{', '.join(ADJUDICATION_COLUMNS[:-1])}, expires::DATE "
+                    "FROM _ek_new_decisions")
 
 
 def mark_golden_applied(store: Store, decisions: Sequence[Adjudication]) -> None:

@@ -11,6 +11,7 @@ from typing import Sequence
 
 from ..redact import redact
 from ..types import Completion, Score
+from .reads import COMPLETION_COLUMNS, completion_of
 from .rows import columns
 from .schema import SCORE_COLUMNS
 from .store import Store
@@ -18,21 +19,12 @@ from .store import Store
 
 def unscored_outputs(store: Store, run_id: str, scorer: str) -> list[tuple[str, int, Completion]]:
     """(case_id, sample, completion) of the run's results without a score from `scorer`."""
-    found = store._query(
-        "SELECT r.case_id, r.sample, r.output, r.error, r.latency_s, r.tokens_in, r.tokens_out, "
-        "r.cost_usd, r.model_id, r.finish_reason, r.context, r.citations FROM results r "
+    found = store.query(
+        f"SELECT r.case_id, r.sample, {COMPLETION_COLUMNS} FROM results r "
         "WHERE r.run_id = ? AND NOT EXISTS (SELECT 1 FROM scores s WHERE s.run_id = r.run_id "
         "AND s.case_id = r.case_id AND s.sample = r.sample AND s.scorer = ?) "
         "ORDER BY r.case_id, r.sample", [run_id, scorer])
-    out = []
-    for (case_id, sample, text, error, latency, t_in, t_out, cost, model_id, finish, context,
-         citations) in found:
-        out.append((case_id, sample, Completion(
-            text=text, error=error, latency_s=latency, tokens_in=t_in, tokens_out=t_out,
-            cost_usd=cost, model_id=model_id, finish_reason=finish,
-            context=tuple(json.loads(context)) if context else None,
-            citations=tuple(json.loads(citations)) if citations else None)))
-    return out
+    return [(case_id, sample, completion_of(rest)) for case_id, sample, *rest in found]
 
 
 def add_scores(store: Store, run_id: str, scored: Sequence[tuple[str, int, Score]]
@@ -44,26 +36,16 @@ def add_scores(store: Store, run_id: str, scored: Sequence[tuple[str, int, Score
              json.dumps(dict(s.details), ensure_ascii=False, default=str) if s.details else None)
             for case_id, sample, s in scored]
     failing = [[case_id, sample] for case_id, sample, s in scored if s.passed is False]
-    with store._lock:
-        con = store.con
-        con.execute("BEGIN")
-        try:
-            con.register("_late_scores", columns(rows, SCORE_COLUMNS))
-            con.execute(f"INSERT OR REPLACE INTO scores ({', '.join(SCORE_COLUMNS)}) "
-                        "SELECT * FROM _late_scores")
-            flipped: set[tuple[str, int]] = set()
-            if failing:
-                keys = {"run": run_id, "ids": [k[0] for k in failing],
-                        "samples": [k[1] for k in failing]}
-                flipped = {(c, s) for c, s in con.execute(
-                    "UPDATE results SET passed = false FROM (SELECT unnest($ids::VARCHAR[]) AS "
-                    "case_id, unnest($samples::INTEGER[]) AS sample) f WHERE results.run_id = $run "
-                    "AND results.case_id = f.case_id AND results.sample = f.sample AND "
-                    "results.passed RETURNING results.case_id, results.sample", keys).fetchall()}
-            con.execute("COMMIT")
-            return flipped
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
-        finally:
-            con.unregister("_late_scores")
+    with store.transaction(), store.registered("_late_scores",
+                                               columns(rows, SCORE_COLUMNS)) as con:
+        con.execute(f"INSERT OR REPLACE INTO scores ({', '.join(SCORE_COLUMNS)}) "
+                    "SELECT * FROM _late_scores")
+        if not failing:
+            return set()
+        keys = {"run": run_id, "ids": [k[0] for k in failing],
+                "samples": [k[1] for k in failing]}
+        return {(c, s) for c, s in con.execute(
+            "UPDATE results SET passed = false FROM (SELECT unnest($ids::VARCHAR[]) AS "
+            "case_id, unnest($samples::INTEGER[]) AS sample) f WHERE results.run_id = $run "
+            "AND results.case_id = f.case_id AND results.sample = f.sample AND "
+            "results.passed RETURNING results.case_id, results.sample", keys).fetchall()}

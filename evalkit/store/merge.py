@@ -16,13 +16,13 @@ file serves the next run's cache hits. Input files are only read.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from ..errors import UsageError
 from ..types import sha256_hex
+from .records import RunRecord
 from .schema import MIGRATIONS
 from .store import Store, utcnow
 
@@ -31,26 +31,25 @@ SAME = (("suite file", "suite_hash"), ("prompt", "prompt_hash"), ("backend", "ba
         ("model fingerprint", "fingerprint"), ("options", "options"), ("seed", "seed"),
         ("samples", "samples"), ("scorers", "scorers"), ("slices", "slices"),
         ("gates", "gates"))
-JSON_COLUMNS = ("options", "provenance", "scorers", "slices", "gates", "shard", "merged_from")
 
 
 @dataclass(frozen=True)
 class ShardRun:
     db: str  # the file it was read from, as given
     catalog: str  # its attached name in the target's connection
-    run: dict[str, Any]
+    run: RunRecord
     results: int
 
     @property
     def index(self) -> int:
-        return int(self.run["shard"]["index"])
+        return int(self.run.shard["index"])
 
     @property
     def count(self) -> int:
-        return int(self.run["shard"]["count"])
+        return int(self.run.shard["count"])
 
     def name(self) -> str:
-        return f"shard {self.index}/{self.count} ({self.db}, run {self.run['run_id']})"
+        return f"shard {self.index}/{self.count} ({self.db}, run {self.run.run_id})"
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ def merge_shards(target: Store, paths: Sequence[str]) -> list[Merged]:
                              + "; make them with evalkit run --shard I/N")
         groups: dict[tuple, list[ShardRun]] = {}
         for run in runs:
-            key = (run.run["suite"], run.run["label"], run.run["model_ref"])
+            key = (run.run.suite, run.run.label, run.run.model_ref)
             groups.setdefault(key, []).append(run)
         plans = [_checked(target, sorted(group, key=lambda r: r.index))
                  for _, group in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0])))]
@@ -149,11 +148,7 @@ def _shard_runs(target: Store, db: str, catalog: str) -> list[ShardRun]:
         f'FROM "{catalog}".runs r WHERE r.shard IS NOT NULL ORDER BY r.run_id')
     out = []
     for row in rows:
-        run = dict(zip(names, row[:-1]))
-        for key in JSON_COLUMNS:
-            if isinstance(run.get(key), str):
-                run[key] = json.loads(run[key])
-        out.append(ShardRun(db, catalog, run, int(row[-1])))
+        out.append(ShardRun(db, catalog, RunRecord.from_row(names, row[:-1]), int(row[-1])))
     return out
 
 
@@ -161,11 +156,11 @@ def _dedupe(runs: list[ShardRun]) -> list[ShardRun]:
     """One copy of a run found in several files (the same file given twice, or copied)."""
     first: dict[str, ShardRun] = {}
     for run in runs:
-        seen = first.get(run.run["run_id"])
+        seen = first.get(run.run.run_id)
         if seen is None:
-            first[run.run["run_id"]] = run
-        elif (seen.results, seen.run["status"]) != (run.results, run.run["status"]):
-            raise UsageError(f"run {run.run['run_id']} is in {seen.db} and {run.db} with "
+            first[run.run.run_id] = run
+        elif (seen.results, seen.run.status) != (run.results, run.run.status):
+            raise UsageError(f"run {run.run.run_id} is in {seen.db} and {run.db} with "
                              "different results; merge one copy of it")
     return list(first.values())
 
@@ -173,7 +168,7 @@ def _dedupe(runs: list[ShardRun]) -> list[ShardRun]:
 def _checked(target: Store, shards: list[ShardRun]) -> list[ShardRun]:
     """The shards of one (suite, label, model), checked to form one whole run."""
     head = shards[0]
-    what = f"suite '{head.run['suite']}'" + (f" [{head.run['label']}]" if head.run["label"] else "")
+    what = f"suite '{head.run.suite}'" + (f" [{head.run.label}]" if head.run.label else "")
 
     def refuse(reason: str) -> UsageError:
         return UsageError(f"cannot merge the shards of {what}: {reason}")
@@ -182,11 +177,11 @@ def _checked(target: Store, shards: list[ShardRun]) -> list[ShardRun]:
         if shard.count != head.count:
             raise refuse(f"they split the suite differently ({head.index}/{head.count} in "
                          f"{head.db}, {shard.index}/{shard.count} in {shard.db})")
-        if (shard.run["shard"]["cases_hash"], shard.run["shard"]["n_cases"]) != \
-                (head.run["shard"]["cases_hash"], head.run["shard"]["n_cases"]):
+        if (shard.run.shard["cases_hash"], shard.run.shard["n_cases"]) != \
+                (head.run.shard["cases_hash"], head.run.shard["n_cases"]):
             raise refuse(f"the cases differ between {head.name()} and {shard.name()}")
         for words, column in SAME:
-            if shard.run.get(column) != head.run.get(column):
+            if getattr(shard.run, column) != getattr(head.run, column):
                 raise refuse(f"the {words} differs between {head.name()} and {shard.name()}")
     for before, after in zip(shards, shards[1:]):
         if before.index == after.index:
@@ -197,18 +192,18 @@ def _checked(target: Store, shards: list[ShardRun]) -> list[ShardRun]:
         raise refuse("shard " + ", ".join(f"{i}/{head.count}" for i in missing)
                      + " missing (given: " + ", ".join(f"{s.index}/{s.count}" for s in shards) + ")")
     for shard in shards:
-        if shard.run["status"] != "completed":
-            raise refuse(f"{shard.name()} is {shard.run['status']}, not completed; run the same "
+        if shard.run.status != "completed":
+            raise refuse(f"{shard.name()} is {shard.run.status}, not completed; run the same "
                          "command again to finish it")
-        expected = int(shard.run["n_cases"]) * int(shard.run["samples"] or 1)
+        expected = int(shard.run.n_cases) * int(shard.run.samples or 1)
         if shard.results != expected:
             raise refuse(f"{shard.name()} holds {shard.results} results, not {expected}")
         stray = _strays(target, shard)
         if stray:
             raise refuse(f"{shard.name()} holds case '{stray}', which belongs to another shard "
                          "(was it made by another evalkit version?)")
-    whole = int(head.run["shard"]["n_cases"])
-    held = sum(int(s.run["n_cases"]) for s in shards)
+    whole = int(head.run.shard["n_cases"])
+    held = sum(int(s.run.n_cases) for s in shards)
     if held != whole:
         raise refuse(f"the shards hold {held} cases, the suite {whole}")
     return shards
@@ -230,13 +225,13 @@ SELECT case_id FROM hashed WHERE 1 + h % $count::UBIGINT <> $index ORDER BY case
 
 def _strays(target: Store, shard: ShardRun) -> str | None:
     found = target.query(_STRAYS.format(catalog=shard.catalog),
-                         {"run": shard.run["run_id"], "count": shard.count, "index": shard.index})
+                         {"run": shard.run.run_id, "count": shard.count, "index": shard.index})
     return found[0][0] if found else None
 
 
 def _merged_id(shards: list[ShardRun]) -> str:
-    digest = sha256_hex(sorted(s.run["run_id"] for s in shards))
-    first = min(s.run["started_at"] for s in shards)
+    digest = sha256_hex(sorted(s.run.run_id for s in shards))
+    first = min(s.run.started_at for s in shards)
     return f"{first:%Y%m%d-%H%M%S}-m{digest[:6]}"
 
 
@@ -244,17 +239,11 @@ def _write(target: Store, plans: list[list[ShardRun]], caches: list[str]) -> lis
     """Every merged run and the folded caches, in one transaction."""
     outcomes = []
     own = _own_catalog(target)
-    with target._lock:
-        target.con.execute("BEGIN")
-        try:
-            for shards in plans:
-                outcomes.append(_write_one(target, shards, own))
-            for catalog in caches:
-                _fold_cache(target, catalog)
-            target.con.execute("COMMIT")
-        except Exception:
-            target.con.execute("ROLLBACK")
-            raise
+    with target.transaction():
+        for shards in plans:
+            outcomes.append(_write_one(target, shards, own))
+        for catalog in caches:
+            _fold_cache(target, catalog)
     return outcomes
 
 
@@ -262,29 +251,28 @@ def _write_one(target: Store, shards: list[ShardRun], own: str) -> Merged:
     head = shards[0].run
     run_id = _merged_id(shards)
     results = sum(s.results for s in shards)
-    outcome = Merged(run_id, head["suite"], head["label"], head["model_ref"], len(shards),
+    outcome = Merged(run_id, head.suite, head.label, head.model_ref, len(shards),
                      results, already=False)
     if target.query("SELECT 1 FROM runs WHERE run_id = ?", [run_id]):
         return Merged(**{**outcome.__dict__, "already": True})
     now = utcnow()
-    run = {key: value for key, value in head.items() if key in _columns(target, own, "runs")}
-    run.update({
-        "run_id": run_id, "cases_hash": head["shard"]["cases_hash"],
-        "n_cases": int(head["shard"]["n_cases"]), "status": "completed", "started_at": now,
-        "finished_at": now, "error": None, "resume_key": None, "shard": None,
-        "merged_from": [{"run_id": s.run["run_id"], "shard": f"{s.index}/{s.count}",
-                         "db": s.db, "started_at": str(s.run["started_at"]),
-                         "finished_at": str(s.run["finished_at"]), "results": s.results}
-                        for s in shards]})
+    run = head.replace(
+        run_id=run_id, cases_hash=head.shard["cases_hash"],
+        n_cases=int(head.shard["n_cases"]), status="completed", started_at=now,
+        finished_at=now, error=None, resume_key=None, shard=None,
+        merged_from=[{"run_id": s.run.run_id, "shard": f"{s.index}/{s.count}",
+                      "db": s.db, "started_at": str(s.run.started_at),
+                      "finished_at": str(s.run.finished_at), "results": s.results}
+                     for s in shards])
     target.create_run(run)
     for table in ("results", "scores"):
         names = [n for n in _columns(target, own, table)
                  if n in _columns(target, shards[0].catalog, table)]
         picked = ", ".join(f'"{n}"' for n in names if n != "run_id")
         for shard in shards:
-            target.con.execute(
+            target.query(
                 f'INSERT INTO {table} (run_id, {picked}) SELECT ?, {picked} '
-                f'FROM "{shard.catalog}".{table} WHERE run_id = ?', [run_id, shard.run["run_id"]])
+                f'FROM "{shard.catalog}".{table} WHERE run_id = ?', [run_id, shard.run.run_id])
     return outcome
 
 
@@ -294,5 +282,5 @@ def _fold_cache(target: Store, catalog: str) -> None:
         names = _columns(target, catalog, table)
         if names:
             picked = ", ".join(f'"{n}"' for n in names)
-            target.con.execute(f'INSERT OR IGNORE INTO {table} ({picked}) '
+            target.query(f'INSERT OR IGNORE INTO {table} ({picked}) '
                                f'SELECT {picked} FROM "{catalog}".{table}')

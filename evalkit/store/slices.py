@@ -13,6 +13,11 @@ from .store import Store
 OVERALL = "(all scorers)"  # the result's own pass flag: every scorer passed
 
 
+def json_path(key: str) -> str:
+    """The JSON path of one metadata key (quoted: a key may hold dots or quotes)."""
+    return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _path(key: str) -> str:
     return '$."' + key.replace('"', '\\"') + '"'
 
@@ -41,7 +46,7 @@ class Disagreement:
 def slice_metrics(store: Store, run_id: str,
                   key: str) -> list[tuple[str, str, int, float, float | None]]:
     """(scorer, group, n, pass rate, mean value) for each scorer and group of `key`."""
-    return store._query(
+    return store.query(
         "SELECT s.scorer, json_extract_string(r.metadata, ?) AS grp, count(*), "
         "avg(CASE WHEN s.passed THEN 1.0 ELSE 0.0 END), avg(s.value) FROM scores s JOIN results r "
         "USING (run_id, case_id, sample) WHERE s.run_id = ? AND grp IS NOT NULL "
@@ -50,7 +55,7 @@ def slice_metrics(store: Store, run_id: str,
 
 def slice_gaps(store: Store, run_id: str, key: str) -> list[SliceGap]:
     """Per scorer and overall: pass rate by group and the largest gap between two groups."""
-    rows = [(OVERALL, g, n, rate) for g, n, rate in store._query(
+    rows = [(OVERALL, g, n, rate) for g, n, rate in store.query(
         "SELECT json_extract_string(metadata, ?) AS grp, count(*), "
         "avg(CASE WHEN passed THEN 1.0 ELSE 0.0 END) FROM results WHERE run_id = ? AND grp "
         "IS NOT NULL GROUP BY ALL ORDER BY 1", [_path(key), run_id])]
@@ -72,11 +77,11 @@ def counterfactual_disagreement(store: Store, run_id: str) -> list[Disagreement]
     """Per scorer and overall: the share of origin cases whose variants disagree on pass/fail
     (compared within each sample)."""
     origin = _path("origin")
-    overall = store._query(
+    overall = store.query(
         "SELECT json_extract_string(metadata, ?) AS origin, sample, "
         "count(DISTINCT coalesce(passed, false)) > 1 FROM results WHERE run_id = ? AND origin "
         "IS NOT NULL GROUP BY ALL HAVING count(*) > 1", [origin, run_id])
-    per_scorer = store._query(
+    per_scorer = store.query(
         "SELECT s.scorer, json_extract_string(r.metadata, ?) AS origin, s.sample, "
         "count(DISTINCT s.passed) > 1 FROM scores s JOIN results r USING (run_id, case_id, sample) "
         "WHERE s.run_id = ? AND origin IS NOT NULL AND s.passed IS NOT NULL GROUP BY ALL "

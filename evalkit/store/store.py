@@ -10,14 +10,16 @@ import json
 import os
 import re
 import threading
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import StoreError, StoreLockedError, UsageError
 from ..redact import redact
 from ..types import Completion, Result
 from . import rows
+from .records import RunRecord
 from .schema import CACHE_COLUMNS, MIGRATIONS, RESULT_COLUMNS, SCORE_COLUMNS
 
 DEFAULT_DB = "reports/evalkit.duckdb"
@@ -48,6 +50,17 @@ def rows_at_fault(exc: BaseException) -> bool:
 
     return isinstance(exc, (duckdb.DataError, duckdb.IntegrityError,
                             duckdb.InvalidInputException))
+
+
+def storage_at_fault(exc: BaseException) -> bool:
+    """True when DuckDB could not read or write the database file (damaged, cut short, a full
+    disk) rather than a bug of ours. DuckDB not imported yet: it cannot have raised."""
+    import sys
+
+    duckdb = sys.modules.get("duckdb")
+    return duckdb is not None and isinstance(exc, (duckdb.IOException,
+                                                   duckdb.SerializationException,
+                                                   duckdb.FatalException))
 
 
 def utcnow() -> datetime:
@@ -105,6 +118,34 @@ class Store:
             if exc_type is None:
                 raise  # else the error already on its way is the one to report
 
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """The connection inside one transaction, under the store's lock; rolled back when
+        the body raises (after a failed COMMIT, a disk full, there may be none left to roll
+        back: the error to report is the first one)."""
+        with self._lock:
+            self.con.execute("BEGIN")
+            try:
+                yield self.con
+                self.con.execute("COMMIT")
+            except BaseException:
+                try:
+                    self.con.execute("ROLLBACK")
+                except Exception:
+                    pass
+                raise
+
+    @contextmanager
+    def registered(self, name: str, data: Any) -> Iterator[Any]:
+        """`data` (a DataFrame or a dict of NumPy columns) readable as table `name` by the
+        statements in the body; unregistered after, whatever happens."""
+        with self._lock:
+            self.con.register(name, data)
+            try:
+                yield self.con
+            finally:
+                self.con.unregister(name)
+
     def _migrate(self) -> None:
         with self._lock:
             self.con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER "
@@ -152,7 +193,9 @@ class Store:
             return self.con.execute(sql, params or []).df()
 
     # -- runs ----------------------------------------------------------------------
-    def create_run(self, run: Mapping[str, Any]) -> None:
+    def create_run(self, run: RunRecord | Mapping[str, Any]) -> None:
+        if isinstance(run, RunRecord):
+            run = run.to_dict()
         names = list(run)
         values = [json.dumps(v, default=str) if isinstance(v, (dict, list)) else v
                   for v in run.values()]
@@ -175,18 +218,14 @@ class Store:
             self.con.execute("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ?",
                              [run_id])
 
-    def run(self, run_id: str) -> dict[str, Any]:
+    def run(self, run_id: str) -> RunRecord:
         with self._lock:
             cursor = self.con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id])
             row = cursor.fetchone()
             names = [d[0] for d in cursor.description]
         if row is None:
             raise UsageError(f"no run '{run_id}' in {self.path}")
-        data = dict(zip(names, row))
-        for key in ("options", "provenance", "scorers", "slices", "gates", "stop"):
-            if isinstance(data.get(key), str):
-                data[key] = json.loads(data[key])
-        return data
+        return RunRecord.from_row(names, row)
 
     def resumable_run(self, resume_key: str) -> str | None:
         """The latest unfinished run with the same suite, model, options and label (a run
@@ -213,30 +252,17 @@ class Store:
         batches = [("results", RESULT_COLUMNS, rows.result_rows(run_id, results), "INSERT"),
                    ("scores", SCORE_COLUMNS, rows.all_score_rows(run_id, results), "INSERT"),
                    ("cache", CACHE_COLUMNS, rows.cache_rows(cache_entries), "INSERT OR REPLACE")]
-        with self._lock:
-            con = self.con
-            con.execute("BEGIN")
-            try:
-                for table, names, batch, verb in batches:
-                    if batch:
-                        self._insert(table, names, batch, verb)
-                con.execute("COMMIT")
-            except Exception:
-                try:  # after a failed COMMIT (disk full) there may be no transaction left:
-                    con.execute("ROLLBACK")  # the error to report is the first one
-                except Exception:
-                    pass
-                raise
+        with self.transaction():
+            for table, names, batch, verb in batches:
+                if batch:
+                    self._insert(table, names, batch, verb)
 
     def _insert(self, table: str, names: Sequence[str], batch: list[tuple], verb: str) -> None:
         """One INSERT of a batch of rows: NumPy arrays for big batches, lists for the others."""
         listed = ", ".join(names)
         if len(batch) >= rows.NUMPY_ROWS:
-            self.con.register("_ek_batch", rows.columns(batch, names))
-            try:
-                self.con.execute(f"{verb} INTO {table} ({listed}) SELECT * FROM _ek_batch")
-            finally:
-                self.con.unregister("_ek_batch")
+            with self.registered("_ek_batch", rows.columns(batch, names)) as con:
+                con.execute(f"{verb} INTO {table} ({listed}) SELECT * FROM _ek_batch")
             return
         types = self._types.get(table)
         if types is None:
@@ -280,16 +306,11 @@ class Store:
 
     def recorded_outputs(self, run_ref: str) -> dict[tuple[str, int], Completion]:
         run_id = self.resolve_run(run_ref)
-        out = {}
-        for case_id, sample, text, error, latency, t_in, t_out, cost, model_id, context, cites in self._query(
-                "SELECT case_id, sample, output, error, latency_s, tokens_in, tokens_out, cost_usd, "
-                "model_id, context, citations FROM results WHERE run_id = ?", [run_id]):
-            out[(case_id, sample)] = Completion(
-                text=text, error=error, latency_s=latency, tokens_in=t_in, tokens_out=t_out,
-                cost_usd=cost, model_id=model_id,
-                context=tuple(json.loads(context)) if context else None,
-                citations=tuple(json.loads(cites)) if cites else None)
-        return out
+        from .reads import COMPLETION_COLUMNS, completion_of
+
+        return {(row[0], row[1]): completion_of(row[2:]) for row in self._query(
+            f"SELECT case_id, sample, {COMPLETION_COLUMNS} FROM results WHERE run_id = ?",
+            [run_id])}
 
     # -- tables for people and notebooks --------------------------------------------
     def runs(self, limit: int | None = None):

@@ -84,9 +84,9 @@ def test_database_from_before_migration_2_is_migrated_and_readable(tmp_path):
     con.close()
     with Store(db, read_only=True) as store:  # read-only: not migrated, still readable
         assert baselines.current(store, "prod") == "old"
-        assert store.run("old").get("gates") is None
+        assert store.run("old").gates is None
     with Store(db) as store:  # a writer applies migration 2 and keeps the data
         assert baselines.history(store, "prod")[0].action == "set"
         applied = {v for (v,) in store.query("SELECT version FROM schema_migrations")}
         assert applied == {v for v, _, _ in MIGRATIONS} and 2 in applied
-        assert store.run("old")["gates"] is None
+        assert store.run("old").gates is None

@@ -158,14 +158,14 @@ def test_a_stop_record_applies_its_decision_only_against_its_own_baseline():
                   {"metric": "passed", "n": 150, "estimate": -0.073, "low": -0.145,
                    "high": -0.008}]},
               "spent": {"calls": 150, "tokens": 300, "cost_usd": 0.0}}
-    stop = Stop.of({"stop": record})
+    stop = Stop.of(record)
     assert stop.decided_against("run-a") == REGRESSED
     assert stop.decided_against("run-b") is None  # compared with another baseline later
     assert stop.intervals() == ("pass rate Δ -7.3 pp, anytime-valid 95% interval "
                                 "[-14.5, -0.8] pp over 150 paired cases")
     assert stop.summary().endswith("; spent 150 calls, 300 tokens")  # no cost reported
     assert "covers the 150 cases that ran" in stop.caveat()
-    assert Stop.of({"stop": None}) is None
-    budget = Stop.of({"stop": {**record, "reason": "budget", "decision": None,
-                               "sequential": None}})
+    assert Stop.of(None) is None
+    budget = Stop.of({**record, "reason": "budget", "decision": None,
+                       "sequential": None})
     assert budget.decided_against("run-a") is None

@@ -345,7 +345,7 @@ def test_a_report_of_several_suites(multi_suite_runs):
         report = prepare_set(store, "cand", "base")
         html = render_html(store, report)
         runs_only = render_html(store, prepare_set(store, "cand"))
-    assert [i.run["suite"] for i in report.items] == ["cmp", "report-suite"]
+    assert [i.run.suite for i in report.items] == ["cmp", "report-suite"]
     _assert_inert(html)
     assert 'data-answer="no"' in html  # report-suite says no, so the whole answer is no
     assert 'id="suite-1"' in html and 'id="suite-2"' in html

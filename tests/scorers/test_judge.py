@@ -118,7 +118,7 @@ def test_judge_verdicts_are_recorded_and_cached(tmp_path, server, judge_suite):
         judge_rows = store.df("SELECT judge, verdict FROM judge_cache")
         everything = store.df("SELECT * FROM runs").to_csv() + store.df("SELECT * FROM scores").to_csv()
     assert "sk-judge" not in everything
-    assert run["scorers"][0]["params"]["rubric_sha256"] == details["rubric_sha256"]
+    assert run.scorers[0]["params"]["rubric_sha256"] == details["rubric_sha256"]
     assert len(judge_rows) == 2 and set(judge_rows.judge) == {verdict["judge"]}
 
     # a new run (new label, so no resume; no response cache for python pipelines either way)

@@ -206,3 +206,31 @@ def test_text_that_is_not_utf8_does_not_sink_the_batch(srv, tmp_path):
     assert query(db, "SELECT output FROM results x JOIN runs r USING (run_id) "
                      "WHERE r.label = 's2' AND case_id = 'b'") == [
         ("half an emoji \N{REPLACEMENT CHARACTER} here",)]
+
+
+def test_typed_reads_run_record_and_case_results(finished_run):
+    """Store.run is a RunRecord read by attribute (JSON columns decoded); case_results is the
+    one per-case reader: every (case, sample) with its scores, the failing ones with why."""
+    from evalkit.store import RunRecord
+    from evalkit.store.reads import case_results, pass_rate
+
+    db, summary = finished_run
+    with Store(db, read_only=True) as store:
+        run = store.run(summary.run_id)
+        found = case_results(store, summary.run_id)
+        rate = pass_rate(store, summary.run_id)
+    assert isinstance(run, RunRecord)
+    assert (run.run_id, run.label, run.status, run.samples, run.n_cases) == (
+        summary.run_id, "v1", "completed", 2, 3)
+    assert [s["name"] for s in run.scorers] == ["exact", "contains"]  # decoded, not JSON text
+    assert isinstance(run.options, dict) and run.finished_at >= run.started_at
+    with pytest.raises(Exception):
+        run.label = "changed"  # frozen: a record, not a row to edit
+    assert [(r.case_id, r.sample) for r in found] == [(c, s) for c in ("de", "fr", "it")
+                                                      for s in (0, 1)]
+    it = next(r for r in found if (r.case_id, r.sample) == ("it", 1))
+    assert (it.output, it.passed, it.error) == ("Rome", False, None)
+    assert [(s.scorer, s.passed) for s in it.scores] == [("contains", True), ("exact", False)]
+    assert it.why().startswith("exact: ") and "contains" not in it.why()
+    assert all(r.passed and r.why() == "" for r in found if r.case_id == "de")
+    assert rate == pytest.approx(2 / 6)
