@@ -34,6 +34,7 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from evalkit.compare.rows import metric_rows  # noqa: E402
 from evalkit.compare.verdicts import REGRESSED, analyse  # noqa: E402
 from evalkit.report.verdict import NO, YES, answer  # noqa: E402
 from evalkit.suite.gate_spec import Policy  # noqa: E402
@@ -169,7 +170,7 @@ def judge(s: Scenario, trials: int, seed: int, resamples: int | None = None) -> 
     truth = s.true_delta
     for t in range(trials):
         table = analyse(data.table(t), data.source(t), policy, resamples=resamples)
-        verdict = answer(table, policy=policy)
+        verdict = answer(metric_rows(table), policy=policy)
         primary = table.iloc[0]
         flagged = table["verdict"].isin((REGRESSED, "improved")) & table["same_as"].isna()
         regressed = table["verdict"] == REGRESSED

@@ -82,11 +82,11 @@ METRIC_SUFFIX = {"mean": " (mean)", "error_rate": " (error rate)"}
 def metric_rows(diff, metrics=None) -> list[list[str]]:
     """Table rows of `metrics` (default: every row of the diff's metric table)."""
     rows = []
-    for r in (diff.metrics if metrics is None else metrics).itertuples(index=False):
-        if isinstance(r.same_as, str):  # the same numbers as `passed`: said once, below the table
+    for r in (diff.metrics if metrics is None else metrics):
+        if r.is_duplicate:  # the same numbers as `passed`: said once, below the table
             continue
         name = r.metric + METRIC_SUFFIX.get(r.stat, "") + (" ★" if r.family == "primary" else "")
-        where = "" if _missing(r.slice_key) else f"{r.slice_key}={r.slice_value}"
+        where = "" if r.overall else f"{r.slice_key}={r.slice_value}"
         rate = r.stat != "mean"
         flips = "-" if not rate else f"{r.pass_to_fail} / {r.fail_to_pass}"
         p = "-" if _missing(r.p_adj) else f"{r.p_adj:.3g}"
@@ -112,7 +112,7 @@ def render_header(out, diff) -> None:
         out.print(f"  cases: {cover.paired_cases} paired{one_side} · {each}")
     counts = diff.counts()
     parts = [f"{counts.get(s, 0)} {STATUS_WORDS[s]}" for s in STATUS_ORDER]
-    waived = int(diff.cases["waived"].sum()) if len(diff.cases) else 0
+    waived = sum(1 for c in diff.cases if c.waived)
     unit = "by sample" if max(samples) > 1 else "by case"
     out.print(f"  {unit}: " + " · ".join(parts) + (f" · {waived} waived" if waived else ""))
 
@@ -130,18 +130,17 @@ def render_manifest(out, diff) -> None:
 
 
 def render_metrics(out, diff) -> None:
-    if diff.metrics.empty:
+    if not diff.metrics:
         out.print("no paired results: the runs share no (case, sample)")
         return
     settings = diff.policy.compare
-    tests = int((diff.metrics["p"].notna() & diff.metrics["same_as"].isna()).sum())
+    tests = sum(1 for r in diff.metrics if r.p is not None and not r.is_duplicate)
     title = (f"metrics (n = cases; Δ = candidate − baseline on paired cases; "
              f"{1 - settings.alpha:.0%} CI: Tango score for rates, bootstrap for means; p adjusted "
              f"over {tests} tests, family-wise α {settings.alpha:g}, ★ primary first)")
     out.print(table(title, ["metric", "slice", "n", "baseline", "candidate", "Δ", "CI",
                             "flips ↓ / ↑", "p (adj)", "verdict"], metric_rows(diff)))
-    same = sorted({m for m, s in zip(diff.metrics["metric"], diff.metrics["same_as"])
-                   if isinstance(s, str)})
+    same = sorted({r.metric for r in diff.metrics if r.is_duplicate})
     if same:
         out.print(f"  {safe(', '.join(same))}: pass/fail equals `passed` on every case "
                   "(same rows, counted once)")

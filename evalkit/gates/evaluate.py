@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..compare.diff import Diff
+from ..compare.rows import MetricRow
 from ..compare.run_metrics import MetricValue
 from ..compare.verdicts import REGRESSED
 from ..suite.gate_spec import ChangeGate, MetricGate, Policy, RegressionGate
@@ -50,12 +51,11 @@ def metric_label(metric: str, stat: str) -> str:
     return metric if stat == "pass_rate" else f"{metric} ({stat.replace('_', ' ')})"
 
 
-def where(row: dict) -> str:
+def where(row: MetricRow | MetricValue) -> str:
     """'overall', or 'key=value' for a slice row of a metric table."""
-    key = row.get("slice_key")
-    if key is None or key != key:  # None or NaN
+    if row.slice_key is None:
         return "overall"
-    return f"{key}={row.get('slice_value')}"
+    return f"{row.slice_key}={row.slice_value}"
 
 
 def describe(gate) -> str:
@@ -135,30 +135,26 @@ def _regression_gate(gate: RegressionGate, diff: Diff) -> GateResult:
     if overall is None:
         return GateResult(name, FAILED, f"{metric_label(rule.metric, rule.stat)} is not in both runs")
     if rule.max_flips is not None:
-        flips = int(overall["pass_to_fail"])
+        flips = overall.pass_to_fail or 0
         return GateResult(name, PASSED if flips <= rule.max_flips else FAILED,
-                          f"{flips} pass→fail, {int(overall['fail_to_pass'])} fail→pass")
-    table = diff.metrics
-    rows = [overall] + ([r for r in table[(table["metric"] == rule.metric)
-                                           & (table["stat"] == rule.stat)
-                                           & (table["slice_key"] == rule.by)].to_dict("records")]
-                        if rule.by else [])
-    regressed = [r for r in rows if r["verdict"] == REGRESSED]
+                          f"{flips} pass→fail, {overall.fail_to_pass or 0} fail→pass")
+    rows = [overall, *(diff.rows_of(rule.metric, rule.stat, rule.by) if rule.by else ())]
+    regressed = [r for r in rows if r.verdict == REGRESSED]
     if not regressed:
-        return GateResult(name, PASSED, f"Δ {delta_text(overall)}, {overall['verdict']}")
+        return GateResult(name, PASSED, f"Δ {delta_text(overall)}, {overall.verdict}")
     return GateResult(name, FAILED, "; ".join(
         f"{where(r)} Δ {delta_text(r)} regressed"
         for r in regressed[:6]))
 
 
-def delta_text(row: dict) -> str:
+def delta_text(row: MetricRow) -> str:
     """A metric row's delta with its interval: '-12.5 pp [-20.0, -5.0]' (pass rates)."""
-    if row["delta"] != row["delta"]:
+    if row.delta is None:
         return "–"
-    scale, unit = (100, " pp") if row["stat"] != "mean" else (1, "")
-    text = f"{row['delta'] * scale:+.1f}{unit}" if scale == 100 else f"{row['delta']:+.4g}"
-    if row["ci_low"] == row["ci_low"]:
-        text += f" [{row['ci_low'] * scale:+.1f}, {row['ci_high'] * scale:+.1f}]"
+    scale, unit = (100, " pp") if row.stat != "mean" else (1, "")
+    text = f"{row.delta * scale:+.1f}{unit}" if scale == 100 else f"{row.delta:+.4g}"
+    if row.ci_low is not None and row.ci_high is not None:
+        text += f" [{row.ci_low * scale:+.1f}, {row.ci_high * scale:+.1f}]"
     return text
 
 

@@ -13,11 +13,14 @@ import threading
 import traceback
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from .options import Settings, settings
+
+if TYPE_CHECKING:
+    from ..compare.rows import MetricRow
 
 CASE_ROWS = """
 SELECT r.case_id, r.sample, r.passed, r.error, r.output, r.cached,
@@ -292,44 +295,30 @@ def _judge(store, suite, outcome: SuiteOutcome, config: Settings) -> None:
                            for v in overall]
         return
     cases = diff.cases
-    flipped = cases[cases["status"] == "pass_to_fail"]
-    outcome.pass_to_fail = [[str(c), int(s)] for c, s in zip(flipped["case_id"], flipped["sample"])]
-    table = diff.metrics
-    rows = table[table["slice_key"].isna() & (table["stat"] == "pass_rate")]
-    outcome.metrics = [{"metric": r["metric"], "n": int(r["n"]), "candidate": _num(r["candidate"]),
-                        "baseline": _num(r["baseline"]), "delta": _num(r["delta"]),
-                        "verdict": r["verdict"],
-                        "same_as": r["same_as"] if isinstance(r["same_as"], str) else None}
-                       for r in rows.to_dict("records")]
-    regressed = diff.regressions()
-    regressed = regressed[regressed["same_as"].isna()]
+    outcome.pass_to_fail = [[c.case_id, c.sample] for c in cases if c.status == "pass_to_fail"]
+    outcome.metrics = [{"metric": r.metric, "n": r.n, "candidate": r.candidate,
+                        "baseline": r.baseline, "delta": r.delta, "verdict": r.verdict,
+                        "same_as": r.same_as}
+                       for r in diff.metrics if r.overall and r.stat == "pass_rate"]
+    regressed = [r for r in diff.regressions() if not r.is_duplicate]
     verdict = for_diff(diff, check_diff(diff))
     outcome.regression = {
-        "regressed": [_regressed_row(r) for r in regressed.to_dict("records")],
-        "fail_to_pass": int((cases["status"] == "fail_to_pass").sum()),
-        "compared": int(len(cases)),
+        "regressed": [_regressed_row(r) for r in regressed],
+        "fail_to_pass": sum(1 for c in cases if c.status == "fail_to_pass"),
+        "compared": len(cases),
         "answer": verdict.answer, "reasons": list(verdict.reasons),
         "fails": (config.fail_on == "no" and verdict.answer == "no")
         or (config.fail_on == "inconclusive" and verdict.answer in ("no", "inconclusive")),
     }
 
 
-def _num(value) -> float | None:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if value != value else value
-
-
-def _regressed_row(row: dict) -> str:
-    where = row.get("slice_key")
-    where = "overall" if where is None or where != where else f"{where}={row['slice_value']}"
-    name = row["metric"] if row["stat"] == "pass_rate" else f"{row['metric']} ({row['stat']})"
-    if row["stat"] != "mean":
-        numbers = (f"{row['baseline']:.1%} → {row['candidate']:.1%} "
-                   f"(Δ {row['delta'] * 100:+.1f} pp")
+def _regressed_row(row: MetricRow) -> str:
+    where = "overall" if row.overall else f"{row.slice_key}={row.slice_value}"
+    name = row.metric if row.stat == "pass_rate" else f"{row.metric} ({row.stat})"
+    if row.stat != "mean":
+        numbers = (f"{row.baseline:.1%} → {row.candidate:.1%} "
+                   f"(Δ {row.delta * 100:+.1f} pp")
     else:
-        numbers = f"{row['baseline']:.4g} → {row['candidate']:.4g} (Δ {row['delta']:+.4g}"
-    p = _num(row.get("p_holm"))
+        numbers = f"{row.baseline:.4g} → {row.candidate:.4g} (Δ {row.delta:+.4g}"
+    p = row.p_holm
     return f"{name} {where}: {numbers}" + (f", adjusted p={p:.3g})" if p is not None else ")")

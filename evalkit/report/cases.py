@@ -210,9 +210,7 @@ def build(store: Store, inp, budget: int = PAGE_BUDGET) -> CaseData:
     scores = _scores(store, base, cand, texts, scorer_index)
     waived: dict[tuple[str, int], bool] = {}
     if compare:
-        table = inp.diff.cases
-        waived = dict(zip(zip(table["case_id"], table["sample"].astype(int)),
-                          table["waived"].astype(bool)))
+        waived = {(c.case_id, c.sample): c.waived for c in inp.diff.cases}
         columns, paths = _slice_columns(keys, "coalesce(rc.metadata, rb.metadata)")
         rows = store.query(RESULTS.format(slices=columns), {"base": base, "cand": cand, **paths})
     else:

@@ -48,8 +48,7 @@ def _suite(store, inp: ReportInput, root) -> dict[str, int]:
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     transitions = {}
     if inp.diff is not None:
-        transitions = {(c, int(s)): t for c, s, t in inp.diff.cases[
-            ["case_id", "sample", "status"]].itertuples(index=False)}
+        transitions = {(c.case_id, c.sample): c.status for c in inp.diff.cases}
     time_total = 0.0
     for outcome in outcomes(store, inp.run["run_id"]):
         name = outcome.case_id + (f" #{outcome.sample}" if outcome.sample else "")
@@ -82,17 +81,16 @@ def _suite(store, inp: ReportInput, root) -> dict[str, int]:
             counts["skipped"] += 1
             ET.SubElement(case, "skipped", message=_clean(r(gate.reason), 500))
     if inp.diff is not None:
-        table = inp.diff.metrics
-        for row in table[table["same_as"].isna()].to_dict("records"):
+        for row in (m for m in inp.diff.metrics if not m.is_duplicate):
             case = ET.SubElement(suite, "testcase", classname=f"{suite_name}.regressions",
-                                 name=_clean(r(f"{row['metric']} {row['stat']} {where(row)}")), time="0")
+                                 name=_clean(r(f"{row.metric} {row.stat} {where(row)}")), time="0")
             counts["tests"] += 1
-            if row["verdict"] == "regressed":
+            if row.verdict == "regressed":
                 counts["failures"] += 1
                 ET.SubElement(case, "failure", type="regression", message=_clean(
-                    f"regressed: {row['baseline']:.4g} → {row['candidate']:.4g} "
-                    f"(Δ {row['delta']:+.4g}, CI [{row['ci_low']:+.4g}, {row['ci_high']:+.4g}], "
-                    f"p_holm {row['p_holm']:.3g})"))
+                    f"regressed: {row.baseline:.4g} → {row.candidate:.4g} "
+                    f"(Δ {row.delta:+.4g}, CI [{row.ci_low:+.4g}, {row.ci_high:+.4g}], "
+                    f"p_holm {row.p_holm:.3g})"))
     for key, value in counts.items():
         suite.set(key, str(value))
     suite.set("time", f"{time_total:.3f}")

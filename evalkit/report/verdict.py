@@ -14,12 +14,13 @@ A single run has no comparison: its headline is about its gates (passed / failed
 """
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..compare.coverage import Coverage, ids_text
+from ..compare.rows import MetricRow
 from ..compare.sequential import NON_INFERIOR
-from ..compare.verdicts import IMPROVED, PRIMARY, REGRESSED, TANGO, records
+from ..compare.verdicts import IMPROVED, PRIMARY, REGRESSED, TANGO
 from ..gates.evaluate import delta_text, metric_label, where
 from ..suite.gate_spec import Policy
 
@@ -44,16 +45,12 @@ class SwapVerdict:
         return f"Safe to swap: {self.answer}" if self.kind == SWAP else f"Gates: {self.word}"
 
 
-def _nan(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def _pp(value: float) -> str:
     return f"{value * 100:.1f} pp"
 
 
-def _interval_name(row: dict, alpha: float) -> str:
-    method = "Tango score" if row.get("interval", TANGO) == TANGO else "paired bootstrap"
+def _interval_name(row: MetricRow, alpha: float) -> str:
+    method = "Tango score" if row.interval == TANGO else "paired bootstrap"
     return f"{1 - alpha:.0%} {method} interval"
 
 
@@ -69,19 +66,19 @@ def for_diff(diff, gate_report) -> SwapVerdict:
     return verdict
 
 
-def answer(metrics, *, policy: Policy, gate_report=None, coverage: Coverage | None = None,
+def answer(metrics: Sequence[MetricRow], *, policy: Policy, gate_report=None, coverage: Coverage | None = None,
            same_configuration: bool = False, stop=None, baseline_id: str | None = None
            ) -> SwapVerdict:
-    """The answer from a comparison's metric table (compare.verdicts.analyse), its gates, the
-    cases only one run has and whether both runs are one configuration. The calibration
-    simulation (benchmarks/) calls this with simulated tables."""
+    """The answer from a comparison's metric rows (compare.rows), its gates, the cases only
+    one run has and whether both runs are one configuration. The calibration simulation
+    (benchmarks/) calls this with the rows of simulated tables."""
     settings = policy.compare
     reasons = [f"gate failed: {g.gate} — {g.reason}" for g in (gate_report.failed if gate_report
                                                                  else [])]
-    rows = records(metrics)
-    regressed = [r for r in rows if r["verdict"] == REGRESSED and _nan(r["same_as"])]
+    rows = list(metrics)
+    regressed = [r for r in rows if r.verdict == REGRESSED and not r.is_duplicate]
     for row in regressed[:10]:
-        reasons.append(f"regressed: {metric_label(row['metric'], row['stat'])} {where(row)} "
+        reasons.append(f"regressed: {metric_label(row.metric, row.stat)} {where(row)} "
                        f"{delta_text(row)}")
     if len(regressed) > 10:
         reasons.append(f"… and {len(regressed) - 10} more regressed metrics")
@@ -95,9 +92,8 @@ def answer(metrics, *, policy: Policy, gate_report=None, coverage: Coverage | No
     reasons.extend(losses)
     if reasons:
         return SwapVerdict(NO, tuple(reasons + caveat))
-    primary = [r for r in rows if r["family"] == PRIMARY and _nan(r["same_as"])
-               and _nan(r["slice_key"])]
-    if not primary or not any(row.get("n") for row in primary):
+    primary = [r for r in rows if r.family == PRIMARY and not r.is_duplicate and r.overall]
+    if not primary or not any(row.n for row in primary):
         return SwapVerdict(INCONCLUSIVE, tuple(blockers + ["no case was run by both models"]
                                                + notes + _passed_gates(gate_report)))
     if same_configuration and coverage is not None and coverage.all_identical:
@@ -115,32 +111,32 @@ def answer(metrics, *, policy: Policy, gate_report=None, coverage: Coverage | No
         (shown if good else blockers).append(text)
     if blockers:
         return SwapVerdict(INCONCLUSIVE, tuple(blockers + notes + _passed_gates(gate_report)))
-    tested = sum(1 for r in rows if not _nan(r["p_adj"]) and _nan(r["same_as"]))
+    tested = sum(1 for r in rows if r.p_adj is not None and not r.is_duplicate)
     shown.append(f"no metric regressed ({tested} tests, family-wise α {settings.alpha:g})")
     if same_configuration:
         shown.append("both runs are the same configuration (an A/A rerun)")
     return SwapVerdict(YES, tuple(shown + notes + _passed_gates(gate_report)))
 
 
-def _non_inferior(row: dict, settings) -> tuple[bool, str]:
+def _non_inferior(row: MetricRow, settings) -> tuple[bool, str]:
     """Whether one primary pass rate shows the swap is safe, and why (or why not)."""
     margin, alpha = settings.swap_margin, settings.alpha
-    name = "pass rate" if row["metric"] == "passed" else f"{row['metric']} pass rate"
-    flips = (f"{int(row['pass_to_fail'])} pass→fail, {int(row['fail_to_pass'])} fail→pass"
-             if not _nan(row.get("pass_to_fail")) else "")
-    samples = int(row.get("samples") or 1)
-    cases = f"{int(row['n'])} cases" + (f" × {samples} samples" if samples > 1 else "")
+    name = "pass rate" if row.metric == "passed" else f"{row.metric} pass rate"
+    flips = (f"{row.pass_to_fail} pass→fail, {row.fail_to_pass} fail→pass"
+             if row.pass_to_fail is not None else "")
+    samples = row.samples or 1
+    cases = f"{row.n} cases" + (f" × {samples} samples" if samples > 1 else "")
     head = f"{name} Δ {delta_text(row)} ({_interval_name(row, alpha)}; {cases}; {flips})"
-    low, high, mde = row.get("ci_low"), row.get("ci_high"), row.get("mde")
-    if row.get("verdict") == IMPROVED:
+    low, high, mde = row.ci_low, row.ci_high, row.mde
+    if row.verdict == IMPROVED:
         head += ": improved"
-    if _nan(low) or low <= -margin:
-        if not _nan(high) and high < 0:
-            return False, (f"{head}: a drop, not significant after adjustment (p {row['p_adj']:.2g}) "
+    if low is None or low <= -margin:
+        if high is not None and high < 0:
+            return False, (f"{head}: a drop, not significant after adjustment (p {row.p_adj:.2g}) "
                            f"— run more cases or samples to confirm it")
-        drop = "a drop" if _nan(low) else f"a drop of up to {_pp(-low)}"
+        drop = "a drop" if low is None else f"a drop of up to {_pp(-low)}"
         return False, f"{head}: {drop} is not ruled out (swap margin {_pp(margin)})"
-    if _nan(mde):
+    if mde is None:
         return False, (f"{head}: with {cases} no change of any size is detectable (swap "
                        f"margin {_pp(margin)}) — run more cases or samples")
     if mde > margin + 1e-12:
@@ -150,7 +146,7 @@ def _non_inferior(row: dict, settings) -> tuple[bool, str]:
                   f"suite detects a {_pp(mde)} change (MDE)")
 
 
-def _coverage(coverage: Coverage | None, rows: list[dict], settings) -> tuple[list, list, list]:
+def _coverage(coverage: Coverage | None, rows: list[MetricRow], settings) -> tuple[list, list, list]:
     """(notes, what blocks "yes", losses that make it "no") for cases only one run has."""
     if coverage is None or coverage.complete:
         return [], [], []
@@ -170,12 +166,11 @@ def _coverage(coverage: Coverage | None, rows: list[dict], settings) -> tuple[li
                 f"left out: {what}"], [], []
     blocker = (f"every case counts: {what} — run both on the same cases and samples, or "
                "compare the common ones on purpose with --allow-subset (compare.allow_subset)")
-    levels = {r["metric"]: r["level"] for r in rows
-              if r["family"] == PRIMARY and _nan(r["slice_key"])}
+    levels = {r.metric: r.level for r in rows if r.family == PRIMARY and r.overall}
     losses = []
     for imputed in coverage.imputed:
         level = levels.get(imputed.metric, settings.alpha)
-        if imputed.p < level and imputed.ci_high < 0:
+        if level is not None and imputed.p < level and imputed.ci_high < 0:
             losses.append(f"every case counts: {what}; counted as the candidate's failures, "
                           f"the {imputed.metric} pass rate drops {_pp(-imputed.delta)} "
                           f"[{imputed.ci_low * 100:+.1f}, {imputed.ci_high * 100:+.1f}] over "
