@@ -11,6 +11,8 @@ import math
 
 from rich.markup import escape
 
+from .. import readable
+from ..readable import p_value, pp, pp_interval, slice_text
 from .render import Styled, number, percent, safe, table
 from .slice_view import render_found_slices
 
@@ -39,17 +41,16 @@ def value_text(value, stat: str) -> str:
 
 
 def delta_text(value, stat: str) -> str:
-    if _missing(value):
-        return "-"
-    return f"{value * 100:+.1f} pp" if stat == "pass_rate" else f"{value:+.4g}"
+    return (pp(value, none="-") if stat == "pass_rate"
+            else readable.number(value, none="-", signed=True))
 
 
 def interval_text(low, high, stat: str) -> str:
     if _missing(low):
         return "-"
-    low, high = (0.0 if abs(x) < 1e-12 else x for x in (low, high))  # float dust of a sum
     if stat == "pass_rate":
-        return Styled(escape(f"[{low * 100:+.1f}, {high * 100:+.1f}]"))
+        return Styled(escape(pp_interval(low, high)))
+    low, high = (0.0 if abs(x) < 1e-12 else x for x in (low, high))  # float dust of a sum
     return Styled(escape(f"[{low:+.3g}, {high:+.3g}]"))
 
 
@@ -86,10 +87,10 @@ def metric_rows(diff, metrics=None) -> list[list[str]]:
         if r.is_duplicate:  # the same numbers as `passed`: said once, below the table
             continue
         name = r.metric + METRIC_SUFFIX.get(r.stat, "") + (" ★" if r.family == "primary" else "")
-        where = "" if r.overall else f"{r.slice_key}={r.slice_value}"
+        where = "" if r.overall else slice_text(r.slice_key, r.slice_value)
         rate = r.stat != "mean"
         flips = "-" if not rate else f"{r.pass_to_fail} / {r.fail_to_pass}"
-        p = "-" if _missing(r.p_adj) else f"{r.p_adj:.3g}"
+        p = p_value(r.p_adj, 3, none="-")
         stat = "pass_rate" if rate else r.stat
         rows.append([safe(name), safe(where), str(r.n), value_text(r.baseline, stat),
                      value_text(r.candidate, stat), delta_text(r.delta, stat),

@@ -1,6 +1,8 @@
-"""compare(store, baseline, candidate) → Diff: every table of a comparison as a DataFrame.
+"""compare(store, baseline, candidate) → Diff: every table of a comparison.
 
-The CLI prints a Diff; notebooks read the same DataFrames, so both show the same numbers.
+The metric and case tables are typed rows (compare/rows.py: MetricRow, CaseTransition), so
+gates, reports and the CLI read attributes, not column names; notebooks get the same rows
+as DataFrames (Diff.metrics_frame(), Diff.cases_frame()), so both show the same numbers.
 """
 from __future__ import annotations
 

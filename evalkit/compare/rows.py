@@ -5,10 +5,9 @@ notebooks (Diff.metrics_frame() / Diff.cases_frame()).
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..suite.gate_spec import OVERALL_METRIC
 
@@ -59,9 +58,9 @@ class MetricRow:
                 and (slice_key is None or self.slice_value == slice_value))
 
 
-@dataclass(frozen=True)
-class CaseTransition:
-    """One (case, sample) across the two runs."""
+class CaseTransition(NamedTuple):
+    """One (case, sample) across the two runs. A NamedTuple, not a dataclass: a comparison
+    makes one per (case, sample), and 100,000 frozen dataclasses cost seconds to build."""
     case_id: str
     sample: int
     status: str  # pass_to_fail | fail_to_pass | still_passing | still_failing | new | removed
@@ -80,7 +79,7 @@ class CaseTransition:
 
 
 METRIC_COLUMNS = [f.name for f in fields(MetricRow)]
-CASE_COLUMNS = [f.name for f in fields(CaseTransition)]
+CASE_COLUMNS = list(CaseTransition._fields)
 # the DataFrame keeps p_holm beside p_adj, where notebooks have read it before
 METRIC_FRAME_COLUMNS = METRIC_COLUMNS[:METRIC_COLUMNS.index("p_adj") + 1] + ["p_holm"] + \
     METRIC_COLUMNS[METRIC_COLUMNS.index("p_adj") + 1:]
@@ -88,37 +87,31 @@ INTS = {"n", "samples", "pass_to_fail", "fail_to_pass", "sample", "baseline_toke
         "candidate_tokens_out"}
 
 
-def plain(value: Any, integer: bool = False) -> Any:
-    """A DataFrame cell as a Python value: NaN / NA / NaT → None, NumPy scalars unwrapped."""
-    if value is None:
-        return None
-    try:
-        if value != value:  # NaN, and pandas' NA raises below
-            return None
-    except TypeError:
-        return None
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return int(value) if integer and isinstance(value, float) else value
+def _column(series, integer: bool) -> list:
+    """A DataFrame column as Python values, NaN / NA → None (vectorised: the cases table
+    has a row per (case, sample), 100,000s of them)."""
+    values = series.astype(object).where(series.notna(), None).tolist()
+    if integer and series.dtype.kind not in "iu":  # ints with gaps come as floats or Int64
+        values = [v if v is None else int(v) for v in values]
+    return values
 
 
-def _rows(table, cls, columns: Sequence[str]) -> tuple:
-    if table is None or len(table) == 0:
-        return ()
-    cells = [[plain(v, c in INTS) for v in table[c].tolist()] for c in columns]
-    return tuple(cls(*values) for values in zip(*cells))
+def _cells(table, columns: Sequence[str]) -> list[list]:
+    return [_column(table[c], c in INTS) for c in columns]
 
 
 def metric_rows(table) -> tuple[MetricRow, ...]:
     """verdicts.analyse's DataFrame as MetricRows (the calibration simulation calls this)."""
-    return _rows(table, MetricRow, METRIC_COLUMNS)
+    if table is None or len(table) == 0:
+        return ()
+    return tuple(map(MetricRow, *_cells(table, METRIC_COLUMNS)))
 
 
 def case_transitions(table) -> tuple[CaseTransition, ...]:
     """Alignment.case_tables' cases DataFrame as CaseTransitions."""
-    return _rows(table, CaseTransition, CASE_COLUMNS)
+    if table is None or len(table) == 0:
+        return ()
+    return tuple(map(CaseTransition._make, zip(*_cells(table, CASE_COLUMNS))))
 
 
 def frame(rows: Iterable, columns: Sequence[str]):

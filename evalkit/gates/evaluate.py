@@ -11,10 +11,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from .. import readable
 from ..compare.diff import Diff
 from ..compare.rows import MetricRow
 from ..compare.run_metrics import MetricValue
 from ..compare.verdicts import REGRESSED
+from ..readable import metric_label, number, percent, slice_text
 from ..suite.gate_spec import ChangeGate, MetricGate, Policy, RegressionGate
 from ..suite.human_spec import HUMAN_PREFIX
 
@@ -42,20 +44,12 @@ class GateReport:
 
 
 def fmt(value: float | None, stat: str) -> str:
-    if value is None or math.isnan(value):
-        return "-"
-    return f"{value:.1%}" if stat == "pass_rate" else f"{value:.4g}"
-
-
-def metric_label(metric: str, stat: str) -> str:
-    return metric if stat == "pass_rate" else f"{metric} ({stat.replace('_', ' ')})"
+    return percent(value, none="-") if stat == "pass_rate" else number(value, none="-")
 
 
 def where(row: MetricRow | MetricValue) -> str:
     """'overall', or 'key=value' for a slice row of a metric table."""
-    if row.slice_key is None:
-        return "overall"
-    return f"{row.slice_key}={row.slice_value}"
+    return slice_text(row.slice_key, row.slice_value)
 
 
 def describe(gate) -> str:
@@ -149,13 +143,7 @@ def _regression_gate(gate: RegressionGate, diff: Diff) -> GateResult:
 
 def delta_text(row: MetricRow) -> str:
     """A metric row's delta with its interval: '-12.5 pp [-20.0, -5.0]' (pass rates)."""
-    if row.delta is None:
-        return "–"
-    scale, unit = (100, " pp") if row.stat != "mean" else (1, "")
-    text = f"{row.delta * scale:+.1f}{unit}" if scale == 100 else f"{row.delta:+.4g}"
-    if row.ci_low is not None and row.ci_high is not None:
-        text += f" [{row.ci_low * scale:+.1f}, {row.ci_high * scale:+.1f}]"
-    return text
+    return readable.delta_text(row.delta, row.stat, row.ci_low, row.ci_high)
 
 
 def _change_gate(gate: ChangeGate, diff: Diff) -> list[GateResult]:

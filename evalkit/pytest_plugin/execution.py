@@ -313,12 +313,14 @@ def _judge(store, suite, outcome: SuiteOutcome, config: Settings) -> None:
 
 
 def _regressed_row(row: MetricRow) -> str:
-    where = "overall" if row.overall else f"{row.slice_key}={row.slice_value}"
+    from ..readable import number, p_value, percent, pp, slice_text
+
+    where = slice_text(row.slice_key, row.slice_value)
     name = row.metric if row.stat == "pass_rate" else f"{row.metric} ({row.stat})"
     if row.stat != "mean":
-        numbers = (f"{row.baseline:.1%} → {row.candidate:.1%} "
-                   f"(Δ {row.delta * 100:+.1f} pp")
+        numbers = f"{percent(row.baseline)} → {percent(row.candidate)} (Δ {pp(row.delta)}"
     else:
-        numbers = f"{row.baseline:.4g} → {row.candidate:.4g} (Δ {row.delta:+.4g}"
+        numbers = (f"{number(row.baseline)} → {number(row.candidate)} "
+                   f"(Δ {number(row.delta, signed=True)}")
     p = row.p_holm
-    return f"{name} {where}: {numbers}" + (f", adjusted p={p:.3g})" if p is not None else ")")
+    return f"{name} {where}: {numbers}" + (f", adjusted p={p_value(p, 3)})" if p is not None else ")")

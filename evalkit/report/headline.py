@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from ..compare.rows import CaseTransition, MetricRow
 from ..compare.run_metrics import MetricValue
 from ..compare.verdicts import IMPROVED, PRIMARY, REGRESSED, TANGO
-from ..gates.evaluate import metric_label, where
+from ..gates.evaluate import where
+from ..readable import metric_label, p_value, pp, pp_interval, pp_size
 from ..suite.gate_spec import OVERALL_METRIC
 from .formatting import fmt_change, fmt_measure, fmt_pct, missing
 from .verdict import NO, YES
@@ -54,10 +55,6 @@ class Headline:
     latency: Finding | None
 
 
-def _pp(value: float) -> str:
-    return f"{abs(value) * 100:.0f} pp" if abs(value) >= 0.0995 else f"{abs(value) * 100:.1f} pp"
-
-
 def _cases(row: MetricRow) -> str:
     n = row.n
     samples = row.samples or 1
@@ -71,16 +68,15 @@ def metric_name(row: MetricRow) -> str:
 def statistics(row: MetricRow, alpha: float) -> str:
     """The row's numbers as a statistician would say them: the details row / tooltip."""
     method = "Tango score" if row.interval == TANGO else "paired bootstrap"
-    parts = [f"Δ {row.delta * 100:+.1f} pp"]
+    parts = [f"Δ {pp(row.delta)}"]
     if row.ci_low is not None:
-        parts.append(f"{1 - alpha:.0%} {method} interval [{row.ci_low * 100:+.1f}, "
-                     f"{row.ci_high * 100:+.1f}] pp")
+        parts.append(f"{1 - alpha:.0%} {method} interval {pp_interval(row.ci_low, row.ci_high)} pp")
     if row.p is not None:
-        parts.append(f"p = {row.p:.2g}")
+        parts.append(f"p = {p_value(row.p)}")
     if row.p_adj is not None:
-        parts.append(f"adjusted p = {row.p_adj:.2g} (graphical procedure, α {alpha:g})")
+        parts.append(f"adjusted p = {p_value(row.p_adj)} (graphical procedure, α {alpha:g})")
     if row.mde is not None:
-        parts.append(f"MDE {row.mde * 100:.1f} pp at 80% power")
+        parts.append(f"MDE {pp(row.mde, signed=False)} at 80% power")
     if row.pass_to_fail is not None:
         parts.append(f"{row.pass_to_fail} pass→fail, {row.fail_to_pass} "
                      "fail→pass")
@@ -98,31 +94,31 @@ def plain_change(row: MetricRow, alpha: float, margin: float) -> Finding:
     low, high = row.ci_low, row.ci_high
     more = " — run more cases" if row.samples or 1 == 1 else " — run more cases or samples"
     if row.verdict == REGRESSED:
-        return Finding(f"{name}: a drop of {_pp(delta)} over {cases}, a real regression "
+        return Finding(f"{name}: a drop of {pp_size(delta)} over {cases}, a real regression "
                        "(too large to be chance)", detail, BAD)
     if row.verdict == IMPROVED:
-        return Finding(f"{name}: a gain of {_pp(delta)} over {cases}, a real improvement",
+        return Finding(f"{name}: a gain of {pp_size(delta)} over {cases}, a real improvement",
                        detail, GOOD)
     likely = (high is not None and high < 0) or (row.p is not None
                                                  and row.p < alpha and delta < 0)
     if delta < 0 and likely:
-        return Finding(f"{name}: a drop of {_pp(delta)}, likely real but not yet proven with "
+        return Finding(f"{name}: a drop of {pp_size(delta)}, likely real but not yet proven with "
                        f"{cases}{more}", detail, BAD)
     ruled_out = low is not None and low > -margin
     small_mde = row.mde is not None and row.mde <= margin + 1e-12
     if delta < 0:
-        text = f"{name}: a drop of {_pp(delta)} over {cases}, which could be chance"
+        text = f"{name}: a drop of {pp_size(delta)} over {cases}, which could be chance"
     elif delta > 0:
-        text = f"{name}: a gain of {_pp(delta)} over {cases}, which could be chance"
+        text = f"{name}: a gain of {pp_size(delta)} over {cases}, which could be chance"
     else:
         text = f"{name}: no change over {cases}"
     if ruled_out and small_mde:
-        return Finding(f"{text}; a drop of more than {_pp(margin)} is ruled out", detail, GOOD)
+        return Finding(f"{text}; a drop of more than {pp_size(margin)} is ruled out", detail, GOOD)
     if not ruled_out:
         drop = ("a larger drop" if delta < 0 else "a drop") + \
-            ("" if low is None else f" (up to {_pp(low)})")
+            ("" if low is None else f" (up to {pp_size(low)})")
         return Finding(f"{text}, but {drop} is not ruled out{more}", detail, WARN)
-    return Finding(f"{text}, but with {cases} only changes over {_pp(row.mde)} would show"
+    return Finding(f"{text}, but with {cases} only changes over {pp_size(row.mde)} would show"
                    f"{more}", detail, WARN)
 
 

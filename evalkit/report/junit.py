@@ -10,6 +10,7 @@ import re
 from xml.etree import ElementTree as ET
 
 from ..gates.evaluate import where
+from ..readable import number, p_value
 from .inputs import ReportInput, as_set
 from .outcomes import outcomes
 
@@ -88,9 +89,9 @@ def _suite(store, inp: ReportInput, root) -> dict[str, int]:
             if row.verdict == "regressed":
                 counts["failures"] += 1
                 ET.SubElement(case, "failure", type="regression", message=_clean(
-                    f"regressed: {row.baseline:.4g} → {row.candidate:.4g} "
-                    f"(Δ {row.delta:+.4g}, CI [{row.ci_low:+.4g}, {row.ci_high:+.4g}], "
-                    f"p_holm {row.p_holm:.3g})"))
+                    f"regressed: {number(row.baseline)} → {number(row.candidate)} "
+                    f"(Δ {number(row.delta, signed=True)}, CI [{number(row.ci_low, signed=True)}, "
+                    f"{number(row.ci_high, signed=True)}], p_holm {p_value(row.p_holm, 3)})"))
     for key, value in counts.items():
         suite.set(key, str(value))
     suite.set("time", f"{time_total:.3f}")

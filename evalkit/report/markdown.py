@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
-from ..gates.evaluate import delta_text, metric_label, where
+from ..gates.evaluate import delta_text, where
+from ..readable import metric_label, stat_value
 from . import decision_view
-from .formatting import fmt_change, fmt_num, fmt_pct
+from .formatting import fmt_change, fmt_num
 from .inputs import ReportInput, as_set
 from .outcomes import outcomes
 
@@ -32,7 +33,7 @@ def md_text(text, limit: int = 300) -> str:
 
 
 def _num(value, stat: str) -> str:
-    return fmt_pct(value) if stat != "mean" else fmt_num(value)
+    return stat_value(value, stat)
 
 
 class _Budget:

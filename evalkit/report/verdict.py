@@ -21,7 +21,8 @@ from ..compare.coverage import Coverage, ids_text
 from ..compare.rows import MetricRow
 from ..compare.sequential import NON_INFERIOR
 from ..compare.verdicts import IMPROVED, PRIMARY, REGRESSED, TANGO
-from ..gates.evaluate import delta_text, metric_label, where
+from ..gates.evaluate import delta_text, where
+from ..readable import metric_label, p_value, pp, pp_interval
 from ..suite.gate_spec import Policy
 
 YES, NO, INCONCLUSIVE = "yes", "no", "inconclusive"
@@ -45,8 +46,8 @@ class SwapVerdict:
         return f"Safe to swap: {self.answer}" if self.kind == SWAP else f"Gates: {self.word}"
 
 
-def _pp(value: float) -> str:
-    return f"{value * 100:.1f} pp"
+def _unsigned_pp(value: float) -> str:
+    return pp(value, signed=False)
 
 
 def _interval_name(row: MetricRow, alpha: float) -> str:
@@ -104,7 +105,7 @@ def answer(metrics: Sequence[MetricRow], *, policy: Policy, gate_report=None, co
     shown = []
     if sequential == NON_INFERIOR:  # ruled out at every look: no fixed-n MDE needed
         shown.append(f"{stop.headline()}: a drop beyond the swap margin "
-                     f"{_pp(settings.swap_margin)} is ruled out ({stop.intervals()})")
+                     f"{_unsigned_pp(settings.swap_margin)} is ruled out ({stop.intervals()})")
         primary = []
     for row in primary:
         good, text = _non_inferior(row, settings)
@@ -132,18 +133,18 @@ def _non_inferior(row: MetricRow, settings) -> tuple[bool, str]:
         head += ": improved"
     if low is None or low <= -margin:
         if high is not None and high < 0:
-            return False, (f"{head}: a drop, not significant after adjustment (p {row.p_adj:.2g}) "
+            return False, (f"{head}: a drop, not significant after adjustment (p {p_value(row.p_adj)}) "
                            f"— run more cases or samples to confirm it")
-        drop = "a drop" if low is None else f"a drop of up to {_pp(-low)}"
-        return False, f"{head}: {drop} is not ruled out (swap margin {_pp(margin)})"
+        drop = "a drop" if low is None else f"a drop of up to {_unsigned_pp(-low)}"
+        return False, f"{head}: {drop} is not ruled out (swap margin {_unsigned_pp(margin)})"
     if mde is None:
         return False, (f"{head}: with {cases} no change of any size is detectable (swap "
-                       f"margin {_pp(margin)}) — run more cases or samples")
+                       f"margin {_unsigned_pp(margin)}) — run more cases or samples")
     if mde > margin + 1e-12:
-        return False, (f"{head}: with {cases} only changes over {_pp(mde)} are detectable, more "
-                       f"than the swap margin {_pp(margin)} — run more cases or samples")
-    return True, (f"{head}: a drop beyond the swap margin {_pp(margin)} is ruled out, and the "
-                  f"suite detects a {_pp(mde)} change (MDE)")
+        return False, (f"{head}: with {cases} only changes over {_unsigned_pp(mde)} are detectable, more "
+                       f"than the swap margin {_unsigned_pp(margin)} — run more cases or samples")
+    return True, (f"{head}: a drop beyond the swap margin {_unsigned_pp(margin)} is ruled out, and the "
+                  f"suite detects a {_unsigned_pp(mde)} change (MDE)")
 
 
 def _coverage(coverage: Coverage | None, rows: list[MetricRow], settings) -> tuple[list, list, list]:
@@ -172,8 +173,8 @@ def _coverage(coverage: Coverage | None, rows: list[MetricRow], settings) -> tup
         level = levels.get(imputed.metric, settings.alpha)
         if level is not None and imputed.p < level and imputed.ci_high < 0:
             losses.append(f"every case counts: {what}; counted as the candidate's failures, "
-                          f"the {imputed.metric} pass rate drops {_pp(-imputed.delta)} "
-                          f"[{imputed.ci_low * 100:+.1f}, {imputed.ci_high * 100:+.1f}] over "
+                          f"the {imputed.metric} pass rate drops {_unsigned_pp(-imputed.delta)} "
+                          f"{pp_interval(imputed.ci_low, imputed.ci_high)} over "
                           f"{imputed.n} cases: a loss")
     return [], [blocker], losses
 

@@ -11,6 +11,7 @@ from scipy.stats import binom, binomtest
 
 from evalkit.compare import compare
 from evalkit.compare.multiplicity import adjusted_p, swap_graph
+from evalkit.compare.verdicts import COLUMNS
 from evalkit.errors import UsageError
 from evalkit.gates import check_diff
 from evalkit.store import Store
@@ -39,6 +40,11 @@ def test_every_case_is_classified_and_counted(tmp_path):
     assert diff.counts() == {"still_passing": 26, "pass_to_fail": 11, "fail_to_pass": 2,
                              "still_failing": 1}
     status = {c.case_id: c.status for c in diff.cases}
+    # the notebook view: the columns the DataFrames always had, NaN where a row has None
+    frame = diff.metrics_frame()
+    assert list(frame.columns) == COLUMNS and len(frame) == len(diff.metrics)
+    assert frame["p_holm"].equals(frame["p_adj"]) and frame["same_as"].isna().sum() == 3
+    assert dict(zip(diff.cases_frame()["case_id"], diff.cases_frame()["status"])) == status
     assert status["c000"] == "fail_to_pass" and status["c002"] == "still_failing"
     assert status["c003"] == "pass_to_fail" and status["c020"] == "still_passing"
     row = diff.row()
