@@ -36,7 +36,7 @@ def gate_runs(store: Store, summaries: Sequence, suites: Sequence,
     from ..compare import compare, run_values
     from ..compare.diff import today_utc
     from ..gates import check_diff, check_run
-    from ..report.verdict import for_diff
+    from ..report.swap_answer import for_diff
     from ..suite.gate_spec import Policy
     from .compare_commands import answer_fails
     from .compare_view import render_diff, render_gates

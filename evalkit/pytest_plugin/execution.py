@@ -270,7 +270,7 @@ def _judge(store, suite, outcome: SuiteOutcome, config: Settings) -> None:
     from ..compare import compare, run_values
     from ..compare.diff import today_utc
     from ..gates import check_diff, check_run
-    from ..report.verdict import for_diff
+    from ..report.swap_answer import for_diff
     from ..suite.gate_spec import Policy
 
     policy, today = Policy.of(suite.spec), today_utc()
@@ -301,14 +301,14 @@ def _judge(store, suite, outcome: SuiteOutcome, config: Settings) -> None:
                         "same_as": r.same_as}
                        for r in diff.metrics if r.overall and r.stat == "pass_rate"]
     regressed = [r for r in diff.regressions() if not r.is_duplicate]
-    verdict = for_diff(diff, check_diff(diff))
+    swap = for_diff(diff, check_diff(diff))
     outcome.regression = {
         "regressed": [_regressed_row(r) for r in regressed],
         "fail_to_pass": sum(1 for c in cases if c.status == "fail_to_pass"),
         "compared": len(cases),
-        "answer": verdict.answer, "reasons": list(verdict.reasons),
-        "fails": (config.fail_on == "no" and verdict.answer == "no")
-        or (config.fail_on == "inconclusive" and verdict.answer in ("no", "inconclusive")),
+        "answer": swap.answer, "reasons": list(swap.reasons),
+        "fails": (config.fail_on == "no" and swap.answer == "no")
+        or (config.fail_on == "inconclusive" and swap.answer in ("no", "inconclusive")),
     }
 
 

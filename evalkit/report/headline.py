@@ -19,7 +19,7 @@ from ..gates.evaluate import where
 from ..readable import metric_label, p_value, pp, pp_interval, pp_size
 from ..suite.gate_spec import OVERALL_METRIC
 from .formatting import fmt_change, fmt_measure, fmt_pct, missing
-from .verdict import NO, YES
+from .swap_answer import NO, YES
 
 GOOD, BAD, WARN, NEUTRAL = "good", "bad", "warn", "neutral"
 REGRESSED_SHOWN = 3
@@ -45,7 +45,7 @@ class Tally:
 
 @dataclass(frozen=True)
 class Headline:
-    answer: str  # the verdict's answer (yes | no | inconclusive)
+    answer: str  # the swap answer (yes | no | inconclusive)
     sentence: Finding  # the answer in words
     metrics: tuple[Finding, ...]  # each primary pass rate in words
     tally: Tally | None  # comparisons only
@@ -123,7 +123,7 @@ def plain_change(row: MetricRow, alpha: float, margin: float) -> Finding:
 
 
 def answer_sentence(answer: str, kind: str, metrics: tuple[Finding, ...], reasons) -> Finding:
-    """The answer in one sentence; the verdict's own reasons are its detail."""
+    """The answer in one sentence; the swap answer's own reasons are its detail."""
     detail = " · ".join(reasons)
     if kind != "swap":
         words = {YES: ("Every gate passed.", GOOD), NO: ("A gate failed.", BAD)}
@@ -222,10 +222,10 @@ def for_input(inp, operations: list[dict]) -> Headline:
         if worst is not None and len(worst):
             regressed = tuple(r for r in worst.to_dict("records")
                               if r["status"] == "pass_to_fail")[:REGRESSED_SHOWN]
-    verdict = inp.verdict
+    swap = inp.verdict
     return Headline(
-        answer=verdict.answer,
-        sentence=answer_sentence(verdict.answer, verdict.kind, metrics, verdict.reasons),
+        answer=swap.answer,
+        sentence=answer_sentence(swap.answer, swap.kind, metrics, swap.reasons),
         metrics=metrics, tally=counts,
         worst_slice=(worst_slice(inp.diff.metrics, alpha, margin) if compare
                      else lowest_slice(inp.values)),

@@ -8,7 +8,7 @@ import pytest
 
 from evalkit.compare import compare
 from evalkit.gates import check_diff, check_run
-from evalkit.report.verdict import for_diff, for_run
+from evalkit.report.swap_answer import for_diff, for_run
 from evalkit.store import Store
 from evalkit.suite.gate_spec import Policy
 from tests.compare.helpers import case_ids, run, store_run, write_suite
