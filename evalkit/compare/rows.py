@@ -5,6 +5,7 @@ notebooks (Diff.metrics_frame() / Diff.cases_frame()).
 """
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, NamedTuple
@@ -90,7 +91,10 @@ INTS = {"n", "samples", "pass_to_fail", "fail_to_pass", "sample", "baseline_toke
 def _column(series, integer: bool) -> list:
     """A DataFrame column as Python values, NaN / NA → None (vectorised: the cases table
     has a row per (case, sample), 100,000s of them)."""
-    values = series.astype(object).where(series.notna(), None).tolist()
+    if series.hasnans:
+        values = series.astype(object).where(series.notna(), None).tolist()
+    else:  # nothing to replace: tolist() gives Python values already
+        values = series.tolist()
     if integer and series.dtype.kind not in "iu":  # ints with gaps come as floats or Int64
         values = [v if v is None else int(v) for v in values]
     return values
@@ -111,7 +115,16 @@ def case_transitions(table) -> tuple[CaseTransition, ...]:
     """Alignment.case_tables' cases DataFrame as CaseTransitions."""
     if table is None or len(table) == 0:
         return ()
-    return tuple(map(CaseTransition._make, zip(*_cells(table, CASE_COLUMNS))))
+    cells = _cells(table, CASE_COLUMNS)
+    # the rows hold no cycles: pausing the collector spares it passes over 100,000s of new
+    # tuples (0.32 → 0.19 s CPU at 100,000 rows)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return tuple(map(CaseTransition._make, zip(*cells)))
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def frame(rows: Iterable, columns: Sequence[str]):
