@@ -71,7 +71,7 @@ def verdict_text(row) -> str:
         if _missing(row.mde):
             text += " (too few cases to detect any)"
         else:
-            mde = f"{row.mde * 100:.1f} pp" if row.stat != "mean" else f"{row.mde:.3g}"
+            mde = pp(row.mde, signed=False) if row.stat != "mean" else readable.number(row.mde, 3)
             text += f" (MDE {mde})"
     style = VERDICT_STYLE.get(row.verdict)
     return Styled(f"[{style}]{text}[/]" if style else text)
@@ -179,7 +179,7 @@ def render_noise(out, diff) -> None:
     r = row.iloc[0]
     out.print(f"noise floor (A/A: baseline vs its rerun {safe(diff.noise_run)}): passed Δ "
               f"{delta_text(r['delta'], 'pass_rate')} {interval_text(r['ci_low'], r['ci_high'], 'pass_rate')}"
-              f", {r['pass_to_fail']} pass→fail / {r['fail_to_pass']} fail→pass, p {r['p']:.3g}"
+              f", {r['pass_to_fail']} pass→fail / {r['fail_to_pass']} fail→pass, p {p_value(r['p'], 3)}"
               + (f" · rerun {percent(cached)} cached" if cached else ""))
 
 

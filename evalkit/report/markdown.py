@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..gates.evaluate import delta_text, where
-from ..readable import metric_label, stat_value
+from ..readable import metric_label, pp, stat_value
 from . import decision_view
 from .formatting import fmt_change, fmt_num
 from .inputs import ReportInput, as_set
@@ -182,7 +182,7 @@ def _metrics(inp: ReportInput) -> list[str]:
         if verdict == "regressed":
             verdict = "**regressed**"
         elif verdict == "no detectable change" and row.mde is not None:
-            verdict += f" (MDE {row.mde * 100:.0f} pp)" if row.stat != "mean" else ""
+            verdict += f" (MDE {pp(row.mde, 0, signed=False)})" if row.stat != "mean" else ""
         rows.append(f"| {md_text(r(metric_label(row.metric, row.stat)))} | "
                     f"{md_text(r(where(row)))} | {row.n} | "
                     f"{_num(row.baseline, row.stat)} | {_num(row.candidate, row.stat)} | "
