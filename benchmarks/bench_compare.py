@@ -78,7 +78,7 @@ def main() -> None:
     total = statistics.median(t["total_s"] for t in timings)
     resampling = statistics.median(t["resampling_s"] for t in timings)
     diff_only = statistics.median(t["total_s"] - t["resampling_s"] for t in timings)
-    tests = int((diff.metrics["p"].notna() & diff.metrics["same_as"].isna()).sum())
+    tests = sum(1 for r in diff.metrics if r.p is not None and not r.is_duplicate)
     print(f"metrics × slices: {len(diff.metrics)} rows ({tests} tests); cases table "
           f"{len(diff.cases):,} rows; scores table {len(diff.scores):,} rows")
     print(f"| what | wall, median of {repeats} (s) |\n|---|---|")
@@ -90,8 +90,8 @@ def main() -> None:
           f"{statistics.median(t['slice_search_s'] for t in timings):.2f} |")
     print(f"| compare() total | {total:.2f} |")
     print(f"| compare() total, CPU time (all threads) | {statistics.median(cpu):.2f} |")
-    print("verdicts:", diff.row()["verdict"],
-          diff.row("rouge", "mean")["verdict"] if continuous else "")
+    print("verdicts:", diff.row().verdict,
+          diff.row("rouge", "mean").verdict if continuous else "")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Calibration of the swap answer: simulated comparisons with a known truth, judged by the
 very code `evalkit compare` runs (evalkit.compare.verdicts.analyse for the tests, intervals,
-adjusted p-values, verdicts and MDEs; evalkit.report.verdict.answer for yes / no /
+adjusted p-values, verdicts and MDEs; evalkit.report.swap_answer.answer for yes / no /
 inconclusive). Only the data and the per-group sums (what the SQL alignment computes) are
 simulated here, vectorised over trials; tests/compare/test_calibration_data.py checks that
 those sums equal what Alignment.groups() computes from a real DuckDB file.
@@ -34,8 +34,9 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from evalkit.compare.rows import metric_rows  # noqa: E402
 from evalkit.compare.verdicts import REGRESSED, analyse  # noqa: E402
-from evalkit.report.verdict import NO, YES, answer  # noqa: E402
+from evalkit.report.swap_answer import NO, YES, answer  # noqa: E402
 from evalkit.suite.gate_spec import Policy  # noqa: E402
 
 ALPHA = 0.05
@@ -169,7 +170,7 @@ def judge(s: Scenario, trials: int, seed: int, resamples: int | None = None) -> 
     truth = s.true_delta
     for t in range(trials):
         table = analyse(data.table(t), data.source(t), policy, resamples=resamples)
-        verdict = answer(table, policy=policy)
+        verdict = answer(metric_rows(table), policy=policy)
         primary = table.iloc[0]
         flagged = table["verdict"].isin((REGRESSED, "improved")) & table["same_as"].isna()
         regressed = table["verdict"] == REGRESSED

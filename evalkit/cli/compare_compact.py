@@ -29,19 +29,15 @@ def _changes(diff) -> str:
 
 def _shown_metrics(diff):
     """The primary rows (overall) and any row, slice or not, whose verdict is regressed."""
-    metrics = diff.metrics
-    if metrics.empty:
-        return metrics
-    overall = metrics["slice_key"].isna()
-    keep = (overall & (metrics["family"] == "primary")) | (metrics["verdict"] == "regressed")
-    return metrics[keep]
+    return tuple(r for r in diff.metrics
+                 if (r.overall and r.family == "primary") or r.verdict == "regressed")
 
 
 def render_compact(out, diff, report, cases: int = 10) -> None:
     render_header(out, diff)
     out.print(_changes(diff), markup=False, soft_wrap=True)
     shown = _shown_metrics(diff)
-    if diff.metrics.empty:
+    if not diff.metrics:
         out.print("no paired results: the runs share no (case, sample)")
     else:
         out.print(table("primary metrics, and every regressed row (★ primary)",

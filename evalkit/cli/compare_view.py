@@ -11,6 +11,8 @@ import math
 
 from rich.markup import escape
 
+from .. import readable
+from ..readable import p_value, pp, pp_interval, slice_text
 from .render import Styled, number, percent, safe, table
 from .slice_view import render_found_slices
 
@@ -39,17 +41,16 @@ def value_text(value, stat: str) -> str:
 
 
 def delta_text(value, stat: str) -> str:
-    if _missing(value):
-        return "-"
-    return f"{value * 100:+.1f} pp" if stat == "pass_rate" else f"{value:+.4g}"
+    return (pp(value, none="-") if stat == "pass_rate"
+            else readable.number(value, none="-", signed=True))
 
 
 def interval_text(low, high, stat: str) -> str:
     if _missing(low):
         return "-"
-    low, high = (0.0 if abs(x) < 1e-12 else x for x in (low, high))  # float dust of a sum
     if stat == "pass_rate":
-        return Styled(escape(f"[{low * 100:+.1f}, {high * 100:+.1f}]"))
+        return Styled(escape(pp_interval(low, high)))
+    low, high = (0.0 if abs(x) < 1e-12 else x for x in (low, high))  # float dust of a sum
     return Styled(escape(f"[{low:+.3g}, {high:+.3g}]"))
 
 
@@ -70,7 +71,7 @@ def verdict_text(row) -> str:
         if _missing(row.mde):
             text += " (too few cases to detect any)"
         else:
-            mde = f"{row.mde * 100:.1f} pp" if row.stat != "mean" else f"{row.mde:.3g}"
+            mde = pp(row.mde, signed=False) if row.stat != "mean" else readable.number(row.mde, 3)
             text += f" (MDE {mde})"
     style = VERDICT_STYLE.get(row.verdict)
     return Styled(f"[{style}]{text}[/]" if style else text)
@@ -82,14 +83,14 @@ METRIC_SUFFIX = {"mean": " (mean)", "error_rate": " (error rate)"}
 def metric_rows(diff, metrics=None) -> list[list[str]]:
     """Table rows of `metrics` (default: every row of the diff's metric table)."""
     rows = []
-    for r in (diff.metrics if metrics is None else metrics).itertuples(index=False):
-        if isinstance(r.same_as, str):  # the same numbers as `passed`: said once, below the table
+    for r in (diff.metrics if metrics is None else metrics):
+        if r.is_duplicate:  # the same numbers as `passed`: said once, below the table
             continue
         name = r.metric + METRIC_SUFFIX.get(r.stat, "") + (" ★" if r.family == "primary" else "")
-        where = "" if _missing(r.slice_key) else f"{r.slice_key}={r.slice_value}"
+        where = "" if r.overall else slice_text(r.slice_key, r.slice_value)
         rate = r.stat != "mean"
         flips = "-" if not rate else f"{r.pass_to_fail} / {r.fail_to_pass}"
-        p = "-" if _missing(r.p_adj) else f"{r.p_adj:.3g}"
+        p = p_value(r.p_adj, 3, none="-")
         stat = "pass_rate" if rate else r.stat
         rows.append([safe(name), safe(where), str(r.n), value_text(r.baseline, stat),
                      value_text(r.candidate, stat), delta_text(r.delta, stat),
@@ -112,7 +113,7 @@ def render_header(out, diff) -> None:
         out.print(f"  cases: {cover.paired_cases} paired{one_side} · {each}")
     counts = diff.counts()
     parts = [f"{counts.get(s, 0)} {STATUS_WORDS[s]}" for s in STATUS_ORDER]
-    waived = int(diff.cases["waived"].sum()) if len(diff.cases) else 0
+    waived = sum(1 for c in diff.cases if c.waived)
     unit = "by sample" if max(samples) > 1 else "by case"
     out.print(f"  {unit}: " + " · ".join(parts) + (f" · {waived} waived" if waived else ""))
 
@@ -130,18 +131,17 @@ def render_manifest(out, diff) -> None:
 
 
 def render_metrics(out, diff) -> None:
-    if diff.metrics.empty:
+    if not diff.metrics:
         out.print("no paired results: the runs share no (case, sample)")
         return
     settings = diff.policy.compare
-    tests = int((diff.metrics["p"].notna() & diff.metrics["same_as"].isna()).sum())
+    tests = sum(1 for r in diff.metrics if r.p is not None and not r.is_duplicate)
     title = (f"metrics (n = cases; Δ = candidate − baseline on paired cases; "
              f"{1 - settings.alpha:.0%} CI: Tango score for rates, bootstrap for means; p adjusted "
              f"over {tests} tests, family-wise α {settings.alpha:g}, ★ primary first)")
     out.print(table(title, ["metric", "slice", "n", "baseline", "candidate", "Δ", "CI",
                             "flips ↓ / ↑", "p (adj)", "verdict"], metric_rows(diff)))
-    same = sorted({m for m, s in zip(diff.metrics["metric"], diff.metrics["same_as"])
-                   if isinstance(s, str)})
+    same = sorted({r.metric for r in diff.metrics if r.is_duplicate})
     if same:
         out.print(f"  {safe(', '.join(same))}: pass/fail equals `passed` on every case "
                   "(same rows, counted once)")
@@ -179,7 +179,7 @@ def render_noise(out, diff) -> None:
     r = row.iloc[0]
     out.print(f"noise floor (A/A: baseline vs its rerun {safe(diff.noise_run)}): passed Δ "
               f"{delta_text(r['delta'], 'pass_rate')} {interval_text(r['ci_low'], r['ci_high'], 'pass_rate')}"
-              f", {r['pass_to_fail']} pass→fail / {r['fail_to_pass']} fail→pass, p {r['p']:.3g}"
+              f", {r['pass_to_fail']} pass→fail / {r['fail_to_pass']} fail→pass, p {p_value(r['p'], 3)}"
               + (f" · rerun {percent(cached)} cached" if cached else ""))
 
 

@@ -91,7 +91,9 @@ def emit(name: str, body: dict[str, Any]) -> None:
     click.echo(json.dumps(document, ensure_ascii=True, allow_nan=False, indent=2))
 
 
-def records(frame, columns: dict[str, str]) -> list[dict[str, Any]]:
-    """Rows of a DataFrame as dicts, renaming column -> field as `columns` says."""
+def records(rows, columns: dict[str, str]) -> list[dict[str, Any]]:
+    """Rows (a DataFrame's, or typed records) as dicts, renaming attribute -> field as
+    `columns` says."""
+    rows = rows.itertuples() if hasattr(rows, "itertuples") else rows
     return [{field: jsonable(getattr(row, column)) for column, field in columns.items()}
-            for row in frame.itertuples()]
+            for row in rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .. import readable
 from ..printable import printable
 from ..redact import redact
 
@@ -58,17 +59,11 @@ def console(stderr: bool = False):
 
 
 def percent(value: Any) -> str:
-    try:
-        return "-" if value is None or value != value else f"{float(value):.1%}"
-    except (TypeError, ValueError):
-        return "-"
+    return readable.percent(value, none="-")
 
 
 def number(value: Any, digits: int = 4) -> str:
-    try:
-        return "-" if value is None or value != value else f"{float(value):.{digits}g}"
-    except (TypeError, ValueError):
-        return "-"
+    return readable.number(value, digits, none="-")
 
 
 def table(title: str | None, columns: list[str], rows: list[list[Any]]):

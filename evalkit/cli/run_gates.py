@@ -35,7 +35,7 @@ def gate_runs(store: Store, summaries: Sequence, suites: Sequence,
               fail_on: str = "no") -> int:
     from ..compare import compare
     from ..gates import evaluate_gates
-    from ..report.verdict import for_diff
+    from ..report.swap_answer import for_diff
     from ..suite.gate_spec import Policy
     from .compare_commands import answer_fails
     from .compare_view import render_diff, render_gates

@@ -1,10 +1,13 @@
-"""compare(store, baseline, candidate) → Diff: every table of a comparison as a DataFrame.
+"""compare(store, baseline, candidate) → Diff: every table of a comparison.
 
-The CLI prints a Diff; notebooks read the same DataFrames, so both show the same numbers.
+The metric and case tables are typed rows (compare/rows.py: MetricRow, CaseTransition), so
+gates, reports and the CLI read attributes, not column names; notebooks get the same rows
+as DataFrames (Diff.metrics_frame(), Diff.cases_frame()), so both show the same numbers.
 """
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
@@ -19,6 +22,15 @@ from .coverage import Coverage, coverage
 from .manifest import ENVIRONMENT, STATUS, manifest_rows
 from .operations import operations
 from .repeats import case_rates, summary
+from .rows import (
+    CASE_COLUMNS,
+    METRIC_FRAME_COLUMNS,
+    CaseTransition,
+    MetricRow,
+    case_transitions,
+    frame,
+    metric_rows,
+)
 from .run_metrics import MetricValue, run_values
 from .slice_search import SliceSearch, discover
 from .stopping import Stop
@@ -34,9 +46,9 @@ class Diff:
     candidate: RunRecord
     policy: Policy  # the candidate's gates, waivers and compare settings (or the ones given)
     today: date  # the day waivers were checked against
-    metrics: Any  # metric × slice: n (cases), samples, baseline, candidate, delta, CI, flips, p,
-    #               p_adj (p_holm: its alias), family, verdict, mde (see verdicts.py)
-    cases: Any  # (case_id, sample): status (pass_to_fail, fail_to_pass, still_passing, ...)
+    metrics: tuple[MetricRow, ...]  # metric × slice: n (cases), samples, baseline, candidate,
+    #   delta, CI, flips, p, p_adj (p_holm: its alias), family, verdict, mde (see verdicts.py)
+    cases: tuple[CaseTransition, ...]  # (case_id, sample): status (pass_to_fail, ...)
     scores: Any  # (case_id, sample, scorer): status, values and their delta
     worst: Any  # the worst regressed cases with both outputs
     operations: Any  # cost, latency p50/p95, tokens, errors: baseline, candidate, change
@@ -66,22 +78,29 @@ class Diff:
         return self.candidate.run_id
 
     def counts(self) -> dict[str, int]:
-        """How many (case, sample) pairs fall in each status."""
-        return {str(k): int(v) for k, v in self.cases["status"].value_counts().items()}
+        """How many (case, sample) pairs fall in each status, the most frequent first."""
+        return dict(Counter(c.status for c in self.cases).most_common())
 
     def row(self, metric: str = OVERALL_METRIC, stat: str = "pass_rate",
-            slice_key: str | None = None, slice_value: str | None = None) -> dict | None:
-        table = self.metrics
-        mask = (table["metric"] == metric) & (table["stat"] == stat)
-        if slice_key is None:
-            mask &= table["slice_key"].isna()
-        else:
-            mask &= (table["slice_key"] == slice_key) & (table["slice_value"] == slice_value)
-        found = table[mask]
-        return None if found.empty else found.iloc[0].to_dict()
+            slice_key: str | None = None, slice_value: str | None = None) -> MetricRow | None:
+        return next((r for r in self.metrics if r.matches(metric, stat, slice_key, slice_value)),
+                    None)
 
-    def regressions(self):
-        return self.metrics[self.metrics["verdict"] == REGRESSED]
+    def rows_of(self, metric: str, stat: str, slice_key: str) -> tuple[MetricRow, ...]:
+        """A metric's rows for each value of one slice key."""
+        return tuple(r for r in self.metrics
+                     if r.metric == metric and r.stat == stat and r.slice_key == slice_key)
+
+    def regressions(self) -> tuple[MetricRow, ...]:
+        return tuple(r for r in self.metrics if r.verdict == REGRESSED)
+
+    def metrics_frame(self):
+        """The metric rows as a DataFrame (notebooks), NaN where a row has None."""
+        return frame(self.metrics, METRIC_FRAME_COLUMNS)
+
+    def cases_frame(self):
+        """The case transitions as a DataFrame (notebooks)."""
+        return frame(self.cases, CASE_COLUMNS)
 
     def else_changed(self):
         """Manifest rows that --strict refuses: changes besides the model."""
@@ -141,8 +160,8 @@ def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | Non
                    if noise_id else pd.DataFrame(columns=NOISE_COLUMNS))
     timings["total_s"] = time.perf_counter() - started
     return Diff(
-        baseline=base, candidate=cand, policy=policy, today=today, metrics=metrics, cases=cases,
-        scores=scores, worst=worst_cases, operations=operations(store, base_id, cand_id),
+        baseline=base, candidate=cand, policy=policy, today=today,
+        metrics=metric_rows(metrics), cases=case_transitions(cases), scores=scores, worst=worst_cases, operations=operations(store, base_id, cand_id),
         manifest=pd.DataFrame(manifest_rows(base, cand), columns=MANIFEST_COLUMNS),
         case_rates=rates, repeats=repeats, noise=noise_table, noise_run=noise_id,
         candidate_values=tuple(run_values(store, cand_id, slice_keys, waivers)), timings=timings,

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import UsageError
+from ..readable import pp
 from ..store import Store, analytics
 from ..store.run_refs import resolve_run
 from ..suite.gate_spec import OVERALL_METRIC, Policy
@@ -95,7 +96,7 @@ class Plan:
 
 
 def pp_text(value) -> str:
-    return "-" if value is None or value != value else f"{value * 100:.1f} pp"
+    return pp(value, signed=False, none="-")
 
 
 def count_text(value) -> str:

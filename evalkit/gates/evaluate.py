@@ -11,9 +11,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from .. import readable
 from ..compare.diff import Diff
+from ..compare.rows import MetricRow
 from ..compare.run_metrics import MetricValue
 from ..compare.verdicts import REGRESSED
+from ..readable import metric_label, number, percent, slice_text
 from ..suite.gate_spec import ChangeGate, MetricGate, Policy, RegressionGate
 from ..suite.human_spec import HUMAN_PREFIX
 
@@ -41,21 +44,12 @@ class GateReport:
 
 
 def fmt(value: float | None, stat: str) -> str:
-    if value is None or math.isnan(value):
-        return "-"
-    return f"{value:.1%}" if stat == "pass_rate" else f"{value:.4g}"
+    return percent(value, none="-") if stat == "pass_rate" else number(value, none="-")
 
 
-def metric_label(metric: str, stat: str) -> str:
-    return metric if stat == "pass_rate" else f"{metric} ({stat.replace('_', ' ')})"
-
-
-def where(row: dict) -> str:
+def where(row: MetricRow | MetricValue) -> str:
     """'overall', or 'key=value' for a slice row of a metric table."""
-    key = row.get("slice_key")
-    if key is None or key != key:  # None or NaN
-        return "overall"
-    return f"{key}={row.get('slice_value')}"
+    return slice_text(row.slice_key, row.slice_value)
 
 
 def describe(gate) -> str:
@@ -135,31 +129,21 @@ def _regression_gate(gate: RegressionGate, diff: Diff) -> GateResult:
     if overall is None:
         return GateResult(name, FAILED, f"{metric_label(rule.metric, rule.stat)} is not in both runs")
     if rule.max_flips is not None:
-        flips = int(overall["pass_to_fail"])
+        flips = overall.pass_to_fail or 0
         return GateResult(name, PASSED if flips <= rule.max_flips else FAILED,
-                          f"{flips} pass→fail, {int(overall['fail_to_pass'])} fail→pass")
-    table = diff.metrics
-    rows = [overall] + ([r for r in table[(table["metric"] == rule.metric)
-                                           & (table["stat"] == rule.stat)
-                                           & (table["slice_key"] == rule.by)].to_dict("records")]
-                        if rule.by else [])
-    regressed = [r for r in rows if r["verdict"] == REGRESSED]
+                          f"{flips} pass→fail, {overall.fail_to_pass or 0} fail→pass")
+    rows = [overall, *(diff.rows_of(rule.metric, rule.stat, rule.by) if rule.by else ())]
+    regressed = [r for r in rows if r.verdict == REGRESSED]
     if not regressed:
-        return GateResult(name, PASSED, f"Δ {delta_text(overall)}, {overall['verdict']}")
+        return GateResult(name, PASSED, f"Δ {delta_text(overall)}, {overall.verdict}")
     return GateResult(name, FAILED, "; ".join(
         f"{where(r)} Δ {delta_text(r)} regressed"
         for r in regressed[:6]))
 
 
-def delta_text(row: dict) -> str:
+def delta_text(row: MetricRow) -> str:
     """A metric row's delta with its interval: '-12.5 pp [-20.0, -5.0]' (pass rates)."""
-    if row["delta"] != row["delta"]:
-        return "–"
-    scale, unit = (100, " pp") if row["stat"] != "mean" else (1, "")
-    text = f"{row['delta'] * scale:+.1f}{unit}" if scale == 100 else f"{row['delta']:+.4g}"
-    if row["ci_low"] == row["ci_low"]:
-        text += f" [{row['ci_low'] * scale:+.1f}, {row['ci_high'] * scale:+.1f}]"
-    return text
+    return readable.delta_text(row.delta, row.stat, row.ci_low, row.ci_high)
 
 
 def _change_gate(gate: ChangeGate, diff: Diff) -> list[GateResult]:

@@ -12,7 +12,7 @@ import threading
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -28,6 +28,9 @@ from .outcome import (
     ScoreLine,
     SuiteOutcome,
 )
+
+if TYPE_CHECKING:
+    from ..compare.rows import MetricRow
 
 
 @dataclass
@@ -220,7 +223,7 @@ def _judge(store, suite, outcome: SuiteOutcome, config: Settings) -> None:
     from ..compare import compare
     from ..compare.diff import today_utc
     from ..gates import evaluate_gates
-    from ..report.verdict import for_diff
+    from ..report.swap_answer import for_diff
     from ..suite.gate_spec import Policy
 
     policy, today = Policy.of(suite.spec), today_utc()
@@ -240,42 +243,29 @@ def _judge(store, suite, outcome: SuiteOutcome, config: Settings) -> None:
                            if v.slice_key is None and v.stat == "pass_rate"]
         return
     cases = diff.cases
-    flipped = cases[cases["status"] == "pass_to_fail"]
-    outcome.pass_to_fail = [Flip(str(c), int(s))
-                            for c, s in zip(flipped["case_id"], flipped["sample"])]
-    table = diff.metrics
-    rows = table[table["slice_key"].isna() & (table["stat"] == "pass_rate")]
-    outcome.metrics = [MetricLine(r["metric"], int(r["n"]), _num(r["candidate"]),
-                                  _num(r["baseline"]), _num(r["delta"]), r["verdict"],
-                                  r["same_as"] if isinstance(r["same_as"], str) else None)
-                       for r in rows.to_dict("records")]
-    regressed = diff.regressions()
-    regressed = regressed[regressed["same_as"].isna()]
-    verdict = for_diff(diff, checked.report)
+    outcome.pass_to_fail = [Flip(c.case_id, c.sample) for c in cases if c.status == "pass_to_fail"]
+    outcome.metrics = [MetricLine(r.metric, r.n, r.candidate, r.baseline, r.delta, r.verdict,
+                                  r.same_as)
+                       for r in diff.metrics if r.overall and r.stat == "pass_rate"]
+    regressed = [r for r in diff.regressions() if not r.is_duplicate]
+    swap = for_diff(diff, checked.report)
     outcome.regression = Regression(
-        regressed=tuple(_regressed_row(r) for r in regressed.to_dict("records")),
-        fail_to_pass=int((cases["status"] == "fail_to_pass").sum()),
-        compared=int(len(cases)), answer=verdict.answer, reasons=tuple(verdict.reasons),
-        fails=(config.fail_on == "no" and verdict.answer == "no")
-        or (config.fail_on == "inconclusive" and verdict.answer in ("no", "inconclusive")))
+        regressed=tuple(_regressed_row(r) for r in regressed),
+        fail_to_pass=sum(1 for c in cases if c.status == "fail_to_pass"),
+        compared=len(cases), answer=swap.answer, reasons=tuple(swap.reasons),
+        fails=(config.fail_on == "no" and swap.answer == "no")
+        or (config.fail_on == "inconclusive" and swap.answer in ("no", "inconclusive")))
 
 
-def _num(value) -> float | None:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if value != value else value
+def _regressed_row(row: MetricRow) -> str:
+    from ..readable import number, p_value, percent, pp, slice_text
 
-
-def _regressed_row(row: dict) -> str:
-    where = row.get("slice_key")
-    where = "overall" if where is None or where != where else f"{where}={row['slice_value']}"
-    name = row["metric"] if row["stat"] == "pass_rate" else f"{row['metric']} ({row['stat']})"
-    if row["stat"] != "mean":
-        numbers = (f"{row['baseline']:.1%} → {row['candidate']:.1%} "
-                   f"(Δ {row['delta'] * 100:+.1f} pp")
+    where = slice_text(row.slice_key, row.slice_value)
+    name = row.metric if row.stat == "pass_rate" else f"{row.metric} ({row.stat})"
+    if row.stat != "mean":
+        numbers = f"{percent(row.baseline)} → {percent(row.candidate)} (Δ {pp(row.delta)}"
     else:
-        numbers = f"{row['baseline']:.4g} → {row['candidate']:.4g} (Δ {row['delta']:+.4g}"
-    p = _num(row.get("p_holm"))
-    return f"{name} {where}: {numbers}" + (f", adjusted p={p:.3g})" if p is not None else ")")
+        numbers = (f"{number(row.baseline)} → {number(row.candidate)} "
+                   f"(Δ {number(row.delta, signed=True)}")
+    p = row.p_holm
+    return f"{name} {where}: {numbers}" + (f", adjusted p={p_value(p, 3)})" if p is not None else ")")

@@ -1,6 +1,7 @@
 """End of session: the HTML report(s) and the terminal summary (metrics, deltas, goldens)."""
 from __future__ import annotations
 
+from ..readable import percent, pp
 from .execution import SessionState
 
 
@@ -27,11 +28,11 @@ def write_reports(state: SessionState) -> None:
 
 
 def _pct(value) -> str:
-    return "-" if value is None else f"{value:.1%}"
+    return percent(value, none="-")
 
 
 def _delta(value) -> str:
-    return "-" if value is None else f"{value * 100:+.1f} pp"
+    return pp(value, none="-")
 
 
 def lines(state: SessionState) -> list[str]:

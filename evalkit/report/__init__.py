@@ -2,6 +2,7 @@
 CI systems (JUnit XML). Every format starts from one `ReportInput` (inputs.prepare)."""
 from .inputs import ReportInput, prepare
 from .redaction import Redactor
+from .swap_answer import SwapAnswer
 from .verdict import SwapVerdict
 
-__all__ = ["ReportInput", "Redactor", "SwapVerdict", "prepare"]
+__all__ = ["ReportInput", "Redactor", "SwapAnswer", "SwapVerdict", "prepare"]

@@ -173,9 +173,7 @@ def build(store: Store, inp, budget: int = PAGE_BUDGET) -> CaseData:
     scores = _scores(store, base, cand, texts, scorer_index)
     waived: dict[tuple[str, int], bool] = {}
     if compare:
-        table = inp.diff.cases
-        waived = dict(zip(zip(table["case_id"], table["sample"].astype(int)),
-                          table["waived"].astype(bool)))
+        waived = {(c.case_id, c.sample): c.waived for c in inp.diff.cases}
         rows = report_reads.paired_results(store, base, cand, keys)
     else:
         waived_ids = {w.case for w in inp.policy.active_waivers(inp.today)

@@ -11,16 +11,17 @@ even if the runs' suite or gates change later), and stored as JSON on the baseli
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
 from ..compare import baselines
 from ..compare.manifest import MODEL, SETUP
+from ..compare.rows import CaseTransition
 from ..compare.verdicts import PRIMARY, records
 from ..errors import UsageError
 from ..gates.evaluate import delta_text, where
 from ..store import Store, reads, report_reads
-from .formatting import missing
 from .headline import finite, for_input, metric_name
 from .inputs import prepare
 from .redaction import Redactor
@@ -54,12 +55,10 @@ def summarize(store: Store, previous: str | None, run_id: str, *,
     except UsageError as exc:  # e.g. runs of two suites: recorded, not compared
         return {**summary, "not_compared": str(exc)}
     diff = inp.diff
-    metric_rows = [r for r in records(diff.metrics)]
-    headline = for_input(inp, records(diff.operations), metric_rows)
-    overall = [r for r in metric_rows if missing(r.get("slice_key"))
-               and missing(r.get("same_as")) and r["stat"] != "mean"]
-    overall.sort(key=lambda r: (r["family"] != PRIMARY, r["metric"] != "passed"))
-    cases = diff.cases[~diff.cases["waived"].fillna(False).astype(bool)]
+    headline = for_input(inp, records(diff.operations))
+    overall = [r for r in diff.metrics if r.overall and not r.is_duplicate and r.stat != "mean"]
+    overall.sort(key=lambda r: (r.family != PRIMARY, r.metric != "passed"))
+    counted = [c for c in diff.cases if not c.waived]
     return {
         **summary,
         "answer": inp.verdict.answer,
@@ -68,11 +67,11 @@ def summarize(store: Store, previous: str | None, run_id: str, *,
         "metrics": [f.text for f in headline.metrics],
         "tally": vars(headline.tally) if headline.tally else None,
         "deltas": [{"metric": metric_name(r), "where": where(r),
-                    "baseline": finite(r.get("baseline")),
-                    "candidate": finite(r.get("candidate")), "change": delta_text(r),
-                    "verdict": r.get("verdict")} for r in overall[:DELTAS_KEPT]],
-        "broke": sorted(cases.loc[cases["status"] == "pass_to_fail", "case_id"].unique())[:IDS_KEPT],
-        "fixed": sorted(cases.loc[cases["status"] == "fail_to_pass", "case_id"].unique())[:IDS_KEPT],
+                    "baseline": finite(r.baseline),
+                    "candidate": finite(r.candidate), "change": delta_text(r),
+                    "verdict": r.verdict} for r in overall[:DELTAS_KEPT]],
+        "broke": _ids(counted, "pass_to_fail"),
+        "fixed": _ids(counted, "fail_to_pass"),
         "worst_slice": headline.worst_slice.text if headline.worst_slice else None,
         "cost": headline.cost.text if headline.cost else None,
         "latency": headline.latency.text if headline.latency else None,
@@ -83,10 +82,14 @@ def summarize(store: Store, previous: str | None, run_id: str, *,
     }
 
 
+def _ids(cases: list[CaseTransition], status: str) -> list[str]:
+    return sorted({c.case_id for c in cases if c.status == status})[:IDS_KEPT]
+
+
 def _waivers_used(diff) -> list[dict]:
     """The waivers in force whose case is in this comparison (so left out of the numbers
     of its metric, or of all of them)."""
-    counts = diff.cases["case_id"].value_counts().to_dict()
+    counts = Counter(c.case_id for c in diff.cases)
     return [{"case": w.case, "metric": w.metric or "all metrics", "reason": w.reason,
              "expires": w.expires.isoformat(), "results": int(counts.get(w.case, 0))}
             for w in diff.policy.active_waivers(diff.today) if counts.get(w.case)]

@@ -10,21 +10,13 @@ FIELDS = ("metric", "stat", "n", "baseline", "candidate", "delta", "ci_low", "ci
           "pass_to_fail", "fail_to_pass", "p_adj", "verdict")
 
 
-def _plain(value):
-    if hasattr(value, "item"):
-        value = value.item()
-    return None if isinstance(value, float) and value != value else value
-
-
-def announce(diff, verdict) -> None:
+def announce(diff, swap) -> None:
     suite = diff.candidate.suite
     log.info("compared %s → %s (suite %s): safe to swap: %s", diff.baseline_id,
-             diff.candidate_id, suite, verdict.answer)
+             diff.candidate_id, suite, swap.answer)
     if not hooks.wants("comparison_made"):
         return
-    table = diff.metrics
-    overall = table[table["slice_key"].isna()]
-    rows = tuple({f: _plain(getattr(r, f)) for f in FIELDS} for r in overall.itertuples())
+    rows = tuple({f: getattr(r, f) for f in FIELDS} for r in diff.metrics if r.overall)
     hooks.emit("comparison_made", hooks.ComparisonMade(
         suite=suite, baseline_run=diff.baseline_id, candidate_run=diff.candidate_id,
-        answer=verdict.answer, reasons=tuple(redact(r) for r in verdict.reasons), metrics=rows))
+        answer=swap.answer, reasons=tuple(redact(r) for r in swap.reasons), metrics=rows))

@@ -1,8 +1,13 @@
-"""Numbers for people: the HTML report's Jinja filters (a missing value prints as '–')."""
+"""The HTML report's Jinja filters (a missing value prints as '–'): the numbers come from
+evalkit.readable, so the page writes them as the terminal and Markdown do."""
 from __future__ import annotations
 
-import math
 from typing import Any
+
+from ..readable import missing, number, p_column, percent, pp, relative_change
+
+__all__ = ["OPERATION_LABELS", "fmt_change", "fmt_measure", "fmt_num", "fmt_p", "fmt_pct",
+           "fmt_pp", "missing"]
 
 OPERATION_LABELS = {
     "results": ("results", "int"), "errors": ("errors", "int"), "cached": ("cached", "int"),
@@ -13,46 +18,11 @@ OPERATION_LABELS = {
 }
 
 
-def missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return math.isnan(float(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def fmt_pct(value: Any, digits: int = 1) -> str:
-    return "–" if missing(value) else f"{float(value) * 100:.{digits}f}%"
-
-
-def fmt_pp(value: Any) -> str:
-    return "–" if missing(value) else f"{float(value) * 100:+.1f} pp"
-
-
-def fmt_num(value: Any, digits: int = 4) -> str:
-    if missing(value):
-        return "–"
-    value = float(value)
-    if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    return f"{value:.{digits}g}"
-
-
-def fmt_p(value: Any) -> str:
-    if missing(value):
-        return "–"
-    value = float(value)
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
-
-
-def fmt_change(value: Any) -> str:
-    if missing(value):
-        return "–"
-    value = float(value)
-    if math.isinf(value):
-        return "new"
-    return f"{value:+.1%}"
+fmt_pct = percent
+fmt_pp = pp
+fmt_num = number
+fmt_p = p_column
+fmt_change = relative_change
 
 
 def fmt_measure(value: Any, kind: str) -> str:

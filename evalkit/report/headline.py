@@ -8,13 +8,18 @@ and the model-swap changelog (changelog.py), so both say the same thing.
 from __future__ import annotations
 
 import math
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..compare.verdicts import IMPROVED, PRIMARY, REGRESSED, TANGO, records
-from ..gates.evaluate import metric_label
+from ..compare.rows import CaseTransition, MetricRow
+from ..compare.run_metrics import MetricValue
+from ..compare.verdicts import IMPROVED, PRIMARY, REGRESSED, TANGO
+from ..gates.evaluate import where
+from ..readable import metric_label, p_value, pp, pp_interval, pp_size
 from ..suite.gate_spec import OVERALL_METRIC
 from .formatting import fmt_change, fmt_measure, fmt_pct, missing
-from .verdict import NO, YES
+from .swap_answer import NO, YES
 
 GOOD, BAD, WARN, NEUTRAL = "good", "bad", "warn", "neutral"
 REGRESSED_SHOWN = 3
@@ -40,7 +45,7 @@ class Tally:
 
 @dataclass(frozen=True)
 class Headline:
-    answer: str  # the verdict's answer (yes | no | inconclusive)
+    answer: str  # the swap answer (yes | no | inconclusive)
     sentence: Finding  # the answer in words
     metrics: tuple[Finding, ...]  # each primary pass rate in words
     tally: Tally | None  # comparisons only
@@ -50,81 +55,75 @@ class Headline:
     latency: Finding | None
 
 
-def _pp(value: float) -> str:
-    return f"{abs(value) * 100:.0f} pp" if abs(value) >= 0.0995 else f"{abs(value) * 100:.1f} pp"
-
-
-def _cases(row: dict) -> str:
-    n = int(row.get("n") or 0)
-    samples = int(row.get("samples") or 1)
+def _cases(row: MetricRow) -> str:
+    n = row.n
+    samples = row.samples or 1
     return f"{n} case{'s' if n != 1 else ''}" + (f" × {samples} samples" if samples > 1 else "")
 
 
-def metric_name(row: dict) -> str:
-    return "pass rate" if row["metric"] == OVERALL_METRIC else metric_label(row["metric"],
-                                                                           row["stat"])
+def metric_name(row: MetricRow) -> str:
+    return "pass rate" if row.metric == OVERALL_METRIC else metric_label(row.metric, row.stat)
 
 
-def statistics(row: dict, alpha: float) -> str:
+def statistics(row: MetricRow, alpha: float) -> str:
     """The row's numbers as a statistician would say them: the details row / tooltip."""
-    method = "Tango score" if row.get("interval", TANGO) == TANGO else "paired bootstrap"
-    parts = [f"Δ {row['delta'] * 100:+.1f} pp"]
-    if not missing(row.get("ci_low")):
-        parts.append(f"{1 - alpha:.0%} {method} interval [{row['ci_low'] * 100:+.1f}, "
-                     f"{row['ci_high'] * 100:+.1f}] pp")
-    if not missing(row.get("p")):
-        parts.append(f"p = {row['p']:.2g}")
-    if not missing(row.get("p_adj")):
-        parts.append(f"adjusted p = {row['p_adj']:.2g} (graphical procedure, α {alpha:g})")
-    if not missing(row.get("mde")):
-        parts.append(f"MDE {row['mde'] * 100:.1f} pp at 80% power")
-    if not missing(row.get("pass_to_fail")):
-        parts.append(f"{int(row['pass_to_fail'])} pass→fail, {int(row['fail_to_pass'])} "
+    method = "Tango score" if row.interval == TANGO else "paired bootstrap"
+    parts = [f"Δ {pp(row.delta)}"]
+    if row.ci_low is not None:
+        parts.append(f"{1 - alpha:.0%} {method} interval {pp_interval(row.ci_low, row.ci_high)} pp")
+    if row.p is not None:
+        parts.append(f"p = {p_value(row.p)}")
+    if row.p_adj is not None:
+        parts.append(f"adjusted p = {p_value(row.p_adj)} (graphical procedure, α {alpha:g})")
+    if row.mde is not None:
+        parts.append(f"MDE {pp(row.mde, signed=False)} at 80% power")
+    if row.pass_to_fail is not None:
+        parts.append(f"{row.pass_to_fail} pass→fail, {row.fail_to_pass} "
                      "fail→pass")
     parts.append(_cases(row))
     return "; ".join(parts)
 
 
-def plain_change(row: dict, alpha: float, margin: float) -> Finding:
+def plain_change(row: MetricRow, alpha: float, margin: float) -> Finding:
     """One pass rate's change in words, e.g. "a drop of 20 pp, likely real but not yet
     proven with 9 cases — run more cases"."""
-    delta, detail = row.get("delta"), statistics(row, alpha) if not missing(row.get("delta")) else ""
+    delta, detail = row.delta, statistics(row, alpha) if row.delta is not None else ""
     name, cases = metric_name(row), _cases(row)
-    if missing(delta):
+    if delta is None:
         return Finding(f"{name}: no case was run by both models", detail, WARN)
-    low, high = row.get("ci_low"), row.get("ci_high")
-    more = " — run more cases" if int(row.get("samples") or 1) == 1 else " — run more cases or samples"
-    if row.get("verdict") == REGRESSED:
-        return Finding(f"{name}: a drop of {_pp(delta)} over {cases}, a real regression "
+    low, high = row.ci_low, row.ci_high
+    more = " — run more cases" if row.samples or 1 == 1 else " — run more cases or samples"
+    if row.verdict == REGRESSED:
+        return Finding(f"{name}: a drop of {pp_size(delta)} over {cases}, a real regression "
                        "(too large to be chance)", detail, BAD)
-    if row.get("verdict") == IMPROVED:
-        return Finding(f"{name}: a gain of {_pp(delta)} over {cases}, a real improvement",
+    if row.verdict == IMPROVED:
+        return Finding(f"{name}: a gain of {pp_size(delta)} over {cases}, a real improvement",
                        detail, GOOD)
-    likely = (not missing(high) and high < 0) or (not missing(row.get("p"))
-                                                 and row["p"] < alpha and delta < 0)
+    likely = (high is not None and high < 0) or (row.p is not None
+                                                 and row.p < alpha and delta < 0)
     if delta < 0 and likely:
-        return Finding(f"{name}: a drop of {_pp(delta)}, likely real but not yet proven with "
+        return Finding(f"{name}: a drop of {pp_size(delta)}, likely real but not yet proven with "
                        f"{cases}{more}", detail, BAD)
-    ruled_out = not missing(low) and low > -margin
-    small_mde = not missing(row.get("mde")) and row["mde"] <= margin + 1e-12
+    ruled_out = low is not None and low > -margin
+    small_mde = row.mde is not None and row.mde <= margin + 1e-12
     if delta < 0:
-        text = f"{name}: a drop of {_pp(delta)} over {cases}, which could be chance"
+        text = f"{name}: a drop of {pp_size(delta)} over {cases}, which could be chance"
     elif delta > 0:
-        text = f"{name}: a gain of {_pp(delta)} over {cases}, which could be chance"
+        text = f"{name}: a gain of {pp_size(delta)} over {cases}, which could be chance"
     else:
         text = f"{name}: no change over {cases}"
     if ruled_out and small_mde:
-        return Finding(f"{text}; a drop of more than {_pp(margin)} is ruled out", detail, GOOD)
+        return Finding(f"{text}; a drop of more than {pp_size(margin)} is ruled out", detail, GOOD)
     if not ruled_out:
         drop = ("a larger drop" if delta < 0 else "a drop") + \
-            ("" if missing(low) else f" (up to {_pp(low)})")
+            ("" if low is None else f" (up to {pp_size(low)})")
         return Finding(f"{text}, but {drop} is not ruled out{more}", detail, WARN)
-    return Finding(f"{text}, but with {cases} only changes over {_pp(row['mde'])} would show"
+    return Finding(f"{text}, but with {cases} only changes over {pp_size(row.mde)} would show"
                    f"{more}", detail, WARN)
 
 
 def answer_sentence(answer: str, kind: str, metrics: tuple[Finding, ...], reasons) -> Finding:
-    """The answer in one sentence; the verdict's own reasons are its detail."""
+    """The answer in one sentence; the swap answer's own reasons are its detail."""
     detail = " · ".join(reasons)
     if kind != "swap":
         words = {YES: ("Every gate passed.", GOOD), NO: ("A gate failed.", BAD)}
@@ -148,41 +147,46 @@ def answer_sentence(answer: str, kind: str, metrics: tuple[Finding, ...], reason
     return Finding(f"Not yet: the evidence does not settle it ({first}).", detail, WARN)
 
 
-def tally(cases, samples: int) -> Tally:
-    """Counts from a Diff's `cases` table."""
-    waived = cases["waived"].fillna(False).astype(bool)
-    status = cases.loc[~waived, "status"]
-    count = status.value_counts().to_dict()
-    return Tally(fixed=int(count.get("fail_to_pass", 0)), broke=int(count.get("pass_to_fail", 0)),
-                 unchanged=int(count.get("still_passing", 0) + count.get("still_failing", 0)),
-                 one_side=int(count.get("new", 0) + count.get("removed", 0)),
-                 waived=int(waived.sum()), unit="samples" if samples > 1 else "cases")
+def tally(cases: Sequence[CaseTransition], samples: int) -> Tally:
+    """Counts from a Diff's case transitions."""
+    count = Counter(c.status for c in cases if not c.waived)
+    return Tally(fixed=count["fail_to_pass"], broke=count["pass_to_fail"],
+                 unchanged=count["still_passing"] + count["still_failing"],
+                 one_side=count["new"] + count["removed"],
+                 waived=sum(1 for c in cases if c.waived),
+                 unit="samples" if samples > 1 else "cases")
 
 
-def worst_slice(rows: list[dict], alpha: float, margin: float, compare: bool) -> Finding | None:
-    """The slice of `passed` that lost most (a comparison) or passes least (one run)."""
-    found = [r for r in rows if r["metric"] == OVERALL_METRIC and r["stat"] == "pass_rate"
-             and not missing(r.get("slice_key")) and r.get("n")]
+def _slices_of(rows: Sequence[MetricRow | MetricValue]) -> list:
+    """The overall pass rate's slice rows, of slice keys with more than one value."""
+    found = [r for r in rows if r.metric == OVERALL_METRIC and r.stat == "pass_rate"
+             and r.slice_key is not None and r.n]
     values: dict = {}
     for r in found:
-        values.setdefault(r["slice_key"], set()).add(r["slice_value"])
-    found = [r for r in found if len(values[r["slice_key"]]) > 1]  # one value is no slice
-    if compare:
-        found = [r for r in found if not missing(r.get("delta"))]
-        if not found:
-            return None
-        row = min(found, key=lambda r: (r["delta"], r["candidate"], str(r["slice_value"])))
-        where = f"{row['slice_key']}={row['slice_value']}"
-        change = plain_change(row, alpha, margin)
-        text = (f"{where}: {fmt_pct(row['baseline'], 0)} → {fmt_pct(row['candidate'], 0)}; "
-                + change.text.removeprefix("pass rate: "))
-        return Finding(text, change.detail, change.tone if row["delta"] < 0 else NEUTRAL)
-    found = [r for r in found if not missing(r.get("value"))]
+        values.setdefault(r.slice_key, set()).add(r.slice_value)
+    return [r for r in found if len(values[r.slice_key]) > 1]  # one value is no slice
+
+
+def worst_slice(rows: Sequence[MetricRow], alpha: float, margin: float) -> Finding | None:
+    """The slice of `passed` that lost most in a comparison."""
+    found = [r for r in _slices_of(rows) if r.delta is not None]
+    if not found:
+        return None
+    row = min(found, key=lambda r: (r.delta, r.candidate, str(r.slice_value)))
+    change = plain_change(row, alpha, margin)
+    text = (f"{where(row)}: {fmt_pct(row.baseline, 0)} → {fmt_pct(row.candidate, 0)}; "
+            + change.text.removeprefix("pass rate: "))
+    return Finding(text, change.detail, change.tone if row.delta < 0 else NEUTRAL)
+
+
+def lowest_slice(values: Sequence[MetricValue]) -> Finding | None:
+    """The slice of `passed` that passes least in one run."""
+    found = [r for r in _slices_of(values) if r.value is not None]
     if len(found) < 2:
         return None
-    row = min(found, key=lambda r: (r["value"], str(r["slice_value"])))
-    return Finding(f"{row['slice_key']}={row['slice_value']}: {fmt_pct(row['value'], 0)} pass "
-                   f"over {int(row['n'])} cases", "", WARN if row["value"] < 1 else NEUTRAL)
+    row = min(found, key=lambda r: (r.value, str(r.slice_value)))
+    return Finding(f"{where(row)}: {fmt_pct(row.value, 0)} pass over {row.n} cases", "",
+                   WARN if row.value < 1 else NEUTRAL)
 
 
 def operation(rows: list[dict], measure: str, words: str, kind: str,
@@ -200,17 +204,17 @@ def operation(rows: list[dict], measure: str, words: str, kind: str,
                    f"{fmt_measure(row['candidate'], kind)}{said}", "", tone)
 
 
-def for_input(inp, operations: list[dict], metric_rows: list[dict]) -> Headline:
-    """The headline of one suite's ReportInput. `operations`: its cost/latency rows;
-    `metric_rows`: the metric table as records (a Diff's, or a run's values)."""
+def for_input(inp, operations: list[dict]) -> Headline:
+    """The headline of one suite's ReportInput (a Diff's metric rows, or a run's values).
+    `operations`: its cost/latency rows."""
     settings = inp.policy.compare
     alpha, margin = settings.alpha, settings.swap_margin
     compare = inp.diff is not None
     metrics: tuple[Finding, ...] = ()
     counts, regressed = None, ()
     if compare:
-        primary = [r for r in records(inp.diff.metrics) if r["family"] == PRIMARY
-                   and missing(r.get("slice_key")) and missing(r.get("same_as"))]
+        primary = [r for r in inp.diff.metrics if r.family == PRIMARY and r.overall
+                   and not r.is_duplicate]
         metrics = tuple(plain_change(r, alpha, margin) for r in primary)
         samples = max(int(inp.run.samples or 1), int(inp.baseline.samples or 1))
         counts = tally(inp.diff.cases, samples)
@@ -218,12 +222,13 @@ def for_input(inp, operations: list[dict], metric_rows: list[dict]) -> Headline:
         if worst is not None and len(worst):
             regressed = tuple(r for r in worst.to_dict("records")
                               if r["status"] == "pass_to_fail")[:REGRESSED_SHOWN]
-    verdict = inp.verdict
+    swap = inp.verdict
     return Headline(
-        answer=verdict.answer,
-        sentence=answer_sentence(verdict.answer, verdict.kind, metrics, verdict.reasons),
+        answer=swap.answer,
+        sentence=answer_sentence(swap.answer, swap.kind, metrics, swap.reasons),
         metrics=metrics, tally=counts,
-        worst_slice=worst_slice(metric_rows, alpha, margin, compare),
+        worst_slice=(worst_slice(inp.diff.metrics, alpha, margin) if compare
+                     else lowest_slice(inp.values)),
         regressed=regressed,
         cost=operation(operations, "cost", "cost per result", "usd", compare),
         latency=operation(operations, "latency_p50", "median latency", "s", compare))

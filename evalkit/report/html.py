@@ -24,7 +24,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ..compare.operations import operations as run_operations
-from ..gates.evaluate import SKIPPED, where
+from ..gates.evaluate import SKIPPED
 from ..store import RunRecord, Store
 from ..suite.gate_spec import OVERALL_METRIC
 from . import cases as case_data
@@ -141,15 +141,13 @@ def _records(frame) -> list[dict]:
     return rows
 
 
-def _metric_rows(inp: ReportInput) -> list[dict]:
+def _metric_rows(inp: ReportInput) -> list:
+    """The metrics table's rows: a Diff's MetricRows, or a run's values."""
     if inp.diff is None:
         return [{"metric": v.metric, "stat": v.stat, "slice_key": v.slice_key,
                  "slice_value": v.slice_value, "n": v.n, "value": v.value,
                  "overall": v.slice_key is None} for v in inp.values]
-    rows = _records(inp.diff.metrics)
-    for row in rows:
-        row["overall"] = where(row) == "overall"
-    return rows
+    return list(inp.diff.metrics)
 
 
 def _parity(inp: ReportInput, redact) -> list[dict]:
@@ -158,11 +156,8 @@ def _parity(inp: ReportInput, redact) -> list[dict]:
     found = []
     for key in keys:
         if inp.diff is not None:
-            table = inp.diff.metrics
-            rows = table[(table["metric"] == OVERALL_METRIC) & (table["stat"] == "pass_rate")
-                         & (table["slice_key"] == key)].to_dict("records")
-            entries = [(r["slice_value"], r["baseline"], r["candidate"], int(r["n"]),
-                        r.get("verdict")) for r in rows]
+            entries = [(r.slice_value, r.baseline, r.candidate, r.n, r.verdict)
+                       for r in inp.diff.rows_of(OVERALL_METRIC, "pass_rate", key)]
         else:
             entries = [(v.slice_value, None, v.value, v.n, None) for v in inp.values
                        if v.metric == OVERALL_METRIC and v.stat == "pass_rate"
@@ -281,7 +276,7 @@ def suite_context(store: Store, inp: ReportInput, budget: int = clipping.PAGE_BU
         "runs": [{"role": role, "run": run, "rows": _provenance(run, redact)} for role, run in runs],
         "manifest": _records(inp.diff.manifest) if inp.diff is not None else [],
         "metrics": metrics,
-        "top": page_top.headline(inp, operations["rows"], metrics),
+        "top": page_top.headline(inp, operations["rows"]),
         "prompt": page_top.prompt_diff(store, inp),
         "trend": trend.report_section(store, inp),
         "parity": _parity(inp, redact),

@@ -13,7 +13,7 @@ from ..compare.diff import Diff, today_utc
 from ..gates import GateReport, evaluate_gates
 from ..store import RunRecord, Store
 from ..suite.gate_spec import Policy
-from . import verdict as verdicts
+from . import swap_answer
 from .redaction import Redactor
 
 
@@ -23,7 +23,7 @@ class ReportInput:
     baseline: RunRecord | None  # the baseline run; None for a single-run report
     diff: Diff | None
     gates: GateReport
-    verdict: verdicts.SwapVerdict
+    verdict: swap_answer.SwapAnswer
     values: tuple  # the candidate's MetricValues (overall and per slice)
     policy: Policy
     today: date
@@ -58,13 +58,13 @@ def prepare(store: Store, candidate: str, baseline: str | None = None, *,
         diff = diff or compare(store, baseline, candidate, policy=policy, worst=worst, today=today)
         gates = gates or evaluate_gates(diff=diff, strict=strict).report
         return ReportInput(run=diff.candidate, baseline=diff.baseline, diff=diff, gates=gates,
-                           verdict=verdicts.for_diff(diff, gates),
+                           verdict=swap_answer.for_diff(diff, gates),
                            values=diff.candidate_values, policy=diff.policy, today=today,
                            redact=redactor, db_path=str(store.path))
     run = store.run(resolve(store, candidate))
     checked = evaluate_gates(store, run.run_id, policy=policy, today=today)
     return ReportInput(run=run, baseline=None, diff=None, gates=checked.report,
-                       verdict=verdicts.for_run(checked.report), values=checked.values,
+                       verdict=swap_answer.for_run(checked.report), values=checked.values,
                        policy=checked.policy, today=checked.today, redact=redactor,
                        db_path=str(store.path))
 
@@ -73,7 +73,7 @@ def prepare(store: Store, candidate: str, baseline: str | None = None, *,
 class ReportSet:
     """Several suites in one report: each suite's comparison (or run), one overall answer."""
     items: tuple[ReportInput, ...]
-    verdict: verdicts.SwapVerdict
+    verdict: swap_answer.SwapAnswer
     unpaired: tuple[str, ...]  # suites run on one side only, said in words
     redact: Redactor
     db_path: str
@@ -82,7 +82,7 @@ class ReportSet:
     def of(cls, items, unpaired=()) -> "ReportSet":
         """The suites' reports under one answer (verdict.combine)."""
         items, unpaired = tuple(items), tuple(unpaired)
-        answer = verdicts.combine([(i.run.suite, i.verdict) for i in items], unpaired)
+        answer = swap_answer.combine([(i.run.suite, i.verdict) for i in items], unpaired)
         return cls(items, answer, unpaired, items[0].redact, items[0].db_path)
 
     @property

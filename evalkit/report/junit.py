@@ -10,6 +10,7 @@ import re
 from xml.etree import ElementTree as ET
 
 from ..gates.evaluate import where
+from ..readable import number, p_value
 from ..store.reads import case_results
 from .inputs import ReportInput, as_set
 
@@ -48,8 +49,7 @@ def _suite(store, inp: ReportInput, root) -> dict[str, int]:
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     transitions = {}
     if inp.diff is not None:
-        transitions = {(c, int(s)): t for c, s, t in inp.diff.cases[
-            ["case_id", "sample", "status"]].itertuples(index=False)}
+        transitions = {(c.case_id, c.sample): c.status for c in inp.diff.cases}
     time_total = 0.0
     for outcome in case_results(store, inp.run.run_id):
         name = outcome.case_id + (f" #{outcome.sample}" if outcome.sample else "")
@@ -82,17 +82,16 @@ def _suite(store, inp: ReportInput, root) -> dict[str, int]:
             counts["skipped"] += 1
             ET.SubElement(case, "skipped", message=_clean(r(gate.reason), 500))
     if inp.diff is not None:
-        table = inp.diff.metrics
-        for row in table[table["same_as"].isna()].to_dict("records"):
+        for row in (m for m in inp.diff.metrics if not m.is_duplicate):
             case = ET.SubElement(suite, "testcase", classname=f"{suite_name}.regressions",
-                                 name=_clean(r(f"{row['metric']} {row['stat']} {where(row)}")), time="0")
+                                 name=_clean(r(f"{row.metric} {row.stat} {where(row)}")), time="0")
             counts["tests"] += 1
-            if row["verdict"] == "regressed":
+            if row.verdict == "regressed":
                 counts["failures"] += 1
                 ET.SubElement(case, "failure", type="regression", message=_clean(
-                    f"regressed: {row['baseline']:.4g} → {row['candidate']:.4g} "
-                    f"(Δ {row['delta']:+.4g}, CI [{row['ci_low']:+.4g}, {row['ci_high']:+.4g}], "
-                    f"p_holm {row['p_holm']:.3g})"))
+                    f"regressed: {number(row.baseline)} → {number(row.candidate)} "
+                    f"(Δ {number(row.delta, signed=True)}, CI [{number(row.ci_low, signed=True)}, "
+                    f"{number(row.ci_high, signed=True)}], p_holm {p_value(row.p_holm, 3)})"))
     for key, value in counts.items():
         suite.set(key, str(value))
     suite.set("time", f"{time_total:.3f}")

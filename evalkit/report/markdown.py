@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
-from ..gates.evaluate import delta_text, metric_label, where
+from ..gates.evaluate import delta_text, where
+from ..readable import metric_label, pp, stat_value
 from ..store.reads import case_results
 from . import decision_view
-from .formatting import fmt_change, fmt_num, fmt_pct
+from .formatting import fmt_change, fmt_num
 from .inputs import ReportInput, as_set
 
 GITHUB_LIMIT = 65_536
@@ -32,7 +33,7 @@ def md_text(text, limit: int = 300) -> str:
 
 
 def _num(value, stat: str) -> str:
-    return fmt_pct(value) if stat != "mean" else fmt_num(value)
+    return stat_value(value, stat)
 
 
 class _Budget:
@@ -103,7 +104,7 @@ def _headline(inp: ReportInput) -> list[str]:
     from .headline import for_input
 
     r = inp.redact
-    found = for_input(inp, records(inp.diff.operations), records(inp.diff.metrics))
+    found = for_input(inp, records(inp.diff.operations))
     lines = [f"**{md_text(r(found.sentence.text), 500)}**", ""]
     if found.tally is not None:
         t = found.tally
@@ -165,29 +166,26 @@ def _metrics(inp: ReportInput) -> list[str]:
         rows = ["| metric | slice | n | value |", "|-|-|-|-|"]
         for v in inp.values:
             rows.append(f"| {md_text(r(metric_label(v.metric, v.stat)))} | "
-                        f"{md_text(r(where(vars(v))))} | {v.n} | "
+                        f"{md_text(r(where(v)))} | {v.n} | "
                         f"{_num(v.value, v.stat)} |")
         return rows
-    table = inp.diff.metrics
-    table = table[table["same_as"].isna()]
     # overall rows first, then slices with a verdict, regressions on top
     order = {"regressed": 0, "improved": 1}
-    records = sorted(table.to_dict("records"), key=lambda row: (
-        row["slice_key"] is not None, order.get(row["verdict"], 2)))
+    shown = sorted((row for row in inp.diff.metrics if not row.is_duplicate), key=lambda row: (
+        not row.overall, order.get(row.verdict, 2)))
     rows = ["| metric | slice | n | baseline | candidate | Δ [CI] | p→f / f→p | verdict |",
             "|-|-|-|-|-|-|-|-|"]
-    for row in records:
-        flips = ("–" if row["stat"] != "pass_rate" or row["pass_to_fail"] is None
-                 or row["pass_to_fail"] != row["pass_to_fail"]
-                 else f"{int(row['pass_to_fail'])} / {int(row['fail_to_pass'])}")
-        verdict = row["verdict"]
+    for row in shown:
+        flips = ("–" if row.stat != "pass_rate" or row.pass_to_fail is None
+                 else f"{row.pass_to_fail} / {row.fail_to_pass}")
+        verdict = row.verdict
         if verdict == "regressed":
             verdict = "**regressed**"
-        elif verdict == "no detectable change" and row["mde"] == row["mde"] and row["mde"] is not None:
-            verdict += f" (MDE {row['mde'] * 100:.0f} pp)" if row["stat"] != "mean" else ""
-        rows.append(f"| {md_text(r(metric_label(row['metric'], row['stat'])))} | "
-                    f"{md_text(r(where(row)))} | {int(row['n'])} | "
-                    f"{_num(row['baseline'], row['stat'])} | {_num(row['candidate'], row['stat'])} | "
+        elif verdict == "no detectable change" and row.mde is not None:
+            verdict += f" (MDE {pp(row.mde, 0, signed=False)})" if row.stat != "mean" else ""
+        rows.append(f"| {md_text(r(metric_label(row.metric, row.stat)))} | "
+                    f"{md_text(r(where(row)))} | {row.n} | "
+                    f"{_num(row.baseline, row.stat)} | {_num(row.candidate, row.stat)} | "
                     f"{delta_text(row)} | {flips} | {verdict} |")
     return rows
 
@@ -200,17 +198,15 @@ def _case_cells(r, outcome) -> str:
 
 
 def _flips(store, inp: ReportInput) -> list[str]:
-    cases = inp.diff.cases
-    flipped = cases[cases["status"].isin(["pass_to_fail", "fail_to_pass"])]
-    if flipped.empty:
+    flipped = [c for c in inp.diff.cases if c.status in ("pass_to_fail", "fail_to_pass")]
+    if not flipped:
         return ["_No case changed between pass and fail._"]
     # a flip is a case both runs have, so the candidate holds its outcome
     found = {(o.case_id, o.sample): o for o in case_results(store, inp.run.run_id)}
     rows = ["| | case | candidate output | why |", "|-|-|-|-|"]
-    for case in sorted(flipped.to_dict("records"), key=lambda c: (
-            c["status"] != "pass_to_fail", c["case_id"], c["sample"])):
-        mark = "❌ pass→fail" if case["status"] == "pass_to_fail" else "✅ fail→pass"
-        rows.append(f"| {mark} | " + _case_cells(inp.redact, found[(case["case_id"], case["sample"])]))
+    for case in sorted(flipped, key=lambda c: (c.status != "pass_to_fail", c.case_id, c.sample)):
+        mark = "❌ pass→fail" if case.status == "pass_to_fail" else "✅ fail→pass"
+        rows.append(f"| {mark} | " + _case_cells(inp.redact, found[(case.case_id, case.sample)]))
     return rows
 
 

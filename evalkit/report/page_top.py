@@ -22,9 +22,9 @@ def clip(text: str | None, limit: int = SNIPPET) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def headline(inp, operations: list[dict], metric_rows: list[dict]) -> dict:
+def headline(inp, operations: list[dict]) -> dict:
     """The headline, and its regressed cases as short texts for the page's top."""
-    found: Headline = for_input(inp, operations, metric_rows)
+    found: Headline = for_input(inp, operations)
     cases = [{"id": r["case_id"], "sample": int(r.get("sample") or 0),
               "baseline": clip(r.get("baseline_output") or r.get("baseline_error")),
               "candidate": clip(r.get("candidate_output") or r.get("candidate_error")),

@@ -49,11 +49,11 @@ def test_the_plan_uses_the_aa_rerun_and_its_mde_is_the_comparisons(tmp_path):
     overall = plan.overall
     assert overall.n == N and overall.flip_rate == pytest.approx(40 / N)
     # at the noise pair's own n and 80 % power, the plan's MDE is `compare`'s MDE column
-    assert overall.mde == pytest.approx(diff.row()["mde"], rel=1e-9)
+    assert overall.mde == pytest.approx(diff.row().mde, rel=1e-9)
     for value in ("en", "fr"):
         row = next(r for r in plan.rows if r.slice_value == value)
         assert row.n == N // 2
-        assert row.mde == pytest.approx(diff.row("passed", "pass_rate", "lang", value)["mde"])
+        assert row.mde == pytest.approx(diff.row("passed", "pass_rate", "lang", value).mde)
     assert plan.rows[0].slice_key is None  # overall first
 
 

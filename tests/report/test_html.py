@@ -150,10 +150,10 @@ def test_metric_table_matches_the_diff(comparison, report_runs):
     overall = diff.row()
     table = comparison[comparison.index('metric-table'):]
     row = table[:table.index("</tr>", table.index("<td>passed"))]
-    assert f"{overall['baseline'] * 100:.1f}%" in row
-    assert f"{overall['candidate'] * 100:.1f}%" in row
-    assert f"{overall['delta'] * 100:+.1f} pp" in row
-    assert f"{int(overall['pass_to_fail'])} / {int(overall['fail_to_pass'])}" in row
+    assert f"{overall.baseline * 100:.1f}%" in row
+    assert f"{overall.candidate * 100:.1f}%" in row
+    assert f"{overall.delta * 100:+.1f} pp" in row
+    assert f"{overall.pass_to_fail} / {overall.fail_to_pass}" in row
 
 
 def test_case_data_is_complete_ordered_and_clipped(comparison, report_runs):

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from evalkit.compare.rows import MetricRow
 from evalkit.report import prepare
 from evalkit.report.headline import plain_change
 from evalkit.report.html import render_html, write_html
@@ -69,27 +71,29 @@ def _top(html: str) -> str:
 
 
 def test_the_issue_example_in_words():
-    row = {"metric": "passed", "stat": "pass_rate", "n": 9, "samples": 1, "delta": -0.2,
-           "ci_low": -0.45, "ci_high": -0.01, "p": 0.03, "p_adj": 0.09, "mde": 0.4,
-           "pass_to_fail": 2, "fail_to_pass": 0, "verdict": "no detectable change"}
+    row = MetricRow(metric="passed", stat="pass_rate", slice_key=None, slice_value=None, n=9,
+                    samples=1, baseline=0.9, candidate=0.7, delta=-0.2, ci_low=-0.45,
+                    ci_high=-0.01, interval="tango score", pass_to_fail=2, fail_to_pass=0,
+                    test="mcnemar mid-p", p=0.03, p_adj=0.09, family="primary", level=0.033,
+                    same_as=None, margin=0.0, verdict="no detectable change", mde=0.4)
     found = plain_change(row, alpha=0.05, margin=0.05)
     assert found.text == ("pass rate: a drop of 20 pp, likely real but not yet proven with "
                           "9 cases — run more cases")
     assert "adjusted p = 0.09" in found.detail and "[-45.0, -1.0] pp" in found.detail
     assert found.tone == "bad"
-    same = plain_change({**row, "delta": 0.0, "ci_low": -0.01, "ci_high": 0.01, "p": 1.0,
-                         "p_adj": 1.0, "mde": 0.03, "n": 2000}, alpha=0.05, margin=0.05)
+    same = plain_change(replace(row, delta=0.0, ci_low=-0.01, ci_high=0.01, p=1.0,
+                         p_adj=1.0, mde=0.03, n=2000), alpha=0.05, margin=0.05)
     assert same.text == ("pass rate: no change over 2000 cases; a drop of more than 5.0 pp is "
                          "ruled out") and same.tone == "good"
-    wide = plain_change({**row, "delta": 0.0, "ci_low": -0.3, "ci_high": 0.3, "p": 1.0,
-                         "p_adj": 1.0}, alpha=0.05, margin=0.05)
+    wide = plain_change(replace(row, delta=0.0, ci_low=-0.3, ci_high=0.3, p=1.0,
+                         p_adj=1.0), alpha=0.05, margin=0.05)
     assert wide.text == ("pass rate: no change over 9 cases, but a drop (up to 30 pp) is not "
                          "ruled out — run more cases") and wide.tone == "warn"
-    small = plain_change({**row, "delta": -0.03, "ci_low": -0.2, "ci_high": 0.1, "p": 0.7,
-                          "p_adj": 1.0}, alpha=0.05, margin=0.05)
+    small = plain_change(replace(row, delta=-0.03, ci_low=-0.2, ci_high=0.1, p=0.7,
+                          p_adj=1.0), alpha=0.05, margin=0.05)
     assert small.text == ("pass rate: a drop of 3.0 pp over 9 cases, which could be chance, "
                           "but a larger drop (up to 20 pp) is not ruled out — run more cases")
-    real = plain_change({**row, "verdict": "regressed"}, alpha=0.05, margin=0.05)
+    real = plain_change(replace(row, verdict="regressed"), alpha=0.05, margin=0.05)
     assert real.text.startswith("pass rate: a drop of 20 pp over 9 cases, a real regression")
 
 

@@ -153,7 +153,7 @@ def test_rate_export_import_compare_and_report(review_runs, open_page, tmp_path)
     # paired on the cases both runs had rated: 14 - the 2 without a baseline rating - c01
     # (waived as an acceptable change)
     tone = diff.row("human:tone", "pass_rate")
-    assert tone["n"] == 14 - 2 - 1
+    assert tone.n == 14 - 2 - 1
     assert set(diff.adjudications["case_id"]) == {"c01", "c05", "c09"}
     compared = evalkit("compare", runs.base, runs.cand, "--db", runs.db, cwd=runs.folder)
     assert compared.returncode in (0, 1), compared.stderr

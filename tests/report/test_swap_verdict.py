@@ -8,7 +8,7 @@ import pytest
 
 from evalkit.compare import compare
 from evalkit.gates import check_diff, check_run
-from evalkit.report.verdict import for_diff, for_run
+from evalkit.report.swap_answer import for_diff, for_run
 from evalkit.store import Store
 from evalkit.suite.gate_spec import Policy
 from tests.compare.helpers import case_ids, run, store_run, write_suite
@@ -28,7 +28,7 @@ def test_yes_names_the_margin_the_interval_and_the_mde(tmp_path):
     assert verdict.answer == "yes" and verdict.headline == "Safe to swap: yes"
     first = verdict.reasons[0]
     assert "95% Tango score interval; 300 cases" in first and "swap margin 5.0 pp" in first
-    assert "MDE" in first and diff.row()["mde"] <= 0.05
+    assert "MDE" in first and diff.row().mde <= 0.05
     tight = Policy.model_validate({"compare": {"swap_margin": 0.01}})
     _, strict = _answer(db, policy=tight)  # 300 cases cannot show a 1 pp margin
     assert strict.answer == "inconclusive"
@@ -45,15 +45,14 @@ def test_primary_metrics_declared_by_the_suite_decide(tmp_path):
         plain = compare(store, "A", "B")
         chosen = compare(store, "A", "B", policy=Policy.model_validate(
             {"compare": {"primary": ["sim"]}}))
-    table = plain.metrics
-    primary = table[(table["family"] == "primary") & table["same_as"].isna()]
-    assert list(primary["metric"]) == ["passed"] and primary["level"].iloc[0] == pytest.approx(0.05 * 2 / 3)
+    primary = [r for r in plain.metrics if r.family == "primary" and r.same_as is None]
+    assert [r.metric for r in primary] == ["passed"] and primary[0].level == pytest.approx(0.05 * 2 / 3)
     # `sim` decides `passed` alone (one scorer): the declared primary is that same row
-    assert chosen.row("sim")["same_as"] == "passed" and chosen.row()["family"] == "primary"
+    assert chosen.row("sim").same_as == "passed" and chosen.row().family == "primary"
     mean = chosen.row("sim", "mean")
-    assert mean["family"] == "secondary" and mean["interval"] == "bootstrap"
+    assert mean.family == "secondary" and mean.interval == "bootstrap"
     # identical values on both runs: the bootstrap alone would say [0, 0]
-    assert mean["ci_low"] < 0 < mean["ci_high"]
+    assert mean.ci_low < 0 < mean.ci_high
 
 
 def test_unpaired_samples_make_the_answer_inconclusive(tmp_path):
@@ -82,10 +81,10 @@ def test_errors_get_their_own_row_and_count_as_failures(tmp_path):
     assert clean.row("errors", "error_rate") is None  # no errors anywhere: no row
     diff, verdict = _answer(db)
     errors = diff.row("errors", "error_rate")
-    assert (errors["baseline"], errors["candidate"], errors["pass_to_fail"]) == (0.0, 0.1, 4)
-    assert errors["family"] == "secondary" and errors["ci_low"] < errors["delta"] < errors["ci_high"]
+    assert (errors.baseline, errors.candidate, errors.pass_to_fail) == (0.0, 0.1, 4)
+    assert errors.family == "secondary" and errors.ci_low < errors.delta < errors.ci_high
     assert diff.row("errors", "error_rate", "lang", "en") is None  # overall only
-    assert diff.row()["pass_to_fail"] == 4  # an error is a failure of the pass rate
+    assert diff.row().pass_to_fail == 4  # an error is a failure of the pass rate
     assert verdict.answer != "yes"
 
 
@@ -113,7 +112,7 @@ def test_n_counts_cases_with_samples_beside_it(tmp_path):
     run(suite, db, "base")
     run(suite, db, "cand", cost=0.002)
     diff, _ = _answer(db)
-    assert diff.row()["n"] == 20 and diff.row()["samples"] == 3
+    assert diff.row().n == 20 and diff.row().samples == 3
     overall = [v for v in diff.candidate_values if v.slice_key is None and v.metric == "passed"]
     assert (overall[0].n, overall[0].samples) == (20, 3)
 
@@ -126,4 +125,4 @@ def test_thirty_identical_cases_with_a_two_point_margin_are_not_a_yes(tmp_path):
     run(suite, db, "cand", cost=0.002)
     diff, verdict = _answer(db, policy=Policy.model_validate({"compare": {"swap_margin": 0.02}}))
     row = diff.row()
-    assert row["ci_low"] < -0.1 and verdict.answer == "inconclusive"
+    assert row.ci_low < -0.1 and verdict.answer == "inconclusive"
