@@ -1,11 +1,15 @@
 """Runs record a scorer's registry name; older runs recorded its class name. Comparing an
 older run with a newer one is not a scorer change, but another scorer still is."""
+from datetime import datetime, timezone
+
 from evalkit.compare.manifest import manifest_rows
+from evalkit.store import RunRecord
 
 
-def _run(scorers: list[dict]) -> dict:
-    return {"model_ref": "python/m:f", "backend": "python", "suite_hash": "s" * 12,
-            "status": "completed", "scorers": scorers}
+def _run(scorers: list[dict]) -> RunRecord:
+    return RunRecord(run_id="r", suite="s", model_ref="python/m:f", backend="python",
+                     suite_hash="s" * 12, status="completed", scorers=scorers,
+                     started_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
 
 
 def _scorer_items(before: list[dict], after: list[dict]) -> list[str]:
