@@ -84,10 +84,9 @@ def test_four_shards_merged_equal_one_unsharded_run(sharded):
     # compare, gates and the verdict read it like the unsharded run
     with Store(main, read_only=True) as a, Store(whole, read_only=True) as b:
         one, other = compare(a, "v1", "v2"), compare(b, "v1", "v2")
-    assert one.metrics.drop(columns=["candidate_run"], errors="ignore").equals(
-        other.metrics.drop(columns=["candidate_run"], errors="ignore"))
+    assert one.metrics == other.metrics  # typed rows (MetricRow), None where a number is missing
     timing = ["baseline_latency_s", "candidate_latency_s"]  # measured per call: differs
-    assert one.cases.drop(columns=timing).equals(other.cases.drop(columns=timing))
+    assert one.cases_frame().drop(columns=timing).equals(other.cases_frame().drop(columns=timing))
     assert one.scores.equals(other.scores)
     assert one.counts() == other.counts() == {
         "pass_to_fail": len(FAILING_IN_V2), "still_passing": N - len(FAILING_IN_V2)}
