@@ -137,6 +137,15 @@ def merge(shard_dbs, into) -> int:
     return merge_command(shard_dbs, into)
 
 
+def _json_or_text(as_json: bool, json_view: str, text_view: str, *args) -> int:
+    """A read-only command's two views: `--json` (cli/json_views.py) or text for people
+    (cli/inspect_commands.py), imported only when the command runs (they load the store)."""
+    from importlib import import_module
+
+    module, view = (".json_views", json_view) if as_json else (".inspect_commands", text_view)
+    return getattr(import_module(module, __package__), view)(*args)
+
+
 @cli.command()
 @db_option
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
@@ -144,13 +153,7 @@ def merge(shard_dbs, into) -> int:
 @json_option
 def runs(db, limit, as_json) -> int:
     """List stored runs, newest first."""
-    if as_json:
-        from .json_views import runs_json
-
-        return runs_json(db, limit)
-    from .inspect_commands import list_runs
-
-    return list_runs(db, limit)
+    return _json_or_text(as_json, "runs_json", "list_runs", db, limit)
 
 
 @cli.command()
@@ -160,13 +163,7 @@ def runs(db, limit, as_json) -> int:
 @json_option
 def show(run_ref, db, show_all, as_json) -> int:
     """Summary of one run (id, id prefix or label) and its failing cases."""
-    if as_json:
-        from .json_views import show_json
-
-        return show_json(db, run_ref, show_all)
-    from .inspect_commands import show_run
-
-    return show_run(db, run_ref, show_all)
+    return _json_or_text(as_json, "show_json", "show_run", db, run_ref, show_all)
 
 
 @cli.command()
@@ -175,13 +172,7 @@ def show(run_ref, db, show_all, as_json) -> int:
 @json_option
 def validate(paths, as_json) -> int:
     """Check suite files without calling any model."""
-    if as_json:
-        from .json_views import validate_json
-
-        return validate_json(paths)
-    from .inspect_commands import validate_suites
-
-    return validate_suites(paths)
+    return _json_or_text(as_json, "validate_json", "validate_suites", paths)
 
 
 @cli.command()
@@ -214,13 +205,7 @@ def export(run_ref, fmt, output, db) -> int:
 @json_option
 def list_plugins(kind, as_json) -> int:
     """List registered scorers or backends with their parameters."""
-    if as_json:
-        from .json_views import list_json
-
-        return list_json(kind)
-    from .inspect_commands import list_registered
-
-    return list_registered(kind)
+    return _json_or_text(as_json, "list_json", "list_registered", kind)
 
 
 @cli.command()

@@ -42,6 +42,12 @@ EXECUTORS = ("local", "ray")
 TRUE = ("1", "true", "yes", "on")
 
 
+def _flag(group, name: str, *, help: str, default: bool | None = None) -> None:
+    """--evalkit-NAME as an on/off flag; default None lets the env and ini decide."""
+    group.addoption(f"--evalkit-{name}", dest="evalkit_" + name.replace("-", "_"),
+                    action="store_true", default=default, help=help)
+
+
 def addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("evalkit", "evalkit suites as tests (docs/pytest-plugin.md)")
     group.addoption("--evalkit-model", dest="evalkit_model", default=None, metavar="BACKEND/MODEL",
@@ -61,13 +67,11 @@ def addoption(parser: pytest.Parser) -> None:
                     help="the regression item fails when the swap answer is 'no' (default), "
                          "also when it is 'inconclusive', or never (env EVALKIT_FAIL_ON, ini "
                          "evalkit_fail_on)")
-    group.addoption("--evalkit-allow-subset", dest="evalkit_allow_subset", action="store_true",
-                    default=None, help="compare only the cases both runs have, e.g. with -k "
-                    "(env EVALKIT_ALLOW_SUBSET=1, ini evalkit_allow_subset)")
-    group.addoption("--evalkit-sequential", dest="evalkit_sequential", action="store_true",
-                    default=None, help="with a baseline: run each suite's cases in a seeded "
-                    "random order, in batches, and stop once an anytime-valid test on the "
-                    "primary metric decides (env EVALKIT_SEQUENTIAL=1, ini evalkit_sequential)")
+    _flag(group, "allow-subset", help="compare only the cases both runs have, e.g. with -k "
+          "(env EVALKIT_ALLOW_SUBSET=1, ini evalkit_allow_subset)")
+    _flag(group, "sequential", help="with a baseline: run each suite's cases in a seeded random "
+          "order, in batches, and stop once an anytime-valid test on the primary metric decides "
+          "(env EVALKIT_SEQUENTIAL=1, ini evalkit_sequential)")
     for flag, what in (("cost", "USD"), ("tokens", "N"), ("calls", "N")):
         group.addoption(f"--evalkit-max-{flag}", dest=f"evalkit_max_{flag}", default=None,
                         metavar=what, help=f"stop dispatching a suite's cases before a batch "
@@ -83,21 +87,18 @@ def addoption(parser: pytest.Parser) -> None:
                     help="run shard I of N of every suite: a deterministic 1/N of the cases, by "
                          "case id; fold the shards' databases with `evalkit merge` (env "
                          "EVALKIT_SHARD, ini evalkit_shard)")
-    group.addoption("--evalkit-update-golden", dest="evalkit_update_golden", action="store_true",
-                    default=False, help="write golden answers from the current outputs "
-                                        "(env EVALKIT_UPDATE_GOLDEN=1)")
-    group.addoption("--evalkit-no-cache", dest="evalkit_no_cache", action="store_true",
-                    default=False, help="call the model even when a response is cached")
+    _flag(group, "update-golden", default=False, help="write golden answers from the current "
+          "outputs (env EVALKIT_UPDATE_GOLDEN=1)")
+    _flag(group, "no-cache", default=False, help="call the model even when a response is cached")
     group.addoption("--evalkit-executor", dest="evalkit_executor", default=None,
                     choices=EXECUTORS, help="where model calls run: local, or ray (replicas on "
                     "a Ray cluster; env EVALKIT_EXECUTOR, ini evalkit_executor)")
     group.addoption("--evalkit-ray-address", dest="evalkit_ray_address", default=None,
                     metavar="auto|ray://HOST:PORT", help="Ray cluster for the ray executor "
                     "(env EVALKIT_RAY_ADDRESS; default: start a local one)")
-    group.addoption("--evalkit-allow-outside-files", dest="evalkit_allow_outside_files",
-                    action="store_true", default=False,
-                    help="let suites read files outside their folder and project (env "
-                         "EVALKIT_ALLOW_OUTSIDE_FILES=1): only for suites you trust")
+    _flag(group, "allow-outside-files", default=False,
+          help="let suites read files outside their folder and project (env "
+          "EVALKIT_ALLOW_OUTSIDE_FILES=1): only for suites you trust")
     parser.addini("evalkit_suites", "globs (relative to the rootdir) of suite files collected "
                   "as tests", type="linelist", default=list(DEFAULT_SUITES))
     parser.addini("evalkit_model", "model the suites run against (BACKEND/MODEL)", default="")
