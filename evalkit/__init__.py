@@ -13,11 +13,19 @@ _API = {
     "run_suite_async": "evalkit.runner",
     "RunConfig": "evalkit.runner",
     "Store": "evalkit.store",
+    "RunRecord": "evalkit.store",
+    "CaseResult": "evalkit.store",
+    "Model": "evalkit.backends.model",
+    "RetryPolicy": "evalkit.backends.retry",
+    "Diff": "evalkit.compare",
+    "MetricRow": "evalkit.compare",
+    "CaseTransition": "evalkit.compare",
     "EvalkitError": "evalkit.errors",
     "SuiteError": "evalkit.errors",
 }
 
-__all__ = ["EvalkitError", "RunConfig", "Store", "Suite", "SuiteError", "__version__",
+__all__ = ["CaseResult", "CaseTransition", "Diff", "EvalkitError", "MetricRow", "Model",
+           "RetryPolicy", "RunConfig", "RunRecord", "Store", "Suite", "SuiteError", "__version__",
            "load_suite", "run_suite", "run_suite_async"]
 
 
