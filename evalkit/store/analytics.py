@@ -17,13 +17,12 @@ from .analytics_align import (
     ERROR_METRIC,
     ERROR_STAT,
     Alignment,
-    _frame,
-    json_path,
     valued_scorers,
     waiver_lists,
 )
 from .analytics_slices import SliceCases, slice_cases
 from .human import has_review_tables
+from .slices import json_path
 from .store import Store
 
 __all__ = ["ERROR_METRIC", "ERROR_STAT", "Alignment", "SliceCases", "json_path", "slice_cases",
@@ -114,7 +113,7 @@ FROM results WHERE run_id IN ($base, $cand) GROUP BY case_id ORDER BY case_id
 
 def case_pass_counts(store: Store, base: str, cand: str):
     """Per case (a DataFrame): samples and passes on each run."""
-    return _frame(store, PER_CASE, {"base": base, "cand": cand})
+    return store.df(PER_CASE, {"base": base, "cand": cand})
 
 
 # -- finding runs to measure noise on ------------------------------------------------------
@@ -192,14 +191,14 @@ def latest_adjudications(store: Store, suite: str):
     where the database has no review tables."""
     if not has_review_tables(store):
         return None
-    return _frame(store, LATEST_ADJUDICATIONS, [suite]).drop(columns=["rank"])
+    return store.df(LATEST_ADJUDICATIONS, [suite]).drop(columns=["rank"])
 
 
 def human_ratings(store: Store, run_ids: Sequence[str]):
     """Every human rating of these runs (a DataFrame), or None without review tables."""
     if not has_review_tables(store):
         return None
-    return _frame(store, "SELECT run_id, case_id, sample, rubric, reviewer, score FROM "
+    return store.df("SELECT run_id, case_id, sample, rubric, reviewer, score FROM "
                   "human_ratings WHERE run_id IN (SELECT unnest(?::VARCHAR[]))", [list(run_ids)])
 
 
@@ -213,4 +212,4 @@ def score_details(store: Store, run_ids: Sequence[str], scorer: str) -> dict:
 
 def judged_pairs(store: Store, run_ids: Sequence[str], human: str, judge: str):
     """Per sample both scorers judged (a DataFrame): human and judge verdicts and values."""
-    return _frame(store, JUDGED, {"runs": list(run_ids), "human": human, "judge": judge})
+    return store.df(JUDGED, {"runs": list(run_ids), "human": human, "judge": judge})

@@ -20,20 +20,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..suite.gate_spec import OVERALL_METRIC, Waiver
+from .slices import json_path
 from .store import Store
 
 ERROR_METRIC, ERROR_STAT = "errors", "error_rate"
 TABLES = ("_ek_waived", "_ek_units", "_ek_slices", "_ek_cases", "_ek_scores")
-
-
-def _frame(store: Store, sql: str, params=None):
-    """A query's rows as a pandas DataFrame."""
-    with store._lock:
-        return store.con.execute(sql, params or []).df()
-
-
-def json_path(key: str) -> str:
-    return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def waiver_lists(waivers: Sequence[Waiver]) -> tuple[list[str], list[str]]:
@@ -206,7 +197,7 @@ class Alignment:
 
     def groups(self):
         """Per (metric, stat) overall and per slice value: n, means, delta, flips, variances."""
-        table = _frame(self.store, GROUPS)
+        table = self.store.df(GROUPS)
         for column in ("slice_key", "slice_value"):  # None, not NaN, for the overall rows
             table[column] = table[column].astype(object).where(table[column].notna(), None)
         return table
@@ -220,7 +211,7 @@ class Alignment:
                   **{f"k{i}": key for i, key in enumerate(self.slice_keys)}}
         joined = (f"LEFT JOIN (SELECT case_id, {wide} FROM _ek_slices GROUP BY case_id) "
                   "USING (case_id)" if wide else "")
-        return _frame(self.store, f"SELECT * FROM (SELECT case_id, b - a AS delta FROM _ek_units "
+        return self.store.df(f"SELECT * FROM (SELECT case_id, b - a AS delta FROM _ek_units "
                              f"WHERE metric = $metric AND stat = $stat) {joined} ORDER BY case_id",
                              params)
 
@@ -229,9 +220,9 @@ class Alignment:
         params = {"base": self.base, "cand": self.cand}
         self.store._query(CASES, {**params, "overall": OVERALL_METRIC})
         self.store._query(SCORES, params)
-        cases = _frame(self.store, "SELECT * FROM _ek_cases ORDER BY case_id, sample")
-        scores = _frame(self.store, "SELECT * FROM _ek_scores ORDER BY case_id, sample, scorer")
-        worst_cases = _frame(self.store, WORST, {**params, "limit": int(worst)})
+        cases = self.store.df("SELECT * FROM _ek_cases ORDER BY case_id, sample")
+        scores = self.store.df("SELECT * FROM _ek_scores ORDER BY case_id, sample, scorer")
+        worst_cases = self.store.df(WORST, {**params, "limit": int(worst)})
         return cases, scores, worst_cases
 
     def identical_outputs(self) -> tuple[int, int]:

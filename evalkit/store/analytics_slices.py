@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .analytics_align import Alignment, _frame, json_path
+from .analytics_align import Alignment
+from .slices import json_path
 from .store import Store
 
 CASE_FEATURES = """
@@ -40,7 +41,7 @@ class SliceCases:
 
     def __init__(self, store: Store):
         self.store = store
-        self.frame = _frame(store, FEATURES)  # by case id
+        self.frame = store.df(FEATURES)  # by case id
 
     def metadata_keys(self, most: int) -> list[str]:
         """The cases' metadata keys (objects only), sorted, at most `most`."""
@@ -54,7 +55,7 @@ class SliceCases:
             value = (f"CASE WHEN json_type(metadata, $p{i}) IN ('OBJECT', 'ARRAY') THEN NULL "
                      f"ELSE json_extract_string(metadata, $p{i}) END")
             parts += [f"{value} AS v{i}", f"TRY_CAST({value} AS DOUBLE) AS x{i}"]
-        return _frame(self.store, f"SELECT {', '.join(parts)} FROM _ek_slice_cases ORDER BY "
+        return self.store.df(f"SELECT {', '.join(parts)} FROM _ek_slice_cases ORDER BY "
                       "case_id", {f"p{i}": json_path(k) for i, k in enumerate(keys)})
 
 

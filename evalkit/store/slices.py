@@ -18,8 +18,6 @@ def json_path(key: str) -> str:
     return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _path(key: str) -> str:
-    return '$."' + key.replace('"', '\\"') + '"'
 
 
 @dataclass(frozen=True)
@@ -50,7 +48,7 @@ def slice_metrics(store: Store, run_id: str,
         "SELECT s.scorer, json_extract_string(r.metadata, ?) AS grp, count(*), "
         "avg(CASE WHEN s.passed THEN 1.0 ELSE 0.0 END), avg(s.value) FROM scores s JOIN results r "
         "USING (run_id, case_id, sample) WHERE s.run_id = ? AND grp IS NOT NULL "
-        "GROUP BY ALL ORDER BY 1, 2", [_path(key), run_id])
+        "GROUP BY ALL ORDER BY 1, 2", [json_path(key), run_id])
 
 
 def slice_gaps(store: Store, run_id: str, key: str) -> list[SliceGap]:
@@ -58,7 +56,7 @@ def slice_gaps(store: Store, run_id: str, key: str) -> list[SliceGap]:
     rows = [(OVERALL, g, n, rate) for g, n, rate in store.query(
         "SELECT json_extract_string(metadata, ?) AS grp, count(*), "
         "avg(CASE WHEN passed THEN 1.0 ELSE 0.0 END) FROM results WHERE run_id = ? AND grp "
-        "IS NOT NULL GROUP BY ALL ORDER BY 1", [_path(key), run_id])]
+        "IS NOT NULL GROUP BY ALL ORDER BY 1", [json_path(key), run_id])]
     rows += [(scorer, g, n, rate) for scorer, g, n, rate, _ in slice_metrics(store, run_id, key)]
     by_scorer: dict[str, dict[str, tuple[int, float]]] = {}
     for scorer, group, n, rate in rows:
@@ -76,7 +74,7 @@ def slice_gaps(store: Store, run_id: str, key: str) -> list[SliceGap]:
 def counterfactual_disagreement(store: Store, run_id: str) -> list[Disagreement]:
     """Per scorer and overall: the share of origin cases whose variants disagree on pass/fail
     (compared within each sample)."""
-    origin = _path("origin")
+    origin = json_path("origin")
     overall = store.query(
         "SELECT json_extract_string(metadata, ?) AS origin, sample, "
         "count(DISTINCT coalesce(passed, false)) > 1 FROM results WHERE run_id = ? AND origin "

@@ -187,7 +187,7 @@ class Store:
         """Any statement, rows as tuples (for the modules above the store)."""
         return self._query(sql, params)
 
-    def df(self, sql: str, params: Sequence | None = None):
+    def df(self, sql: str, params: Sequence | Mapping | None = None):
         """Any query as a pandas DataFrame (for notebooks and the CLI)."""
         with self._lock:
             return self.con.execute(sql, params or []).df()
