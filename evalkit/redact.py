@@ -89,11 +89,6 @@ def _key_patterns_to_run(text: str) -> list[re.Pattern]:
     return found
 
 
-def has_key_marker(text: str) -> bool:
-    """Whether `text` may hold an API-key shape (any pattern's marker is in it)."""
-    return bool(_key_patterns_to_run(text))
-
-
 def _mask_key_shapes(text: str) -> str:
     for key in _key_patterns_to_run(text):
         text = key.sub(MASK, text)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import time
-import urllib.request
 from typing import Any
 
 from pydantic import Field, SecretStr
@@ -47,11 +46,11 @@ class OpenAIOptions(BackendOptions):
                             "307/308 within the same scheme, host and port")
 
 
-def json_schema_format(schema, name: str = "verdict") -> dict[str, Any]:
+def json_schema_format(schema) -> dict[str, Any]:
     """OpenAI's `response_format` asking for JSON in `schema`'s shape (vLLM's and llama.cpp's
     servers take the same form). Strict: the schema must stay in the subset OpenAI enforces
     (every property required, no extra properties, no length or range bounds)."""
-    return {"type": "json_schema", "json_schema": {"name": name, "strict": True,
+    return {"type": "json_schema", "json_schema": {"name": "verdict", "strict": True,
                                                    "schema": dict(schema)}}
 
 
@@ -96,13 +95,14 @@ class OpenAICompatBackend(Backend):
             import aiohttp
         except ImportError:  # pragma: no cover - aiohttp is a core dependency
             raise MissingExtraError("aiohttp", "all", "the OpenAI-compatible backend") from None
+        from urllib.request import getproxies  # here: aiohttp imports it anyway (~40 ms)
         connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300)
         # trust_env: HTTP(S)_PROXY and NO_PROXY apply, as they do through litellm and httpx.
         # Only when a proxy is set: aiohttp then reads the environment (and ~/.netrc) on every
         # request, which doubled the CPU of a call without any proxy in sight.
         self._session = aiohttp.ClientSession(connector=connector, headers=self._headers,
                                               timeout=aiohttp.ClientTimeout(total=None),
-                                              trust_env=bool(urllib.request.getproxies()))
+                                              trust_env=bool(getproxies()))
 
     async def close(self) -> None:
         if self._session is not None:

@@ -40,10 +40,11 @@ def render_compact(out, diff, report, cases: int = 10) -> None:
     if not diff.metrics:
         out.print("no paired results: the runs share no (case, sample)")
     else:
+        rows = metric_rows(diff, shown)
         out.print(table("primary metrics, and every regressed row (★ primary)",
                         ["metric", "slice", "n", "baseline", "candidate", "Δ", "CI",
-                         "flips ↓ / ↑", "p (adj)", "verdict"], metric_rows(diff, shown)))
-        hidden = len(metric_rows(diff)) - len(metric_rows(diff, shown))
+                         "flips ↓ / ↑", "p (adj)", "verdict"], rows))
+        hidden = sum(1 for r in diff.metrics if not r.is_duplicate) - len(rows)
         if hidden:
             out.print(f"  {hidden} more metric row(s), slices and operations: --details",
                       markup=False)

@@ -12,7 +12,7 @@ import math
 from rich.markup import escape
 
 from .. import readable
-from ..readable import p_value, pp, pp_interval, slice_text
+from ..readable import missing, p_value, pp, pp_interval, slice_text
 from .render import Styled, number, percent, safe, table
 from .slice_view import render_found_slices
 
@@ -25,10 +25,6 @@ MEASURE_WORDS = {"cost_total": "cost $ (total)", "cost": "cost $ / result",
                  "tokens_in": "tokens in / result", "tokens_out": "tokens out / result"}
 VERDICT_STYLE = {"regressed": "bold red", "improved": "green"}
 GATE_MARK = {"passed": "[green]pass[/]", "failed": "[bold red]FAIL[/]", "skipped": "[dim]skip[/]"}
-
-
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def run_title(run: dict) -> str:
@@ -46,7 +42,7 @@ def delta_text(value, stat: str) -> str:
 
 
 def interval_text(low, high, stat: str) -> str:
-    if _missing(low):
+    if missing(low):
         return "-"
     if stat == "pass_rate":
         return Styled(escape(pp_interval(low, high)))
@@ -56,7 +52,7 @@ def interval_text(low, high, stat: str) -> str:
 
 def target_text(target) -> str:
     """Targets are stored as JSON: show a plain string without its quotes."""
-    if _missing(target):
+    if missing(target):
         return ""
     try:
         value = json.loads(target)
@@ -68,7 +64,7 @@ def target_text(target) -> str:
 def verdict_text(row) -> str:
     text = row.verdict
     if text == "no detectable change":
-        if _missing(row.mde):
+        if missing(row.mde):
             text += " (too few cases to detect any)"
         else:
             mde = pp(row.mde, signed=False) if row.stat != "mean" else readable.number(row.mde, 3)
@@ -150,9 +146,9 @@ def render_metrics(out, diff) -> None:
 def render_operations(out, diff) -> None:
     rows = []
     for r in diff.operations.itertuples(index=False):
-        if _missing(r.baseline) and _missing(r.candidate):
+        if missing(r.baseline) and missing(r.candidate):
             continue
-        change = "-" if _missing(r.change) else ("+∞" if r.change == math.inf else f"{r.change:+.1%}")
+        change = "-" if missing(r.change) else ("+∞" if r.change == math.inf else f"{r.change:+.1%}")
         rows.append([MEASURE_WORDS.get(r.measure, r.measure), number(r.baseline),
                      number(r.candidate), change])
     out.print(table("operations", ["measure", "baseline", "candidate", "change"], rows))
@@ -184,7 +180,7 @@ def render_noise(out, diff) -> None:
 
 
 def _output(text, error) -> str:
-    return f"error: {error}" if not _missing(error) else ("" if _missing(text) else text)
+    return f"error: {error}" if not missing(error) else ("" if missing(text) else text)
 
 
 def render_worst(out, diff, limit: int) -> None:
@@ -194,7 +190,7 @@ def render_worst(out, diff, limit: int) -> None:
     rows = [[safe(r.case_id, 60), str(r.sample), STATUS_WORDS.get(r.status, r.status),
              safe(target_text(r.target), 100), safe(_output(r.baseline_output, r.baseline_error), 200),
              safe(_output(r.candidate_output, r.candidate_error), 200),
-             "" if _missing(r.why) else safe(r.why, 200)]
+             "" if missing(r.why) else safe(r.why, 200)]
             for r in worst.itertuples(index=False)]
     out.print(table(f"worst regressed cases (up to {limit})", ["case", "sample", "status",
                     "target", "baseline output", "candidate output", "why (candidate)"], rows))
@@ -206,8 +202,8 @@ def render_adjudications(out, diff) -> None:
     if marks is None or marks.empty:
         return
     rows = [[safe(r.case_id, 60), str(r.sample), safe(r.decision), safe(r.reviewer, 60),
-             "" if _missing(r.reason) else safe(r.reason, 200),
-             "" if _missing(r.expires) else str(r.expires)[:10]]
+             "" if missing(r.reason) else safe(r.reason, 200),
+             "" if missing(r.expires) else str(r.expires)[:10]]
             for r in marks.itertuples(index=False)]
     out.print(table("adjudicated flips", ["case", "sample", "decision", "by", "reason",
                                           "waived until"], rows))

@@ -53,12 +53,12 @@ def create_missing_files(suite_path: Path) -> list[Path]:
 
 def check(suite, case_ids: Iterable[str]) -> dict[str, GoldenStatus]:
     """Per case: golden entries missing (file, scorer) and the first golden answer."""
-    scorers = golden_scorers(suite)
+    files = [(name, path, load_golden(path)) for name, path in golden_scorers(suite)]
     out: dict[str, GoldenStatus] = {}
-    for case_id in case_ids:
+    for case_id in case_ids:  # each file read (and stat-checked) once, not once per case
         missing, expected = [], None
-        for name, path in scorers:
-            answers = load_golden(path).get(case_id)
+        for name, path, golden in files:
+            answers = golden.get(case_id)
             if answers:
                 expected = expected if expected is not None else answers[0]
             else:
@@ -70,7 +70,8 @@ def check(suite, case_ids: Iterable[str]) -> dict[str, GoldenStatus]:
 def update(suite, cases: Mapping[str, Sequence[SampleResult]]) -> dict[str, str]:
     """Write golden answers from the run's outputs (case id -> its samples); the status of
     each case (see module doc)."""
-    scorers = golden_scorers(suite)
+    by_file = _by_file(golden_scorers(suite))
+    known = {path: load_golden(path) for path in by_file}  # as the run started
     files: dict[Path, GoldenFile] = {}
     status: dict[str, str] = {}
     rank = {UNCHANGED: 0, CHANGED: 1, ADDED: 2}
@@ -81,9 +82,9 @@ def update(suite, cases: Mapping[str, Sequence[SampleResult]]) -> dict[str, str]
         first = min(samples, key=lambda s: s.sample)
         if first.error is not None or first.output is None:
             continue
-        for path, names in _by_file(scorers).items():
+        for path, names in by_file.items():
             golden = files.setdefault(path, GoldenFile(path, Path(suite.path).parent))
-            if not load_golden(path).get(case.id):
+            if not known[path].get(case.id):
                 golden.updates[case.id], result = first.output, ADDED
                 golden.added.append(case.id)
             elif any(score.scorer in names and score.passed is False

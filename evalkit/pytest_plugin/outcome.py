@@ -7,6 +7,7 @@ records from their field types, so a new field needs no serialisation code.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types
 import typing
@@ -141,6 +142,14 @@ class SuiteOutcome:
         return _load(cls, json.loads(text))
 
 
+@functools.cache
+def _fields(kind: type) -> tuple[tuple[str, Any], ...]:
+    """A record's (field, type) pairs, resolved once per class: get_type_hints is slow, and
+    an outcome holds one record per sample and score (seconds at 10,000 cases otherwise)."""
+    hints = typing.get_type_hints(kind)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(kind))
+
+
 def _load(kind: Any, data: Any) -> Any:
     """`data` (parsed JSON) as an instance of the type `kind`, nested records included."""
     if data is None:
@@ -149,9 +158,8 @@ def _load(kind: Any, data: Any) -> Any:
     if origin in (typing.Union, types.UnionType):
         return _load(next(a for a in args if a is not type(None)), data)
     if dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        return kind(**{f.name: _load(hints[f.name], data[f.name])
-                       for f in dataclasses.fields(kind) if f.name in data})
+        return kind(**{name: _load(hint, data[name]) for name, hint in _fields(kind)
+                       if name in data})
     if origin is tuple:
         return tuple(_load(args[0], item) for item in data)
     if origin is list:

@@ -92,7 +92,7 @@ def plain_change(row: MetricRow, alpha: float, margin: float) -> Finding:
     if delta is None:
         return Finding(f"{name}: no case was run by both models", detail, WARN)
     low, high = row.ci_low, row.ci_high
-    more = " — run more cases" if row.samples or 1 == 1 else " — run more cases or samples"
+    more = " — run more cases" if (row.samples or 1) == 1 else " — run more cases or samples"
     if row.verdict == REGRESSED:
         return Finding(f"{name}: a drop of {pp_size(delta)} over {cases}, a real regression "
                        "(too large to be chance)", detail, BAD)

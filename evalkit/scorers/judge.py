@@ -162,12 +162,11 @@ class JudgeScorer(AsyncScorer):
         return [m.backend if (m := self._models.get(i)) else make_backend(j)
                 for i, j in enumerate(self.judges)]
 
-    async def _model(self, index: int) -> Model:
+    def _model(self, index: int) -> Model:
         model = self._models.get(index)
         if model is None:  # closed after an earlier run: a fresh one
             model = self._models[index] = Model(make_backend(self.judges[index]), self._policy)
-        await model.start()
-        return model
+        return model  # started by its first generate()
 
     def _shape_options(self, index: int, backend: Backend) -> dict[str, Any] | None:
         """The options that hold this judge to the grade's shape, or None (not asked for,
@@ -182,7 +181,7 @@ class JudgeScorer(AsyncScorer):
         options = dict(spec.options)
         if "seed" in options and repeat:
             options["seed"] = options["seed"] + repeat
-        model = await self._model(index)
+        model = self._model(index)
         shape = self._shape_options(index, model.backend)
         if shape:
             grade = await self._call(model, repeat, request, {**options, **shape}, identity)

@@ -150,7 +150,6 @@ class ToxicityScorer(BatchScorer):
 
     Params = ToxicityParams
     description = "detoxify toxicity labels, batched over the run (pass: every label ≤ threshold)"
-    batched = True
     pooled = True
     value_hint = "higher is more toxic"
 

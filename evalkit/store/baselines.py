@@ -79,7 +79,12 @@ def baseline_names(store: Store) -> list[str]:
 
 def names(store: Store) -> list[tuple[str, str | None, int]]:
     """(name, current run, number of changes) for every baseline."""
-    return [(n, current(store, n), len(history(store, n))) for n in baseline_names(store)]
+    out = []
+    for name in baseline_names(store):
+        events = history(store, name)  # read once: the current run and the count both come from it
+        runs = stack(events)
+        out.append((name, runs[-1] if runs else None, len(events)))
+    return out
 
 
 def append(store: Store, name: str, action: str, run_id: str, note: str | None,
@@ -96,5 +101,5 @@ def append(store: Store, name: str, action: str, run_id: str, note: str | None,
 
 def known_text(store: Store) -> str:
     """' (baselines: a, b)' or ' (no baselines are set)', for an error message."""
-    known = [n for n, _, _ in names(store)]
+    known = baseline_names(store)
     return f" (baselines: {', '.join(known[:10])})" if known else " (no baselines are set)"

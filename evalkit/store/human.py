@@ -179,22 +179,5 @@ def mark_golden_applied(store: Store, decisions: Sequence[Adjudication]) -> None
 
 
 def has_review_tables(store: Store) -> bool:
-    """False on a database from before migration 6 opened read-only (nothing was reviewed)."""
+    """False on a database from before migration 8 opened read-only (nothing was reviewed)."""
     return bool(store.query("SELECT 1 FROM duckdb_tables() WHERE table_name = 'adjudications'"))
-
-
-def adjudications(store: Store, suite: str):
-    """Every adjudication of the suite's flips, newest first (a DataFrame)."""
-    if not has_review_tables(store):
-        return None
-    return store.df("SELECT * FROM adjudications WHERE suite = ? ORDER BY decided_at DESC NULLS "
-                    "LAST, case_id, sample", [suite])
-
-
-def ratings(store: Store, run_ids: Sequence[str], rubric: str | None = None):
-    """Every rating of these runs' outputs (a DataFrame), optionally of one rubric."""
-    if not has_review_tables(store):
-        return None
-    sql = ("SELECT * FROM human_ratings WHERE run_id IN (SELECT unnest(?::VARCHAR[]))"
-           + (" AND rubric = ?" if rubric else "") + " ORDER BY run_id, case_id, sample, reviewer")
-    return store.df(sql, [list(run_ids)] + ([rubric] if rubric else []))

@@ -139,13 +139,6 @@ def latest_run_of_suite(store: Store, suite: str) -> str | None:
     return found[0][0] if found else None
 
 
-def latest_completed_with_label(store: Store, label: str, suite: str) -> str | None:
-    """The newest completed run of a suite with this label, or None."""
-    found = store.query("SELECT run_id FROM runs WHERE label = ? AND suite = ? AND "
-                        "status = 'completed' ORDER BY started_at DESC LIMIT 1", [label, suite])
-    return found[0][0] if found else None
-
-
 def case_counts(store: Store, run_id: str, slices: list[str]) -> dict:
     """Distinct cases of a run: {(None, None): all, (key, value): per slice value}."""
     from .slices import json_path

@@ -39,7 +39,7 @@ class CaseRenderer:
 
     def __init__(self, template: PromptTemplate, doc: YamlDoc, problems: ProblemList,
                  budget: SuiteBudget | None = None):
-        self.template, self.doc, self.problems, self.failures = template, doc, problems, 0
+        self.template, self.doc, self.problems = template, doc, problems
         self.budget, self.seen, self.skipped, self.out_of_time = budget, 0, 0, None
         self.failed, self.dropped = RenderFailures(), 0
 
@@ -59,7 +59,6 @@ class CaseRenderer:
                 self.budget.spent(len(request.text()))
             return request
         except TemplateProblem as exc:
-            self.failures += 1
             key = (exc.message, exc.part, exc.line)  # the same mistake in many cases: one problem
             if key in self.failed.groups or len(self.failed.groups) < MAX_RENDER_PROBLEMS:
                 fields = {**self.template.shared, **case.vars}
