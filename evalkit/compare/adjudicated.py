@@ -19,9 +19,9 @@ def latest(store: Store, suite: str):
     return analytics.latest_adjudications(store, suite)
 
 
-def with_adjudicated_waivers(store: Store, policy: Policy, suite: str, today: date) -> Policy:
-    """The policy plus a waiver per acceptable change whose expiry has not passed."""
-    table = latest(store, suite)
+def with_adjudicated_waivers(table, policy: Policy, today: date) -> Policy:
+    """The policy plus a waiver per acceptable change (in `latest`'s table) whose expiry has
+    not passed."""
     if table is None or table.empty:
         return policy
     accepted = table[(table["decision"] == "acceptable") & table["expires"].notna()]
@@ -40,14 +40,13 @@ def with_adjudicated_waivers(store: Store, policy: Policy, suite: str, today: da
     return policy.model_copy(update={"waivers": list(policy.waivers) + extra})
 
 
-def flip_marks(store: Store, suite: str, cases):
-    """The adjudications of this comparison's pass→fail flips: case_id, sample, decision
+def flip_marks(table, cases):
+    """The adjudications (`latest`'s table) of this comparison's pass→fail flips: case_id, sample, decision
     (in words), reviewer, reason, expires, whether it was decided on this same pair of runs."""
     import pandas as pd
 
     columns = ["case_id", "sample", "decision", "reviewer", "reason", "expires",
                "golden_applied", "baseline_run", "candidate_run"]
-    table = latest(store, suite)
     if table is None or table.empty or cases is None or cases.empty:
         return pd.DataFrame(columns=columns)
     flips = cases[cases["status"] == "pass_to_fail"][["case_id", "sample"]]

@@ -17,6 +17,7 @@ from ..store import RunRecord, Store, analytics
 from ..store.run_refs import resolve_run
 from ..suite.gate_spec import OVERALL_METRIC, Policy
 from .adjudicated import flip_marks, with_adjudicated_waivers
+from .adjudicated import latest as latest_adjudications
 from .align import Alignment
 from .coverage import Coverage, coverage
 from .manifest import ENVIRONMENT, STATUS, manifest_rows
@@ -137,7 +138,8 @@ def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | Non
         policy = policy.model_copy(update={"compare": policy.compare.model_copy(
             update={"allow_subset": allow_subset})})
     today = today or today_utc()
-    policy = with_adjudicated_waivers(store, policy, cand.suite, today)
+    adjudicated = latest_adjudications(store, cand.suite)  # read once: waivers and marks
+    policy = with_adjudicated_waivers(adjudicated, policy, today)
     waivers = policy.active_waivers(today)
     slice_keys = list(cand.slices or [])
     alignment = Alignment(store, base_id, cand_id, waivers=waivers, slice_keys=slice_keys)
@@ -166,7 +168,7 @@ def compare(store: Store, baseline: str, candidate: str, *, policy: Policy | Non
         case_rates=rates, repeats=repeats, noise=noise_table, noise_run=noise_id,
         candidate_values=tuple(run_values(store, cand_id, slice_keys, waivers)), timings=timings,
         coverage=covered, stop=stop, slice_search=found,
-        adjudications=flip_marks(store, cand.suite, cases))
+        adjudications=flip_marks(adjudicated, cases))
 
 
 def _noise_run(store: Store, noise: str | None, base_id: str, cand_id: str) -> str | None:
