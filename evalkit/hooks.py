@@ -81,6 +81,10 @@ _loaded: list[Any] | None = None
 
 
 def _load() -> list[Any]:
+    from .entry_scan import maybe_declared
+
+    if not maybe_declared(GROUP):  # no plugin anywhere: importlib.metadata stays unimported
+        return []
     from importlib.metadata import entry_points
 
     hooks = []

@@ -13,6 +13,7 @@ from ..errors import EXIT_OK, UsageError
 from ..runner import RetryPolicy, RunConfig, open_model, provenance, run_suite_async
 from ..runner.executors import open_executor
 from ..store import Store
+from ..store.store import default_db_path
 from ..suite import load_suite, parse_vars
 from ..suite.option_overrides import apply_option_overrides, parse_option_overrides
 from ..suite.shard import ShardSpec
@@ -37,8 +38,9 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
     if spec is not None and baseline:
         raise UsageError("--baseline compares a whole run, not a shard: fold the shards with "
                          "`evalkit merge`, then run `evalkit compare BASELINE LABEL`")
-    for path in suite_paths:  # git and package versions, while the suites load
-        provenance.prefetch(Path(path))
+    if Path(db or default_db_path()).exists():  # a new file: collected while it is created
+        for path in suite_paths:  # git and package versions, while the suites load
+            provenance.prefetch(Path(path))
     overrides = parse_vars(var_pairs)
     several = len(suite_paths) > 1
     # every suite valid before any call
@@ -60,7 +62,7 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
                          retry=policy, progress=progress, executor=executor,
                          ray_address=ray_address) for m in models]
     code = EXIT_OK
-    with Store(db) as store:
+    with Store(db, background=True) as store:  # a new file opens while the first calls go out
         gated = needs_gates(suites, baseline)
         baseline_run = resolve_baseline(store, baseline, suites) if baseline else None
         plan = plan_factory(batching, store, baseline_run)

@@ -13,6 +13,7 @@ import secrets
 import time
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Collection, Iterator, Mapping, Sequence
 
@@ -222,6 +223,7 @@ class _Execution:
 
     async def feed(self, chunks: Iterator[list[Call]], queue: CallQueue) -> None:
         # next() reads (and renders) a chunk: in a thread, so calls in flight keep moving
+        opening_started = False
         while (calls := await asyncio.to_thread(next, chunks, None)) is not None:
             if self.use_cache:
                 served = len(calls)
@@ -231,6 +233,9 @@ class _Execution:
                 calls = sorted(calls, key=lambda c: len(c.request.text()))
             for call in calls:
                 await queue.put(call)
+            if not opening_started:  # a new store opens once the first calls are out
+                asyncio.get_running_loop().call_later(0.05, self.writer.store.open_now)
+                opening_started = True
         await queue.close()
 
 
@@ -272,7 +277,7 @@ def _start_run(store: Store, suite: Suite, ref: ModelRef, backend: Backend, fing
         "options": options, "fingerprint": fingerprint, "label": config.label,
         "seed": _seed(suite, config),
         "samples": suite.spec.samples, "n_cases": len(suite.cases), "status": "running",
-        "started_at": utcnow(), "provenance": provenance.collect(suite.path),
+        "started_at": utcnow(), "provenance": partial(provenance.collect, suite.path),
         "scorers": suite.describe_scorers(), "slices": list(suite.spec.slices),
         "resume_key": resume_key, "gates": policy_json(suite.spec),
         "shard": suite.shard.to_json() if suite.shard is not None else None})
@@ -290,7 +295,7 @@ async def run_suite_async(suite: Suite, config: RunConfig, *, store: Store | Non
     # (executor, model, scorers, store), whatever happened.
     async with AsyncExitStack() as shutdown:
         if store is None:
-            store = shutdown.enter_context(Store(config.db))
+            store = shutdown.enter_context(Store(config.db, background=True))
         shutdown.push_async_callback(close_scorers, suite.scorers)  # judge verdicts: to the store
         ref = parse_model_ref(config.model)
         if model is None and backend is not None:

@@ -8,27 +8,22 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from ..errors import StoreError, StoreLockedError, UsageError
+from ..errors import StoreError, UsageError
 from ..redact import redact
 from ..types import Completion, Result
-from . import rows
+from . import opening, rows
+from .opening import OpeningLock
 from .records import RunRecord
-from .schema import CACHE_COLUMNS, MIGRATIONS, RESULT_COLUMNS, SCORE_COLUMNS
+from .schema import CACHE_COLUMNS, RESULT_COLUMNS, SCORE_COLUMNS
 
 DEFAULT_DB = "reports/evalkit.duckdb"
-# New database files are written in the storage format of DuckDB 1.2, which every supported
-# DuckDB (1.2.2 to 2.x) opens: a file written by a laptop on DuckDB 2 opens in CI on DuckDB
-# 1.x and back. (Not 1.1's: DuckDB 1.5 fails inserting into a primary key in that format,
-# "node without metadata in ARTOperator::Insert".) An existing file keeps the format it was created with
-# (docs/storage.md: moving an older file across, and Parquet as the long-term interchange).
-STORAGE_VERSION = "v1.2.0"
+BACKGROUND_START_S = 1.0  # the longest a background opening waits for open_now()
 
 
 SCORER_TOTALS = ("SELECT scorer, count(*) AS n, avg(value) AS mean, "
@@ -68,45 +63,85 @@ def utcnow() -> datetime:
 
 
 class Store:
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
-        import duckdb
-
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
+                 background: bool = False):
+        """`background`: a file that does not exist yet is created and migrated in a thread
+        (opening.py says why); the connection's users wait for it, and an error opening it
+        is raised to the first of them."""
         self.path = Path(path or default_db_path())
         self.read_only = read_only
-        self._lock = threading.RLock()  # a DuckDB connection is not safe across threads
         self._types: dict[str, dict[str, str]] = {}  # column types per table, for inserts
         if read_only and not self.path.exists():
             raise StoreError(f"no results database at {self.path}\n"
                              "  fix: run a suite first, or pass --db PATH / set EVALKIT_DB")
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only, config={
-                "storage_compatibility_version": STORAGE_VERSION})
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
-                holder = re.search(r"PID (\d+)", str(exc))
-                raise StoreLockedError(
-                    f"{self.path} is open for writing by another process"
-                    + (f" (pid {holder.group(1)})" if holder else "")
-                    + "; DuckDB allows one writer at a time.\n"
-                    "  fix: wait for that run to finish, or use another --db file") from None
-            raise StoreError(f"cannot open {self.path}: {exc}") from None
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot open {self.path} as a DuckDB database: {exc}") from None
-        if not read_only:
-            self._migrate()
-        else:
-            self._check_schema()
-        from ..log import get_logger
+        self._opened, self._go = threading.Event(), threading.Event()
+        self._lock = OpeningLock(self._opened, self._go)  # a DuckDB connection is not safe across threads
+        self._open_error: BaseException | None = None
+        self._pending: list | None = []  # what waits for a background opening (create_run)
+        self._pending_lock = threading.Lock()
+        # A new file holds no run and no cache entry until this store writes one.
+        self.fresh = not read_only and not self.path.exists()
+        self._runs_created = 0
+        if background and self.fresh:
+            threading.Thread(target=self._open_in_background, daemon=True,
+                             name="evalkit-store-open").start()
+            return
+        self._open()
+        if self._open_error is not None:
+            raise self._open_error
 
-        get_logger(__name__).debug("opened %s%s (DuckDB %s)", self.path,
-                                   " read-only" if read_only else "", duckdb.__version__)
+    def _open_in_background(self) -> None:
+        # Until the first calls are out (open_now), or a second at most: DuckDB's import holds
+        # the GIL, and taking turns with it slowed the way to the first request by ~0.1 s.
+        self._go.wait(BACKGROUND_START_S)
+        self._open()
+
+    def open_now(self) -> None:
+        """Start a background opening now (the run's first calls are on their way)."""
+        self._go.set()
+
+    def _open(self) -> None:
+        try:
+            con = opening.connect(self.path, self.read_only)
+            if self.read_only:
+                opening.check_schema(con, self.path)
+            else:
+                opening.migrate(con, self.path, utcnow)
+            self._con = con
+        except BaseException as exc:  # raised to the connection's first user
+            self._open_error = exc
+        with self._pending_lock:
+            pending, self._pending = self._pending or [], None
+            for operation in pending:
+                if self._open_error is None:
+                    try:
+                        operation(self._con)
+                    except BaseException as exc:
+                        self._open_error = exc
+            self._opened.set()
+        if self._open_error is None:
+            from ..log import get_logger
+
+            import duckdb
+
+            get_logger(__name__).debug("opened %s%s (DuckDB %s)", self.path,
+                                       " read-only" if self.read_only else "", duckdb.__version__)
+
+    @property
+    def con(self) -> Any:
+        if not self._opened.is_set():
+            self._go.set()
+            self._opened.wait()
+        if self._open_error is not None:
+            raise self._open_error
+        return self._con
 
     # -- lifecycle -----------------------------------------------------------------
     def close(self) -> None:
         with self._lock:
-            self.con.close()
+            self.con.close()  # a failed opening is raised here if nobody used the store
 
     def __enter__(self) -> "Store":
         return self
@@ -146,39 +181,6 @@ class Store:
             finally:
                 self.con.unregister(name)
 
-    def _migrate(self) -> None:
-        with self._lock:
-            self.con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER "
-                             "PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
-            applied = {v for (v,) in self.con.execute("SELECT version FROM schema_migrations").fetchall()}
-            newest = max(v for v, _, _ in MIGRATIONS)
-            if applied and max(applied) > newest:
-                raise StoreError(f"{self.path} was written by a newer evalkit (schema "
-                                 f"{max(applied)} > {newest}); upgrade evalkit")
-            for version, name, sql in MIGRATIONS:
-                if version in applied:
-                    continue
-                self.con.execute("BEGIN")
-                self.con.execute(sql)
-                self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                                 [version, name, utcnow()])
-                self.con.execute("COMMIT")
-
-    def _check_schema(self) -> None:
-        """A read-only open migrates nothing: refuse a file that is not evalkit's (or newer)."""
-        import duckdb
-
-        try:
-            (newest,), = self._query("SELECT max(version) FROM schema_migrations")
-        except duckdb.CatalogException:
-            self.con.close()
-            raise StoreError(f"{self.path} is a DuckDB file but not an evalkit results database"
-                             "\n  fix: pass the --db file `evalkit run` wrote") from None
-        if newest is not None and newest > max(v for v, _, _ in MIGRATIONS):
-            self.con.close()
-            raise StoreError(f"{self.path} was written by a newer evalkit (schema {newest}); "
-                             "upgrade evalkit")
-
     def _query(self, sql: str, params: Sequence | Mapping | None = None) -> list[tuple]:
         with self._lock:
             return self.con.execute(sql, params or []).fetchall()
@@ -194,15 +196,28 @@ class Store:
 
     # -- runs ----------------------------------------------------------------------
     def create_run(self, run: RunRecord | Mapping[str, Any]) -> None:
+        """A new run's row. A value given as a function (provenance, which runs git) is
+        computed when the row is written: during a background opening, after the first calls
+        have gone out."""
         if isinstance(run, RunRecord):
             run = run.to_dict()
-        names = list(run)
-        values = [json.dumps(v, default=str) if isinstance(v, (dict, list)) else v
-                  for v in run.values()]
-        values = [redact(v) if isinstance(v, str) else v for v in values]  # options, provenance
+        self._runs_created += 1
+
+        def insert(con: Any) -> None:
+            names = list(run)
+            values = [v() if callable(v) else v for v in run.values()]
+            values = [json.dumps(v, default=str) if isinstance(v, (dict, list)) else v
+                      for v in values]
+            values = [redact(v) if isinstance(v, str) else v for v in values]  # options, provenance
+            con.execute(f"INSERT INTO runs ({', '.join(names)}) VALUES "
+                        f"({', '.join('?' for _ in names)})", values)
+
+        with self._pending_lock:
+            if self._pending is not None:  # the file is being opened: written right after
+                self._pending.append(insert)
+                return
         with self._lock:
-            self.con.execute(f"INSERT INTO runs ({', '.join(names)}) VALUES "
-                             f"({', '.join('?' for _ in names)})", values)
+            insert(self.con)
 
     def finish_run(self, run_id: str, status: str, error: str | None = None,
                    stop: Mapping[str, Any] | None = None) -> None:
@@ -230,6 +245,8 @@ class Store:
     def resumable_run(self, resume_key: str) -> str | None:
         """The latest unfinished run with the same suite, model, options and label (a run
         stopped early by a budget cap or a sequential test is unfinished too: `partial`)."""
+        if self.fresh and not self._runs_created:
+            return None  # a new file: no run to resume (and no need to wait for its opening)
         rows_ = self._query("SELECT run_id FROM runs WHERE resume_key = ? AND status IN "
                             "('running', 'interrupted', 'partial') ORDER BY started_at DESC "
                             "LIMIT 1",
@@ -280,6 +297,8 @@ class Store:
     def cached(self, keys: Iterable[str]) -> dict[str, Completion]:
         """Cached completions for these keys, in one query (a list parameter, no NumPy)."""
         keys = list(keys)
+        if self.fresh and not self._opened.is_set():
+            return {}  # a new file still opening: nothing can have been written to it yet
         if not keys or not self._query("SELECT 1 FROM cache LIMIT 1"):
             return {}
         found = self._query("SELECT key, completion FROM cache WHERE key IN "
