@@ -122,9 +122,9 @@ class Store:
                         self._open_error = exc
             self._opened.set()
         if self._open_error is None:
-            from ..log import get_logger
-
             import duckdb
+
+            from ..log import get_logger
 
             get_logger(__name__).debug("opened %s%s (DuckDB %s)", self.path,
                                        " read-only" if self.read_only else "", duckdb.__version__)
