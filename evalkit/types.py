@@ -11,7 +11,13 @@ from .location import Location
 
 def canonical_json(value: Any) -> str:
     """Stable JSON for hashing: sorted keys, no whitespace, non-JSON values as strings."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _CANONICAL.encode(value)
+
+
+# What json.dumps(value, sort_keys=True, ...) builds per call (the same bytes), built once:
+# a cache key hashes four values per model call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                              default=str)
 
 
 def sha256_hex(*parts: Any) -> str:

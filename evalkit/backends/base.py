@@ -197,7 +197,7 @@ def completion_field_problem(record: Mapping[str, Any]) -> str | None:
             return f"'{key}' must not be negative, got {value!r}"
     for key in ("cost_usd", "latency_s"):
         value = record.get(key)
-        if value is None:
+        if value is None or (type(value) is float and 0.0 <= value < math.inf):  # the usual
             continue
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             return f"'{key}' must be a number, got {value!r}"

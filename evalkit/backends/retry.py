@@ -62,7 +62,9 @@ async def call_with_retries(attempt_fn: Callable[[], Awaitable[Completion]], pol
                 limit, cut_by_deadline = left, True
         try:
             completion = await _within(attempt_fn(), limit)
-            return replace(completion, attempts=attempt)
+            # (a copy only when it changes: dataclasses.replace costs ~10 µs per call)
+            return completion if completion.attempts == attempt else replace(
+                completion, attempts=attempt)
         except TransientError as exc:
             failure, retry_after = str(exc), exc.retry_after
         except asyncio.TimeoutError:

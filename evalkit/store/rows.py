@@ -11,7 +11,11 @@ from .schema import RESULT_COLUMNS, SCORE_COLUMNS
 
 
 def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+    return None if value is None else _ENCODER.encode(value)
+
+
+# json.dumps(value, ensure_ascii=False, default=str) builds an encoder per call; four per row.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
 # A lone surrogate is a valid Python str but not UTF-8 (APIs can send one as a JSON escape
@@ -36,19 +40,32 @@ def _storable(value: Any) -> Any:
 NUMPY_ROWS = 2000
 
 
+# Columns evalkit makes itself (hex digests, generated ids) or that are not text: stored as
+# they are. Masking is for what comes from outside, and a masked cache key would never hit.
+MADE_HERE = frozenset({"run_id", "sample", "input_hash", "latency_s", "tokens_in", "tokens_out",
+                       "cost_usd", "cached", "attempts", "passed", "value", "key",
+                       "fingerprint"})
+
+
+def _column(rows: Sequence[tuple], index: int, name: str) -> list:
+    if name in MADE_HERE:
+        return [row[index] for row in rows]
+    return [_storable(row[index]) for row in rows]
+
+
 def columns(rows: Sequence[tuple], names: Sequence[str]) -> dict:
     import numpy as np
 
     out = {}
     for index, name in enumerate(names):
         array = np.empty(len(rows), dtype=object)
-        array[:] = [_storable(row[index]) for row in rows]
+        array[:] = _column(rows, index, name)
         out[name] = array
     return out
 
 
 def column_lists(rows: Sequence[tuple], names: Sequence[str]) -> list[list]:
-    return [[_storable(row[index]) for row in rows] for index in range(len(names))]
+    return [_column(rows, index, name) for index, name in enumerate(names)]
 
 
 def result_row(run_id: str, result: Result) -> tuple:

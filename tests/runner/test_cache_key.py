@@ -56,3 +56,14 @@ def test_a_python_pipeline_keys_on_every_case_field_and_the_suite_vars(tmp_path)
     assert kwargs["vars"] == {"prompt": "v1", "question": "q", "format": "json"}
     shadowed = _call(Case("c1", {"prompt": "mine"}), {"prompt": "v1"})
     assert backend._arguments(shadowed)[1]["vars"]["prompt"] == "mine"
+
+
+def test_keys_are_the_same_bytes_as_every_earlier_version():
+    """Pinned: a cache (and suite hashes) written by an earlier evalkit still match after the
+    hashing was made faster (one shared JSON encoder instead of json.dumps per value)."""
+    import datetime
+
+    assert sha256_hex("fp", {"prompt": "Grüße, 世界 🌍"}, {"temperature": 0, "stop": ["\n"]}, 3) \
+        == "e38c4ec51d33b8a3cbc6396673aac7472e650ca2842b71440a3d7ce53243f7ea"
+    assert sha256_hex({"b": 1, "a": [1.5, None, True]}, datetime.date(2026, 1, 2)) \
+        == "ce6631fa0ed63e586a0888556170cd956ea95ef4e57bcd3c7e47ff24b5fcfc64"
