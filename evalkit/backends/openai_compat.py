@@ -118,7 +118,7 @@ class OpenAICompatBackend(Backend):
 
     async def generate(self, call: Call) -> Completion:
         path, body = self._payload(call)
-        data = json.dumps(body, separators=(",", ":")).encode()
+        data = json.dumps(body).encode()  # (no arguments: json's cached encoder)
         started = time.perf_counter()
         try:
             response = await redirects.post(self._client, self._urls[path], data, self._headers,

@@ -6,17 +6,20 @@ malformed, endless, dying mid-reply), on the same event loop as the client.
 from __future__ import annotations
 
 import asyncio
+import base64
+import gzip
 import json
 import ssl
 import subprocess
+import zlib
 
 import pytest
 
 from evalkit.backends.http1 import (
-    HEAD_LIMIT,
     ConnectionFailed,
     HTTP1Client,
     MalformedResponse,
+    streamed_too_large,
 )
 from evalkit.backends.openai_compat import _decode
 
@@ -518,3 +521,71 @@ def test_only_an_https_call_builds_an_ssl_context(tls):
 
     assert run(main()) is None
 
+
+
+def test_credentials_in_the_url_are_sent_as_basic_auth():
+    seen = []
+
+    async def script(reader, writer, server):
+        while True:
+            _, headers, _ = await read_request(reader)
+            seen.append(headers.get("authorization"))
+            writer.write(reply(b"ok"))
+
+    async def main():
+        async with Loopback(script) as server:
+            client = HTTP1Client()
+            url = f"http://us%40er:p%C3%A4ss@127.0.0.1:{server.port}/v1/completions"
+            await client.post(url, b"{}", {}, CAP)
+            with pytest.raises(ValueError, match="Authorization header and credentials"):
+                await client.post(url, b"{}", {"authorization": "Bearer x"}, CAP)
+            await client.close()
+
+    run(main())
+    assert seen == ["Basic " + base64.b64encode("us@er:päss".encode("latin-1")).decode()]
+
+
+def test_a_compressed_reply_is_decoded_within_the_cap():
+    """evalkit asks for identity; a server that compresses anyway is still read, and a
+    body that inflates past the cap is too large, not inflated whole."""
+    plain = b'{"text": "' + b"z" * 5000 + b'"}'
+    answers = iter([(gzip.compress(plain), "gzip"), (zlib.compress(plain), "deflate"),
+                    (gzip.compress(b"0" * (4 * CAP)), "gzip"), (b"not gzip", "gzip")])
+
+    async def script(reader, writer, server):
+        while True:
+            await read_request(reader)
+            body, coding = next(answers)
+            writer.write(reply(body, extra=f"Content-Encoding: {coding}\r\n"))
+
+    async def main():
+        async with Loopback(script) as server:
+            client = HTTP1Client()
+            got = [await call(client, server) for _ in range(3)]
+            with pytest.raises(MalformedResponse, match="bad gzip body"):
+                await call(client, server)
+            await client.close()
+            return got
+
+    first, second, bomb = run(main())
+    assert first.body == second.body == plain
+    assert bomb.body == b"" and bomb.too_large == streamed_too_large(CAP)
+
+
+def test_the_request_target_is_escaped_and_keeps_its_query():
+    seen = []
+
+    async def script(reader, writer, server):
+        line, _, _ = await read_request(reader)
+        seen.append(line)
+        writer.write(reply(b"ok"))
+
+    async def main():
+        async with Loopback(script) as server:
+            client = HTTP1Client()
+            await client.post(server.url("/my models/v1%2Fx/chat?api-version=1&k=a b"), b"", {},
+                              CAP)
+            await client.close()
+
+    run(main())
+    assert seen == ["POST /my%20models/v1%2Fx/chat?api-version=1&k=a%20b HTTP/1.1"]
