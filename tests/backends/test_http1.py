@@ -89,6 +89,18 @@ async def call(client, server, body=b"{}", cap=CAP, **kw):
     return await client.post(server.url(**kw), body, {"Authorization": "Bearer sk-x"}, cap)
 
 
+def sequential(script, count: int):
+    """(the server, the responses) of `count` calls one after another on one client."""
+    async def main():
+        async with Loopback(script) as server:
+            client = HTTP1Client()
+            responses = [await call(client, server, b'{"q": %d}' % i) for i in range(count)]
+            await client.close()
+            return server, responses
+
+    return run(main())
+
+
 def test_sequential_calls_share_one_kept_alive_connection():
     seen = []
 
@@ -99,14 +111,7 @@ def test_sequential_calls_share_one_kept_alive_connection():
             writer.write(reply(b'{"n": %d}' % len(seen), extra="Content-Type: application/json; "
                                'charset="utf-8"\r\nX-Twice: a\r\nx-twice: b\r\n'))
 
-    async def main():
-        async with Loopback(script) as server:
-            client = HTTP1Client()
-            answers = [await call(client, server, b'{"q": %d}' % i) for i in range(3)]
-            await client.close()
-            return server, answers
-
-    server, answers = run(main())
+    server, answers = sequential(script, 3)
     assert server.connections == 1
     assert [a.body for a in answers] == [b'{"n": 1}', b'{"n": 2}', b'{"n": 3}']
     first = answers[0]
@@ -127,15 +132,8 @@ def test_chunked_body_with_extensions_and_trailer_then_reuse():
             writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                          b"5;ext=1\r\nhello\r\n1\r\n \r\nA\r\n0123456789\r\n0\r\nX-T: 1\r\n\r\n")
 
-    async def main():
-        async with Loopback(script) as server:
-            client = HTTP1Client()
-            bodies = [(await call(client, server)).body for _ in range(2)]
-            await client.close()
-            return server, bodies
-
-    server, bodies = run(main())
-    assert bodies == [b"hello 0123456789"] * 2 and server.connections == 1
+    server, responses = sequential(script, 2)
+    assert [r.body for r in responses] == [b"hello 0123456789"] * 2 and server.connections == 1
 
 
 def test_a_body_delimited_by_the_close_is_read_whole_and_its_connection_not_reused():
@@ -147,15 +145,9 @@ def test_a_body_delimited_by_the_close_is_read_whole_and_its_connection_not_reus
             await writer.drain()
             await asyncio.sleep(0.01)
 
-    async def main():
-        async with Loopback(script) as server:
-            client = HTTP1Client()
-            bodies = [(await call(client, server)).body for _ in range(2)]
-            await client.close()
-            return server, bodies
-
-    server, bodies = run(main())
-    assert bodies == [b"part one, part two"] * 2 and server.connections == 2
+    server, responses = sequential(script, 2)
+    assert [r.body for r in responses] == [b"part one, part two"] * 2
+    assert server.connections == 2
 
 
 def test_a_declared_too_large_body_is_not_read():
@@ -440,14 +432,8 @@ def test_non_utf8_bodies_are_decoded_with_replacement():
             body, kind = next(bodies)
             writer.write(reply(body, extra=f"Content-Type: {kind}\r\n"))
 
-    async def main():
-        async with Loopback(script) as server:
-            client = HTTP1Client()
-            answers = [await call(client, server) for _ in range(3)]
-            await client.close()
-            return answers
-
-    texts = [_decode(a.body, a.charset) for a in run(main())]
+    _, answers = sequential(script, 3)
+    texts = [_decode(a.body, a.charset) for a in answers]
     assert texts == ["caf\ufffd \ufffd", "café", "café \ufffd"]
 
 
