@@ -85,7 +85,8 @@ class _Target:
     host: str
     port: int
     https: bool
-    head: bytes  # request line and Host header
+    head: bytes  # the request line
+    host_line: bytes  # the Host header
     auth: bytes = b""  # an Authorization header line from user:password in the URL
 
 
@@ -103,8 +104,9 @@ def _target(url: str) -> _Target:
         shown += f":{port}"
     path = quote(parts.path or "/", safe=_SAFE) + (
         f"?{quote(parts.query, safe=_SAFE + '?')}" if parts.query else "")
-    head = f"POST {path} HTTP/1.1\r\nHost: {shown}\r\n".encode("ascii")
-    return _Target((scheme, host, port), host, port, scheme == "https", head, _basic_auth(parts))
+    return _Target((scheme, host, port), host, port, scheme == "https",
+                   f"POST {path} HTTP/1.1\r\n".encode("ascii"),
+                   f"Host: {shown}\r\n".encode("ascii"), _basic_auth(parts))
 
 
 def _basic_auth(parts) -> bytes:
@@ -122,13 +124,24 @@ def _basic_auth(parts) -> bytes:
     return b"Authorization: Basic " + base64.b64encode(raw) + b"\r\n"
 
 
-def _header_lines(headers: Mapping[str, str]) -> bytes:
-    lines = []
+_DEFAULT_HEADERS = {"user-agent": "User-Agent: evalkit\r\n",
+                    "accept-encoding": "Accept-Encoding: identity\r\n"}
+_FRAMING = frozenset({"content-length", "transfer-encoding", "connection"})  # the client's
+
+
+def _header_block(headers: Mapping[str, str]) -> tuple[bytes, frozenset[str]]:
+    """The caller's headers as lines (framing headers left out: the client sets those), the
+    defaults it did not set, and the lower-case names it set."""
+    lines, names = [], set()
     for name, value in headers.items():
         if "\r" in name or "\n" in name or "\r" in value or "\n" in value or ":" in name:
             raise ValueError(f"HTTP header {name!r} has a line break or a colon in it")
-        lines.append(f"{name}: {value}\r\n")
-    return "".join(lines).encode("utf-8")
+        key = name.lower()
+        if key not in _FRAMING:
+            lines.append(f"{name}: {value}\r\n")
+            names.add(key)
+    lines.extend(line for key, line in _DEFAULT_HEADERS.items() if key not in names)
+    return "".join(lines).encode("utf-8"), frozenset(names)
 
 
 class _Connection(asyncio.Protocol):
@@ -341,11 +354,11 @@ class HTTP1Client:
     """POSTs over keep-alive HTTP/1.1 connections, pooled per (scheme, host, port) without a
     bound (the runner bounds concurrency). Not thread-safe: one event loop."""
 
-    def __init__(self, ssl_context: Any = None, user_agent: str = "evalkit") -> None:
+    def __init__(self, ssl_context: Any = None) -> None:
         self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
         self._targets: dict[str, _Target] = {}
+        self._headers: tuple[dict, bytes, frozenset[str]] | None = None  # the last encoded
         self._ssl = ssl_context
-        self._user_agent = f"User-Agent: {user_agent}\r\n".encode("ascii")
         self._closed = False
 
     async def post(self, url: str, body: bytes, headers: Mapping[str, str],
@@ -355,11 +368,15 @@ class HTTP1Client:
             if len(self._targets) > 64:
                 self._targets.clear()
             target = self._targets[url] = _target(url)
-        if target.auth and any(name.lower() == "authorization" for name in headers):
+        encoded = self._headers
+        if encoded is None or encoded[0] != headers:  # (a backend sends the same each call)
+            encoded = self._headers = (dict(headers), *_header_block(headers))
+        _, block, names = encoded
+        if target.auth and "authorization" in names:
             raise ValueError("an Authorization header and credentials in the URL: use one")
-        data = b"".join((target.head, target.auth, _header_lines(headers), self._user_agent,
-                         b"Accept-Encoding: identity\r\nContent-Length: ",
-                         str(len(body)).encode(), b"\r\n\r\n", body))
+        data = b"".join((target.head, b"" if "host" in names else target.host_line, target.auth,
+                         block, b"Content-Length: ", str(len(body)).encode(), b"\r\n\r\n",
+                         body))
         conn = self._pooled(target.origin)
         if conn is None:
             conn = await self._connect(target)

@@ -575,3 +575,45 @@ def test_the_request_target_is_escaped_and_keeps_its_query():
 
     run(main())
     assert seen == ["POST /my%20models/v1%2Fx/chat?api-version=1&k=a%20b HTTP/1.1"]
+
+
+def test_the_callers_headers_replace_the_defaults_and_never_the_framing():
+    seen = []
+
+    async def script(reader, writer, server):
+        while True:
+            _, headers, body = await read_request(reader)
+            seen.append((headers, body))
+            writer.write(reply(b"ok"))
+
+    async def main():
+        async with Loopback(script) as server:
+            client = HTTP1Client()
+            await client.post(server.url(), b"abc", {"User-Agent": "mine", "Host": "api.example",
+                                                     "Content-Length": "999"}, CAP)
+            await client.post(server.url(), b"abcd", {"X-A": "1"}, CAP)
+            await client.close()
+
+    run(main())
+    (first, body), (second, _) = seen
+    assert (first["user-agent"], first["host"], first["content-length"], body) == (
+        "mine", "api.example", "3", b"abc")
+    assert second["user-agent"] == "evalkit" and second["x-a"] == "1"
+    assert second["content-length"] == "4" and "x-a" not in first
+
+
+@pytest.mark.parametrize("answer", [
+    b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok",
+    b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA",  # bytes past the reply
+    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"2\r\nok\r\n0\r\n\r\n",  # both framings: never trusted for another request
+])
+def test_a_connection_is_not_reused_after(answer):
+    async def script(reader, writer, server):
+        while True:
+            await read_request(reader)
+            writer.write(answer)
+
+    server, responses = sequential(script, 2)
+    assert [r.body for r in responses] == [b"ok", b"ok"] and server.connections == 2
