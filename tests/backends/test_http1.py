@@ -11,6 +11,7 @@ import gzip
 import json
 import ssl
 import subprocess
+import sys
 import zlib
 
 import pytest
@@ -22,6 +23,7 @@ from evalkit.backends.http1 import (
     streamed_too_large,
 )
 from evalkit.backends.openai_compat import _decode
+from tests.cli.helpers import clean_env
 
 CAP = 2**20
 
@@ -617,3 +619,55 @@ def test_a_connection_is_not_reused_after(answer):
 
     server, responses = sequential(script, 2)
     assert [r.body for r in responses] == [b"ok", b"ok"] and server.connections == 2
+
+
+# which client: direct, or aiohttp through a proxy -------------------------------------------
+
+@pytest.mark.parametrize("env, url, proxied", [
+    ({}, "https://api.example.com/v1", False),
+    ({"HTTPS_PROXY": "http://127.0.0.1:3128"}, "https://api.example.com/v1", True),
+    ({"HTTPS_PROXY": "http://127.0.0.1:3128"}, "http://api.example.com/v1", False),  # http: none
+    ({"http_proxy": "http://127.0.0.1:3128"}, "http://api.example.com/v1", True),
+    ({"HTTPS_PROXY": "http://127.0.0.1:3128", "NO_PROXY": ".example.com"},
+     "https://api.example.com/v1", False),
+    ({"HTTP_PROXY": "http://127.0.0.1:3128", "no_proxy": "127.0.0.1,localhost"},
+     "http://127.0.0.1:8000/v1", False),
+])
+def test_a_proxy_applies_as_urllib_reads_the_environment(monkeypatch, env, url, proxied):
+    from evalkit.backends.proxied import proxy_applies
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert proxy_applies(url) is proxied
+
+
+def test_aiohttp_is_imported_only_for_a_proxied_backend():
+    code = """if True:
+        import asyncio, sys
+        from pathlib import Path
+        from evalkit.backends.base import BackendEnv
+        from evalkit.backends.openai_compat import OpenAICompatBackend, OpenAIOptions
+
+        async def main():
+            backend = OpenAICompatBackend("m", OpenAIOptions(api_base=sys.argv[1]),
+                                          BackendEnv(cwd=Path(".")))
+            await backend.start()
+            kind = type(backend._client).__name__
+            await backend.close()
+            print(kind, "aiohttp" in sys.modules)
+
+        asyncio.run(main())
+    """
+
+    def client_for(url, **env):
+        done = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True,
+                              env=clean_env(**env), timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert client_for("https://api.example.com/v1") == ["HTTP1Client", "False"]
+    assert client_for("https://api.example.com/v1", HTTPS_PROXY="http://127.0.0.1:9") == [
+        "ProxiedClient", "True"]
