@@ -3,12 +3,14 @@
 These are the floor an eval harness is compared against: one shared
 session/client, a pool of ``concurrency`` workers, nothing else.
 
-    python benchmarks/raw_clients.py aiohttp|httpx BASE_URL N CONCURRENCY
+    python benchmarks/raw_clients.py aiohttp|httpx|http1 BASE_URL N CONCURRENCY
     python benchmarks/raw_clients.py compare [N] [CONCURRENCY] [LATENCY]
 
 The first form runs one client (so it can be timed as its own process); the
 second starts the fake OpenAI server (tests/support/openai_server.py) and
-measures both clients, each in a fresh process.
+measures every client, each in a fresh process. `http1` is evalkit's own HTTP/1.1 client
+(evalkit/backends/http1.py, what the native backend uses for direct calls). Each client's
+library is imported only by its own run, so its import cost is its own.
 """
 
 from __future__ import annotations
@@ -20,9 +22,6 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-
-import aiohttp
-import httpx
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,6 +53,8 @@ async def run_aiohttp(
     base_url: str, prompts: Sequence[str], concurrency: int, model: str = "bench-model"
 ) -> list[str]:
     """Chat-complete every prompt with one aiohttp session; return reply texts."""
+    import aiohttp
+
     url = base_url.rstrip("/") + "/chat/completions"
     connector = aiohttp.TCPConnector(limit=concurrency)
     timeout = aiohttp.ClientTimeout(total=60)
@@ -72,6 +73,8 @@ async def run_httpx(
     base_url: str, prompts: Sequence[str], concurrency: int, model: str = "bench-model"
 ) -> list[str]:
     """Chat-complete every prompt with one httpx.AsyncClient; return reply texts."""
+    import httpx
+
     url = base_url.rstrip("/") + "/chat/completions"
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     # trust_env=False: never route 127.0.0.1 through an environment proxy.
@@ -85,7 +88,32 @@ async def run_httpx(
         return await _pool(prompts, concurrency, call)
 
 
-CLIENTS = {"aiohttp": run_aiohttp, "httpx": run_httpx}
+async def run_http1(
+    base_url: str, prompts: Sequence[str], concurrency: int, model: str = "bench-model"
+) -> list[str]:
+    """Chat-complete every prompt with evalkit's HTTP/1.1 client; return reply texts."""
+    import json
+
+    sys.path.insert(0, str(REPO_ROOT))
+    from evalkit.backends.http1 import HTTP1Client
+
+    url = base_url.rstrip("/") + "/chat/completions"
+    client = HTTP1Client()
+    headers = {"Content-Type": "application/json"}
+
+    async def call(prompt: str) -> str:
+        resp = await client.post(url, json.dumps(_payload(model, prompt)).encode(), headers, 2**23)
+        if resp.status != 200:
+            raise RuntimeError(f"HTTP {resp.status}")
+        return json.loads(resp.body)["choices"][0]["message"]["content"]
+
+    try:
+        return await _pool(prompts, concurrency, call)
+    finally:
+        await client.close()
+
+
+CLIENTS = {"aiohttp": run_aiohttp, "httpx": run_httpx, "http1": run_http1}
 
 
 def measure(cmd: list[str]) -> dict[str, float]:

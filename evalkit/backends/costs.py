@@ -56,7 +56,12 @@ def unit_prices(model: str, provider: str | None = None) -> tuple[float, float] 
 def call_cost(model: str, tokens_in: int | None, tokens_out: int | None,
               provider: str | None = None) -> float | None:
     """USD for one call, or None when the model is not in the price map."""
-    prices = unit_prices(model, provider)
+    return priced(unit_prices(model, provider), tokens_in, tokens_out)
+
+
+def priced(prices: tuple[float, float] | None, tokens_in: int | None,
+           tokens_out: int | None) -> float | None:
+    """USD for one call at `prices` (unit_prices' answer, which a backend may look up once)."""
     if prices is None or tokens_in is None:
         return None
     cost_in, cost_out = prices

@@ -2,18 +2,19 @@
 Ollama, most hosted open-model APIs).
 
 litellm covers every provider but costs seconds to import and milliseconds of CPU per
-call; this fast path is one aiohttp session (one shared connection pool) per model.
+call; this fast path is one HTTP client (one keep-alive connection pool) per model: evalkit's
+own HTTP/1.1 client (http1.py), or aiohttp when a proxy applies (proxied.py).
 `litellm/openai/...` models use it unless `-M via=litellm`.
 """
 from __future__ import annotations
 
+import json
 import os
 import time
 from typing import Any
 
 from pydantic import Field, SecretStr
 
-from ..errors import MissingExtraError
 from ..redact import redact
 from ..types import Call, Completion
 from . import redirects
@@ -25,7 +26,9 @@ from .base import (
     completion_field_problem,
     parse_retry_after,
 )
-from .costs import call_cost
+from .costs import priced, unit_prices
+from .http1 import MalformedResponse
+from .proxied import open_client
 from .redirects import RedirectPolicy
 
 DEFAULT_API_BASE = "https://api.openai.com/v1"
@@ -81,7 +84,11 @@ class OpenAICompatBackend(Backend):
         if options.organization:
             self._headers["OpenAI-Organization"] = options.organization
         self._headers.update({k: v.get_secret_value() for k, v in options.headers.items()})
-        self._session = None
+        self._urls = {path: endpoint(self.api_base, path) for path in ("/chat/completions",
+                                                                        "/completions")}
+        self._max_body = int(options.max_reply_mb * 2**20)
+        self._client = None
+        self._prices: tuple[float, float] | None | bool = False  # False: not looked up yet
 
     def fingerprint(self) -> str:
         # Same identity as the litellm path for the same endpoint and model.
@@ -91,23 +98,12 @@ class OpenAICompatBackend(Backend):
                           *([extra] if self.options.organization or self.options.headers else []))
 
     async def start(self) -> None:
-        try:
-            import aiohttp
-        except ImportError:  # pragma: no cover - aiohttp is a core dependency
-            raise MissingExtraError("aiohttp", "all", "the OpenAI-compatible backend") from None
-        from urllib.request import getproxies  # here: aiohttp imports it anyway (~40 ms)
-        connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300)
-        # trust_env: HTTP(S)_PROXY and NO_PROXY apply, as they do through litellm and httpx.
-        # Only when a proxy is set: aiohttp then reads the environment (and ~/.netrc) on every
-        # request, which doubled the CPU of a call without any proxy in sight.
-        self._session = aiohttp.ClientSession(connector=connector, headers=self._headers,
-                                              timeout=aiohttp.ClientTimeout(total=None),
-                                              trust_env=bool(getproxies()))
+        self._client = open_client(self.api_base)
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
 
     def structured_output(self, schema):
         return {"response_format": json_schema_format(schema)}
@@ -121,34 +117,35 @@ class OpenAICompatBackend(Backend):
         return "/completions", body
 
     async def generate(self, call: Call) -> Completion:
-        import aiohttp
-
         path, body = self._payload(call)
+        data = json.dumps(body).encode()  # (no arguments: json's cached encoder)
         started = time.perf_counter()
         try:
-            async with redirects.post(self._session, endpoint(self.api_base, path), body,
-                                      self.options.follow_redirects) as response:
-                status = response.status
-                text, too_large = await _read_capped(response, int(self.options.max_reply_mb * 2**20))
-                retry_after = response.headers.get("Retry-After")
+            response = await redirects.post(self._client, self._urls[path], data, self._headers,
+                                             self._max_body, self.options.follow_redirects)
         except redirects.RedirectRefused as exc:  # an error on the case, never retried or cached
             return Completion(text=None, error=redact(str(exc)),
                               latency_s=time.perf_counter() - started)
-        except (aiohttp.ClientError, OSError) as exc:
+        except MalformedResponse as exc:  # not HTTP: an error on the case
+            return Completion(text=None, error=f"malformed response: {redact(str(exc))}",
+                              latency_s=time.perf_counter() - started)
+        except OSError as exc:  # http1.ConnectionFailed, and the OS's own
             raise TransientError(f"connection error: {redact(str(exc)) or type(exc).__name__}") from None
         latency = time.perf_counter() - started
-        if too_large:
-            return Completion(text=None, error=too_large, latency_s=latency)
+        if response.too_large:
+            return Completion(text=None, latency_s=latency, error=(
+                f"reply too large: {response.too_large}; raise the limit with -M max_reply_mb=..."))
+        text = _decode(response.body, response.charset)
+        status = response.status
         if status != 200:
             message = f"HTTP {status}: {redact(_error_message(text))}"
             if status in RETRYABLE_STATUS:
-                raise TransientError(message, parse_retry_after(retry_after), status)
+                raise TransientError(message, parse_retry_after(response.headers.get("Retry-After")),
+                                     status)
             return Completion(text=None, error=message, latency_s=latency)
         return self._completion(text, latency, chat=call.request.messages is not None)
 
     def _completion(self, raw: str, latency: float, chat: bool) -> Completion:
-        import json
-
         try:
             data = json.loads(raw)
             choice = data["choices"][0]
@@ -168,28 +165,25 @@ class OpenAICompatBackend(Backend):
             return Completion(text=None, error=f"malformed response: {problem}", latency_s=latency)
         return Completion(text=text or "", latency_s=latency, tokens_in=tokens_in,
                           tokens_out=tokens_out, finish_reason=finish, model_id=model_id,
-                          cost_usd=call_cost(self.model, tokens_in, tokens_out, "openai"))
+                          cost_usd=self._cost(tokens_in, tokens_out))
+
+    def _cost(self, tokens_in: int | None, tokens_out: int | None) -> float | None:
+        """costs.call_cost, with the model's prices looked up once (not per call)."""
+        if self._prices is False:
+            self._prices = unit_prices(self.model, "openai")
+        return priced(self._prices, tokens_in, tokens_out)
 
 
-async def _read_capped(response, limit: int) -> tuple[str, str | None]:
-    """(the body as text, None), or ("", why) when it is over `limit` bytes: a reply's size is
-    untrusted, so the rest of a large one is never read."""
-    hint = "raise the limit with -M max_reply_mb=..."
-    declared = response.content_length
-    if declared is not None and declared > limit:
-        return "", f"reply too large: {declared:,} bytes declared, over the limit of {limit:,}; {hint}"
-    chunks, size = [], 0
-    async for chunk in response.content.iter_chunked(2**16):
-        size += len(chunk)
-        if size > limit:
-            return "", f"reply too large: over the limit of {limit:,} bytes (not read further); {hint}"
-        chunks.append(chunk)
-    return b"".join(chunks).decode(response.charset or "utf-8", errors="replace"), None
+def _decode(body: bytes, charset: str | None) -> str:
+    """The body as text: its declared charset (UTF-8 when none or an unknown one), bad bytes
+    replaced."""
+    try:
+        return body.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
 
 
 def _error_message(body: str) -> str:
-    import json
-
     try:
         error = json.loads(body).get("error")
         if isinstance(error, dict) and error.get("message"):

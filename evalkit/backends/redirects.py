@@ -8,9 +8,10 @@ error on its case (never a cached success). `follow_redirects: same-host` follow
 """
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Literal
+from typing import Literal, Mapping
 from urllib.parse import urljoin, urlsplit
+
+from .http1 import HTTPClient, Response
 
 RedirectPolicy = Literal["none", "same-host"]
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -47,15 +48,12 @@ def next_url(url: str, status: int, location: str | None, policy: RedirectPolicy
     return target
 
 
-@asynccontextmanager
-async def post(session: Any, url: str, body: Any, policy: RedirectPolicy) -> AsyncIterator[Any]:
-    """`session.post(url, json=body)` as a context manager, with redirects handled by
-    `policy` (aiohttp's own following is off)."""
+async def post(client: HTTPClient, url: str, body: bytes, headers: Mapping[str, str],
+               max_body: int, policy: RedirectPolicy) -> Response:
+    """`client.post(...)` with redirects handled by `policy` (neither client follows any)."""
     for _ in range(MAX_HOPS + 1):
-        async with session.post(url, json=body, allow_redirects=False) as response:
-            if response.status not in REDIRECT_STATUSES:
-                yield response
-                return
-            status, location = response.status, response.headers.get("Location")
-        url = next_url(url, status, location, policy)
+        response = await client.post(url, body, headers, max_body)
+        if response.status not in REDIRECT_STATUSES:
+            return response
+        url = next_url(url, response.status, response.headers.get("Location"), policy)
     raise RedirectRefused(f"more than {MAX_HOPS} redirects")
