@@ -8,140 +8,34 @@ asyncio protocols (a callback per batch of bytes, no StreamReader), stdlib only;
 imported and a context built (once per client) only when an https URL is called.
 
 Proxies are not handled here: when HTTP(S)_PROXY applies, the backend uses `proxied.py`
-(aiohttp with trust_env), which has the same `post`/`close` interface.
+(aiohttp with trust_env), which has the same `post`/`close` interface. The reply record, the
+request line and headers and the errors are in http_messages.py.
 """
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-from typing import Any, Mapping, Protocol
-from urllib.parse import quote, urlsplit
+from typing import Any, Mapping
+
+from .http_messages import (  # noqa: F401 - the client's interface, importable from here
+    ConnectionFailed,
+    Headers,
+    HTTPClient,
+    MalformedResponse,
+    Response,
+    Target,
+    declared_too_large,
+    decoded,
+    header_block,
+    request_target,
+    streamed_too_large,
+)
 
 HEAD_LIMIT = 64 * 1024  # status line + headers
 _LINE_LIMIT = 4096  # a chunk-size line
 _HEX = b"0123456789abcdefABCDEF"
 _NO_BODY = frozenset({204, 304})
-_SAFE = "/%:@!$&'()*+,;=-._~"  # left as they are in a request target (%: already escaped)
 # parser states
 _HEAD, _LENGTH, _CHUNK_SIZE, _CHUNK_DATA, _TRAILER, _UNTIL_CLOSE, _DONE = range(7)
-
-
-class MalformedResponse(Exception):
-    """The reply is not HTTP/1.1 evalkit can read (status line, headers or chunk framing)."""
-
-
-class ConnectionFailed(ConnectionError):
-    """The connection could not be made, or broke before the reply was complete."""
-
-
-class Headers(dict):
-    """Reply headers by lower-case name (`get` takes any case); a repeated header's values
-    are joined with ', '."""
-    __slots__ = ()
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return dict.get(self, name.lower(), default)
-
-
-@dataclass(slots=True)
-class Response:
-    """One complete reply. `too_large` says why the body was not read (over `max_body`); the
-    body is then empty."""
-    status: int
-    headers: Headers
-    body: bytes
-    too_large: str | None = None
-
-    @property
-    def charset(self) -> str | None:
-        """The charset parameter of Content-Type, or None."""
-        for param in (self.headers.get("content-type") or "").split(";")[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "charset":
-                return value.strip().strip('"') or None
-        return None
-
-
-class HTTPClient(Protocol):
-    """What the backend and the redirect policy use: this module's client or the proxied one."""
-
-    async def post(self, url: str, body: bytes, headers: Mapping[str, str],
-                   max_body: int) -> Response: ...
-
-    async def close(self) -> None: ...
-
-
-def declared_too_large(declared: int, limit: int) -> str:
-    return f"{declared:,} bytes declared, over the limit of {limit:,}"
-
-
-def streamed_too_large(limit: int) -> str:
-    return f"over the limit of {limit:,} bytes (not read further)"
-
-
-@dataclass(slots=True, frozen=True)
-class _Target:
-    origin: tuple[str, str, int]
-    host: str
-    port: int
-    https: bool
-    head: bytes  # the request line
-    host_line: bytes  # the Host header
-    auth: bytes = b""  # an Authorization header line from user:password in the URL
-
-
-def _target(url: str) -> _Target:
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an http(s) URL: {url!r}")
-    port = parts.port or (443 if scheme == "https" else 80)
-    host = parts.hostname
-    if not host.isascii():
-        host = host.encode("idna").decode("ascii")
-    shown = f"[{host}]" if ":" in host else host
-    if port != (443 if scheme == "https" else 80):
-        shown += f":{port}"
-    path = quote(parts.path or "/", safe=_SAFE) + (
-        f"?{quote(parts.query, safe=_SAFE + '?')}" if parts.query else "")
-    return _Target((scheme, host, port), host, port, scheme == "https",
-                   f"POST {path} HTTP/1.1\r\n".encode("ascii"),
-                   f"Host: {shown}\r\n".encode("ascii"), _basic_auth(parts))
-
-
-def _basic_auth(parts) -> bytes:
-    """`user:password@` in a URL as HTTP Basic auth (as aiohttp and httpx send it)."""
-    if parts.username is None:
-        return b""
-    import base64
-    from urllib.parse import unquote
-
-    pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-    try:
-        raw = pair.encode("latin-1")
-    except UnicodeEncodeError:
-        raw = pair.encode("utf-8")
-    return b"Authorization: Basic " + base64.b64encode(raw) + b"\r\n"
-
-
-_DEFAULT_HEADERS = {"user-agent": "User-Agent: evalkit\r\n",
-                    "accept-encoding": "Accept-Encoding: identity\r\n"}
-_FRAMING = frozenset({"content-length", "transfer-encoding", "connection"})  # the client's
-
-
-def _header_block(headers: Mapping[str, str]) -> tuple[bytes, frozenset[str]]:
-    """The caller's headers as lines (framing headers left out: the client sets those), the
-    defaults it did not set, and the lower-case names it set."""
-    lines, names = [], set()
-    for name, value in headers.items():
-        if "\r" in name or "\n" in name or "\r" in value or "\n" in value or ":" in name:
-            raise ValueError(f"HTTP header {name!r} has a line break or a colon in it")
-        key = name.lower()
-        if key not in _FRAMING:
-            lines.append(f"{name}: {value}\r\n")
-            names.add(key)
-    lines.extend(line for key, line in _DEFAULT_HEADERS.items() if key not in names)
-    return "".join(lines).encode("utf-8"), frozenset(names)
 
 
 class _Connection(asyncio.Protocol):
@@ -332,31 +226,13 @@ class _Connection(asyncio.Protocol):
             self._state, self._keep_alive = _UNTIL_CLOSE, False
 
 
-def _decoded(response: Response, max_body: int) -> Response:
-    """A gzip or deflate body decompressed (evalkit asks for identity, but a server may not
-    listen), no larger than `max_body` decompressed: a small bomb stays small."""
-    coding = response.headers.get("content-encoding").strip().lower()
-    if coding not in ("gzip", "x-gzip", "deflate"):
-        return response  # identity, or one evalkit cannot read (then JSON parsing says so)
-    import zlib
-
-    inflater = zlib.decompressobj(wbits=47)  # a gzip or zlib header, detected
-    try:
-        body = inflater.decompress(response.body, max_body + 1)
-    except zlib.error as exc:
-        raise MalformedResponse(f"bad {coding} body ({exc})") from None
-    if len(body) > max_body:
-        return Response(response.status, response.headers, b"", streamed_too_large(max_body))
-    return Response(response.status, response.headers, body)
-
-
 class HTTP1Client:
     """POSTs over keep-alive HTTP/1.1 connections, pooled per (scheme, host, port) without a
     bound (the runner bounds concurrency). Not thread-safe: one event loop."""
 
     def __init__(self, ssl_context: Any = None) -> None:
         self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
-        self._targets: dict[str, _Target] = {}
+        self._targets: dict[str, Target] = {}
         self._headers: tuple[dict, bytes, frozenset[str]] | None = None  # the last encoded
         self._ssl = ssl_context
         self._closed = False
@@ -367,10 +243,10 @@ class HTTP1Client:
         if target is None:
             if len(self._targets) > 64:
                 self._targets.clear()
-            target = self._targets[url] = _target(url)
+            target = self._targets[url] = request_target(url)
         encoded = self._headers
         if encoded is None or encoded[0] != headers:  # (a backend sends the same each call)
-            encoded = self._headers = (dict(headers), *_header_block(headers))
+            encoded = self._headers = (dict(headers), *header_block(headers))
         _, block, names = encoded
         if target.auth and "authorization" in names:
             raise ValueError("an Authorization header and credentials in the URL: use one")
@@ -398,7 +274,7 @@ class HTTP1Client:
         elif not conn.closed:
             conn.transport.close()
         if "content-encoding" in response.headers and response.body:
-            return _decoded(response, max_body)
+            return decoded(response, max_body)
         return response
 
     def _pooled(self, origin) -> _Connection | None:
@@ -409,7 +285,7 @@ class HTTP1Client:
                 return conn
         return None
 
-    async def _connect(self, target: _Target) -> _Connection:
+    async def _connect(self, target: Target) -> _Connection:
         loop = asyncio.get_running_loop()
         context = self._ssl_context() if target.https else None
         try:
