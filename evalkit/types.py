@@ -44,7 +44,12 @@ class Case:
         return self.location.shown() if self.location is not None else ""
 
     def content_hash(self) -> str:
-        return sha256_hex(self.vars, self.target, self.metadata)
+        # Remembered on the case: loading hashes every case, and the writer stores it again.
+        found = self.__dict__.get("_content_hash")
+        if found is None:
+            found = sha256_hex(self.vars, self.target, self.metadata)
+            object.__setattr__(self, "_content_hash", found)
+        return found
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ Each write takes everything queued since the previous one, at most every
 FLUSH_INTERVAL_S: a DuckDB transaction costs milliseconds of CPU whatever its size,
 so writing each result alone would cost more CPU than the calls themselves. A crash
 (even SIGKILL) loses at most the calls in flight and the results of the last
-FLUSH_INTERVAL_S; a resumed run calls the model again only for those.
+FLUSH_INTERVAL_S (at the start of a run into a new file, also those that came while the file
+was being opened: ~0.2 s); a resumed run calls the model again only for those.
 
 The writer never dies on a row. A batch the store refuses because of its rows (a value
 DuckDB will not take) is written again in halves, down to single rows; a row refused alone
@@ -79,12 +80,14 @@ class ResultWriter:
             stop = items[-1] is _STOP
             items = [i for i in items if i is not _STOP]
             if items:
+                # The interval runs from the start of a write: a first write that waited for a
+                # new file to open (store/opening.py) does not push the next one back.
+                last_write = time.monotonic()
                 try:
                     self._write(items)
                 except BaseException as exc:  # noqa: B036 - whatever it is, keep the results
                     self.error = self.error or exc
                     self._to_spill(items)
-                last_write = time.monotonic()
             if stop:
                 return
 

@@ -67,7 +67,9 @@ def test_sigkill_then_same_command_resumes_the_same_run(srv, tmp_path):
     srv.reset()
     args = ["run", suite.name, "--model", MODEL, *api_args(srv), "--db", "crash.duckdb",
             "--label", "v1", "--max-concurrency", "4"]
-    start_and_kill(args, tmp_path, srv, at_least=60)
+    # (~1.5 s of calls: the new file opens while the first ones are out, then results are
+    # written every half second)
+    start_and_kill(args, tmp_path, srv, at_least=120)
     db = tmp_path / "crash.duckdb"
 
     (run_id, status), = query(db, "SELECT run_id, status FROM runs")
@@ -110,7 +112,9 @@ def test_explicit_resume_by_run_id(srv, tmp_path):
             "--max-concurrency", "4"]
     # 60 requests (~0.75 s at 4 × 50 ms): on a loaded machine the first write (imports, the
     # first DuckDB transaction) can take longer than 20 requests did, leaving nothing stored.
-    start_and_kill(args, tmp_path, srv, at_least=60)
+    # (~1.5 s of calls: the new file opens while the first ones are out, then results are
+    # written every half second)
+    start_and_kill(args, tmp_path, srv, at_least=120)
     db = tmp_path / "r.duckdb"
     (run_id,), = query(db, "SELECT run_id FROM runs")
     before = stored(db)
