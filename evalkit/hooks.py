@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, field
 from typing import Any
 
 from .log import get_logger
@@ -27,53 +26,16 @@ METHODS = ("run_started", "result_stored", "run_finished", "comparison_made")
 log = get_logger(__name__)
 
 
-@dataclass(frozen=True)
-class RunStarted:
-    run_id: str
-    suite: str
-    model: str
-    label: str | None
-    db: str
-    cases: int
-    samples: int
+EVENTS = ("RunStarted", "ResultStored", "RunFinished", "ComparisonMade")
 
 
-@dataclass(frozen=True)
-class ResultStored:
-    run_id: str
-    case_id: str
-    sample: int
-    passed: bool
-    error: str | None
-    latency_s: float | None
-    cost_usd: float | None
-    cached: bool
-    scores: dict[str, float | None] = field(default_factory=dict)  # scorer -> value
+def __getattr__(name: str) -> Any:
+    """The event classes, from hook_events.py on first use."""
+    if name in EVENTS:
+        from . import hook_events
 
-
-@dataclass(frozen=True)
-class RunFinished:
-    run_id: str
-    suite: str
-    model: str
-    label: str | None
-    status: str  # completed | failed | interrupted
-    total: int
-    passed: int
-    errors: int
-    cached: int
-    wall_s: float
-    db: str
-
-
-@dataclass(frozen=True)
-class ComparisonMade:
-    suite: str
-    baseline_run: str
-    candidate_run: str
-    answer: str  # yes | no | inconclusive
-    reasons: tuple[str, ...]
-    metrics: tuple[dict[str, Any], ...]  # the overall rows: metric, stat, n, baseline, ...
+        return getattr(hook_events, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _lock = threading.Lock()
