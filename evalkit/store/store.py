@@ -77,7 +77,8 @@ class Store:
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._opened, self._go = threading.Event(), threading.Event()
-        self._lock = OpeningLock(self._opened, self._go)  # a DuckDB connection is not safe across threads
+        # a DuckDB connection is not safe across threads; this lock also waits for the opening
+        self._lock = OpeningLock(self._opened, self._go)
         self._open_error: BaseException | None = None
         self._pending: list | None = []  # what waits for a background opening (create_run)
         self._pending_lock = threading.Lock()
