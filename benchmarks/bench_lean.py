@@ -7,7 +7,9 @@ client in the same session: N loopback calls against the test server, each in a 
     start-up is left out and DuckDB writes, scoring and the writer thread are in;
   - peak RSS of the N-call run (ru_maxrss of that child, from wait4).
 
-Runs alternate raw / evalkit; figures are medians of REPEATS.
+Runs alternate raw / evalkit; figures are medians of REPEATS. Measure with the bytecode
+compiled, as an installed wheel has it (`python -m compileall -q evalkit`, and
+PYTHONDONTWRITEBYTECODE unset): otherwise every process compiles evalkit's modules again.
 
     python benchmarks/bench_lean.py [N] [CONCURRENCY] [LATENCY] [REPEATS]
 """
@@ -49,6 +51,9 @@ def measure(cmd: list[str], srv, calls: int) -> dict:
 
 
 def main(n: int = 1000, concurrency: int = 32, latency: float = 0.1, repeats: int = 5) -> None:
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        print("note: PYTHONDONTWRITEBYTECODE is set: the children recompile evalkit's modules "
+              "every launch (unset it and run `python -m compileall -q evalkit` first)\n")
     work = Path(tempfile.mkdtemp(prefix="evalkit-lean-"))
     suites = {}
     for size in (1, n):
