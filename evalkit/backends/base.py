@@ -80,6 +80,11 @@ class Backend:
     async def close(self) -> None:
         pass
 
+    async def ensure_closed(self) -> None:
+        """close(), after which the next call starts the backend again."""
+        self._started = False
+        await self.close()
+
     async def generate(self, call: Call) -> Completion:
         raise NotImplementedError
 

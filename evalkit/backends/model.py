@@ -65,7 +65,9 @@ class Model:
             self._started = True
 
     async def close(self) -> None:
-        await self.backend.close()
+        """Close the backend; a later call starts it again (a closed model is not a dead one)."""
+        self._started = False
+        await self.backend.ensure_closed()
 
     async def generate(self, call: Call) -> Completion:
         """One call, retried by the policy, within the concurrency limit."""

@@ -128,3 +128,18 @@ def test_the_last_timeout_is_the_calls_error_not_an_exception(srv):
     completion = asyncio.run(go())
     assert completion.text is None and completion.attempts == 2
     assert completion.error == "timed out after 0.2 s (gave up after 2 attempts)"
+
+
+def test_a_closed_model_starts_its_backend_again_on_the_next_call():
+    backend = Counting()
+
+    async def go():
+        model = Model(backend)
+        first = await model.generate(call("a"))
+        await model.close()
+        second = await model.generate(call("b"))
+        await model.close()
+        return first.text, second.text
+
+    assert asyncio.run(go()) == ("a", "b")
+    assert (backend.starts, backend.closes) == (2, 2)
