@@ -94,11 +94,10 @@ _LOWER_MARKERS = tuple(m for _, markers, lower in _KEYS if lower for m in marker
 
 def _key_patterns_to_run(text: str) -> list[re.Pattern]:
     """The key patterns whose marker is in `text`."""
-    if not any(map(text.__contains__, _CASED_MARKERS)):
-        low = text.lower()
-        if not any(map(low.__contains__, _LOWER_MARKERS)):
-            return []
+    cased = any(map(text.__contains__, _CASED_MARKERS))
     low = text.lower()
+    if not cased and not any(map(low.__contains__, _LOWER_MARKERS)):
+        return []
     found = []
     for key, markers, lower in _KEYS:
         seen = low if lower else text
@@ -126,7 +125,7 @@ def is_secret_name(name: str) -> bool:
 
 def register(value: Any) -> None:
     """Mask this value from now on (ignored when it is not text or too short)."""
-    global _values, _pattern
+    global _values, _pattern, _generation
     if not isinstance(value, str):
         return
     forms = {value, value.strip()}
@@ -138,7 +137,7 @@ def register(value: Any) -> None:
         _values = _values | forms
         _pattern = None
         _short.clear()  # what was safe to show may hold the new secret
-        _generation[0] += 1
+        _generation += 1
 
 
 def register_url(url: Any) -> None:
@@ -255,7 +254,7 @@ def _compiled() -> re.Pattern:
 # their masked form is remembered until a secret is registered (at most SHORT_MEMO of them).
 SHORT_CHARS, SHORT_MEMO = 120, 4096
 _short: dict[str, str] = {}
-_generation = [0]  # registrations so far: a text masked before the latest is not remembered
+_generation = 0  # registrations so far: a text masked before the latest is not remembered
 
 
 def redact(text: Any) -> str | None:
@@ -270,11 +269,11 @@ def redact(text: Any) -> str | None:
     if len(text) <= SHORT_CHARS:
         masked = _short.get(text)
         if masked is None:
-            generation = _generation[0]
+            generation = _generation
             masked = _masked(text)
             if len(_short) >= SHORT_MEMO:
                 _short.clear()
-            if generation == _generation[0]:
+            if generation == _generation:
                 _short[text] = masked
         return masked
     return _masked(text)

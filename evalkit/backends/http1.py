@@ -192,9 +192,7 @@ class _Connection(asyncio.Protocol):
             name, sep, value = line.partition(b":")
             if not sep or not name or name.strip(b" \t") != name or b" " in name:
                 raise MalformedResponse(f"bad header line {line[:100]!r}")
-            key = name.decode("latin-1").lower()
-            text = value.strip(b" \t").decode("latin-1")
-            headers[key] = f"{headers[key]}, {text}" if key in headers else text
+            headers.add(name.decode("latin-1"), value.strip(b" \t").decode("latin-1"))
         self._status, self._headers = status, headers
         connection = headers.get("connection", "").lower()
         self._keep_alive = parts[0] == b"HTTP/1.1" and "close" not in connection

@@ -26,6 +26,10 @@ class Headers(dict):
     def get(self, name: str, default: Any = None) -> Any:
         return dict.get(self, name.lower(), default)
 
+    def add(self, name: str, value: str) -> None:
+        key = name.lower()
+        self[key] = f"{self[key]}, {value}" if key in self else value
+
 
 @dataclass(slots=True)
 class Response:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from functools import cached_property
 from typing import Any
 
 from pydantic import Field, SecretStr
@@ -88,7 +89,6 @@ class OpenAICompatBackend(Backend):
                                                                         "/completions")}
         self._max_body = int(options.max_reply_mb * 2**20)
         self._client = None
-        self._prices: tuple[float, float] | None | bool = False  # False: not looked up yet
 
     def fingerprint(self) -> str:
         # Same identity as the litellm path for the same endpoint and model.
@@ -167,10 +167,11 @@ class OpenAICompatBackend(Backend):
                           tokens_out=tokens_out, finish_reason=finish, model_id=model_id,
                           cost_usd=self._cost(tokens_in, tokens_out))
 
+    @cached_property
+    def _prices(self) -> tuple[float, float] | None:
+        return unit_prices(self.model, "openai")  # once per backend, not per call
+
     def _cost(self, tokens_in: int | None, tokens_out: int | None) -> float | None:
-        """costs.call_cost, with the model's prices looked up once (not per call)."""
-        if self._prices is False:
-            self._prices = unit_prices(self.model, "openai")
         return priced(self._prices, tokens_in, tokens_out)
 
 

@@ -62,8 +62,7 @@ class ProxiedClient:
                                           allow_redirects=False) as reply:
                 found = Headers()
                 for name, value in reply.headers.items():
-                    key = name.lower()
-                    found[key] = f"{found[key]}, {value}" if key in found else value
+                    found.add(name, value)
                 declared = reply.content_length
                 if declared is not None and declared > max_body:
                     return Response(reply.status, found, b"", declared_too_large(declared, max_body))

@@ -20,13 +20,14 @@ def call_chunks(suite: Suite, done: set[tuple[str, int]]) -> Iterator[list[Call]
     """Every (case, sample) not yet stored, as Calls, chunk by chunk. The first FIRST_CALLS
     come alone, so the first requests go out without waiting for a whole chunk's cache keys
     and lookup (5,000 cases: ~50 ms)."""
-    first = True
+    head = True  # the first calls are still to come
     for chunk in suite.chunks():
         calls = case_calls(suite, chunk, done)
-        if first and len(calls) > FIRST_CALLS:
-            yield calls[:FIRST_CALLS]
-            calls = calls[FIRST_CALLS:]
-        first = first and not calls
+        if head and calls:
+            head = False
+            if len(calls) > FIRST_CALLS:
+                yield calls[:FIRST_CALLS]
+                calls = calls[FIRST_CALLS:]
         if calls:
             yield calls
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..errors import StoreError, StoreLockedError
 from .schema import MIGRATIONS
@@ -79,15 +79,13 @@ def check_schema(con: Any, path: Path) -> None:
 
 class OpeningLock:
     """The store's (reentrant) lock, taken only once the file is open: a thread that wants
-    the connection while it is being opened in the background waits here."""
+    the connection while it is being opened in the background waits here (`wait_opened`)."""
 
-    def __init__(self, opened: threading.Event, go: threading.Event):
-        self._opened, self._go, self._lock = opened, go, threading.RLock()
+    def __init__(self, wait_opened: Callable[[], None]):
+        self._wait_opened, self._lock = wait_opened, threading.RLock()
 
     def __enter__(self) -> "OpeningLock":
-        if not self._opened.is_set():
-            self._go.set()  # someone needs it now: the opening starts if it was waiting
-            self._opened.wait()
+        self._wait_opened()
         self._lock.acquire()
         return self
 

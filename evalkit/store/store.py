@@ -78,7 +78,7 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._opened, self._go = threading.Event(), threading.Event()
         # a DuckDB connection is not safe across threads; this lock also waits for the opening
-        self._lock = OpeningLock(self._opened, self._go)
+        self._lock = OpeningLock(self._wait_opened)
         self._open_error: BaseException | None = None
         self._pending: list | None = []  # what waits for a background opening (create_run)
         self._pending_lock = threading.Lock()
@@ -130,11 +130,14 @@ class Store:
             get_logger(__name__).debug("opened %s%s (DuckDB %s)", self.path,
                                        " read-only" if self.read_only else "", duckdb.__version__)
 
+    def _wait_opened(self) -> None:
+        if not self._opened.is_set():
+            self._go.set()  # someone needs it now: a waiting background opening starts
+            self._opened.wait()
+
     @property
     def con(self) -> Any:
-        if not self._opened.is_set():
-            self._go.set()
-            self._opened.wait()
+        self._wait_opened()
         if self._open_error is not None:
             raise self._open_error
         return self._con
